@@ -1,0 +1,131 @@
+"""`cs.crm.v1`: accounts, subscriptions, renewals and relationships from the CRM."""
+
+from datetime import date
+from typing import Literal
+
+from pydantic import ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from radar_schemas.common import (
+    ContactChange,
+    ContactRole,
+    Count,
+    Currency,
+    EngagementKind,
+    ForecastCategory,
+    Id,
+    Money,
+    Name,
+    Payload,
+    Person,
+    Region,
+    Segment,
+    StrictBool,
+    Text,
+)
+from radar_schemas.envelope import Envelope
+
+
+class AccountUpserted(Payload):
+    name: Name
+    segment: Segment
+    region: Region
+    industry: Name
+    owner: Person
+    manager: Person | None = None
+
+
+class AccountUpsertedEvent(Envelope):
+    type: Literal["account.upserted"] = "account.upserted"
+    payload: AccountUpserted
+
+
+class SubscriptionUpserted(Payload):
+    """One subscription term; `end_date` is the renewal date."""
+
+    subscription_id: Id
+    plan: Name
+    seats: Count
+    arr: Money
+    currency: Currency
+    start_date: date
+    end_date: date
+    auto_renew: StrictBool
+
+    # A field validator (not a model one) so the error points at `end_date`.
+    @field_validator("end_date")
+    @classmethod
+    def _ends_after_start(cls, end_date: date, info: ValidationInfo) -> date:
+        start_date = info.data.get("start_date")
+        if start_date is not None and end_date <= start_date:
+            raise PydanticCustomError(
+                "date_order",
+                "must be after start_date ({start_date})",
+                {"start_date": start_date.isoformat()},
+            )
+        return end_date
+
+
+class SubscriptionUpsertedEvent(Envelope):
+    type: Literal["subscription.upserted"] = "subscription.upserted"
+    payload: SubscriptionUpserted
+
+
+class SubscriptionCancelled(Payload):
+    subscription_id: Id
+    effective_date: date
+    reason: Text
+
+
+class SubscriptionCancelledEvent(Envelope):
+    type: Literal["subscription.cancelled"] = "subscription.cancelled"
+    payload: SubscriptionCancelled
+
+
+class RenewalOpportunityUpdated(Payload):
+    opportunity_id: Id
+    subscription_id: Id
+    stage: Name
+    forecast_category: ForecastCategory
+    close_date: date
+    amount: Money
+
+
+class RenewalOpportunityUpdatedEvent(Envelope):
+    type: Literal["renewal.opportunity_updated"] = "renewal.opportunity_updated"
+    payload: RenewalOpportunityUpdated
+
+
+class RenewalBooked(Payload):
+    """A signed renewal; it starts the next term, ending `new_end_date`."""
+
+    subscription_id: Id
+    booked_at: date
+    new_arr: Money
+    new_end_date: date
+
+
+class RenewalBookedEvent(Envelope):
+    type: Literal["renewal.booked"] = "renewal.booked"
+    payload: RenewalBooked
+
+
+class EngagementLogged(Payload):
+    kind: EngagementKind
+    contact_id: Id | None = None
+
+
+class EngagementLoggedEvent(Envelope):
+    type: Literal["engagement.logged"] = "engagement.logged"
+    payload: EngagementLogged
+
+
+class ContactChanged(Payload):
+    contact_id: Id
+    role: ContactRole
+    change: ContactChange
+
+
+class ContactChangedEvent(Envelope):
+    type: Literal["contact.changed"] = "contact.changed"
+    payload: ContactChanged
