@@ -1,0 +1,29 @@
+"""radar_runtime: the one implementation of Renewal Radar's delivery guarantees."""
+
+from .app import RuntimeDep, SessionDep, build_app, serve
+from .clock import Clock, ManualClock, SystemClock
+from .consumer import ConsumerLoop, Handler
+from .db import Database
+from .scheduler import Job, Scheduler
+from .service import Runtime, ServiceSpec
+from .settings import RuntimeSettings
+from .unit_of_work import UnitOfWork
+
+__all__ = [
+    "Clock",
+    "ConsumerLoop",
+    "Database",
+    "Handler",
+    "Job",
+    "ManualClock",
+    "Runtime",
+    "RuntimeDep",
+    "RuntimeSettings",
+    "Scheduler",
+    "ServiceSpec",
+    "SessionDep",
+    "SystemClock",
+    "UnitOfWork",
+    "build_app",
+    "serve",
+]

@@ -1,0 +1,90 @@
+"""The app factory every service uses: lifespan, /healthz, /readyz, /metrics."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+import uvicorn
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .clock import Clock
+from .logs import configure_logging
+from .service import Runtime, ServiceSpec
+from .settings import RuntimeSettings
+
+
+def build_app(
+    spec: ServiceSpec,
+    settings: RuntimeSettings,
+    *,
+    clock: Clock | None = None,
+    title: str | None = None,
+    description: str = "",
+) -> FastAPI:
+    runtime = Runtime(spec, settings, clock)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(
+        title=title or f"Renewal Radar {spec.name}",
+        description=description,
+        version="1.0",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> dict[str, str]:
+        """The process is alive."""
+        return {"status": "ok", "service": spec.name}
+
+    @app.get("/readyz", tags=["operations"])
+    async def readyz() -> JSONResponse:
+        """Ready when the database answers, the broker is connected and partitions are assigned."""
+        checks = await runtime.readiness()
+        ready = all(checks.values())
+        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+    @app.get("/metrics", tags=["operations"], include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    for router in spec.routers:
+        app.include_router(router)
+    return app
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    """A read session for API routes; commands use `runtime.unit_of_work()`."""
+    if runtime.db is None:
+        raise RuntimeError("this service has no database")
+    async with runtime.db.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def serve(app: FastAPI, settings: RuntimeSettings) -> None:
+    """Run one service process; JSON logs, no uvicorn access log noise."""
+    configure_logging(settings.service_name, settings.log_level)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)

@@ -1,0 +1,334 @@
+"""The batch consumer loop: the delivery guarantees every service shares, written once.
+
+fetch a batch → decode (undecodable → DLQ) → one transaction: claim event ids in
+`processed_events`, run the handler on the new ones, write what it emits to the
+outbox → commit → dead-letter what failed → commit offsets. A crash anywhere before
+the offset commit replays the batch, and the claimed ids make the replay a no-op.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from uuid import UUID
+
+from aiokafka import ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import CommitFailedError, KafkaError
+from aiokafka.producer import AIOKafkaProducer
+from aiokafka.structs import ConsumerRecord
+from pydantic import ValidationError
+from sqlalchemy import Uuid, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from radar_schemas.codec import decode
+from radar_schemas.envelope import Envelope
+from radar_schemas.topics import dlq_topic
+
+from . import metrics
+from .clock import Clock
+from .db import Database
+from .kafka import make_consumer
+from .settings import RuntimeSettings
+from .unit_of_work import UnitOfWork, unit_of_work
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[UnitOfWork, Sequence[Envelope]], Awaitable[None]]
+"""Applies new (never seen) events to the service's projections; may `uow.emit` events."""
+
+_CLAIM = text(
+    "INSERT INTO processed_events (event_id) SELECT unnest(:ids) "
+    "ON CONFLICT DO NOTHING RETURNING event_id"
+).bindparams(bindparam("ids", type_=ARRAY(Uuid)))
+
+Failure = tuple[ConsumerRecord[bytes, bytes], str]
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    event: Envelope
+    record: ConsumerRecord[bytes, bytes]
+
+
+class _Stopping(Exception):
+    """Raised to abandon a batch that cannot finish; it is replayed after restart."""
+
+
+class ConsumerLoop:
+    def __init__(
+        self,
+        *,
+        settings: RuntimeSettings,
+        db: Database,
+        producer: AIOKafkaProducer,
+        clock: Clock,
+        topics: Sequence[str],
+        handler: Handler,
+    ) -> None:
+        self._settings = settings
+        self._db = db
+        self._producer = producer
+        self._clock = clock
+        self._handler = handler
+        self._service = settings.service_name
+        self._logical = {settings.topic(t): t for t in topics}
+        self._consumer = make_consumer(settings)
+        self._lock = asyncio.Lock()
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.assigned: frozenset[TopicPartition] = frozenset()
+        self.database_paused = False
+        # Fault-injection seam: awaited between the database commit and the offset
+        # commit, the window a crash must not turn into lost or doubled effects.
+        self.after_db_commit: Callable[[], Awaitable[None]] | None = None
+
+    @property
+    def ready(self) -> bool:
+        return bool(self.assigned) and not self.database_paused
+
+    async def start(self) -> None:
+        self._consumer.subscribe(list(self._logical), listener=_FinishBatchOnRevoke(self))
+        await self._consumer.start()
+        self._task = asyncio.create_task(self._run(), name=f"{self._service}-consumer")
+
+    async def stop(self) -> None:
+        """Stop fetching, finish and commit the batch in hand, leave the group."""
+        self._stopping.set()
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+        await self._consumer.stop()
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                batch = await self._consumer.getmany(
+                    timeout_ms=self._settings.batch_timeout_ms,
+                    max_records=self._settings.batch_max_records,
+                )
+                if batch:
+                    async with self._lock:
+                        await self.process(batch)
+            except _Stopping:
+                return
+            except Exception:
+                # Nothing was committed for this batch: it is fetched again.
+                log.exception("consumer batch failed; retrying from the last commit")
+                await self._rewind()
+                await asyncio.sleep(1)
+
+    async def _rewind(self) -> None:
+        for tp in self._consumer.assignment():
+            try:
+                await self._consumer.seek_to_committed(tp)
+            except KafkaError:
+                log.warning("could not rewind partition", extra={"partition": str(tp)})
+
+    async def process(
+        self, batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
+    ) -> None:
+        started = time.monotonic()
+        records = [record for records in batch.values() for record in records]
+        delivered, failures = self._decode(records)
+        applied = await self._apply_isolating(delivered, failures)
+        await self._dead_letter(failures)
+        await self._commit_offsets(batch)
+        self._observe(batch, delivered, applied, failures, time.monotonic() - started)
+
+    def _decode(
+        self, records: list[ConsumerRecord[bytes, bytes]]
+    ) -> tuple[list[Delivered], list[Failure]]:
+        delivered: list[Delivered] = []
+        failures: list[Failure] = []
+        for record in records:
+            try:
+                if record.value is None:
+                    raise ValueError("empty record value")
+                delivered.append(Delivered(decode(record.value), record))
+            except (ValidationError, ValueError) as exc:
+                failures.append((record, f"undecodable: {_first_line(exc)}"))
+        return delivered, failures
+
+    async def _apply_isolating(
+        self, delivered: list[Delivered], failures: list[Failure]
+    ) -> set[UUID]:
+        """Apply the batch; if the handler keeps failing, apply record by record so
+        only the records that fail alone end up in `failures`."""
+        if not delivered:
+            return set()
+        error = await self._apply_with_retries(delivered)
+        if not isinstance(error, Exception):
+            return error
+        if len(delivered) == 1:
+            failures.append((delivered[0].record, f"handler failed: {_first_line(error)}"))
+            return set()
+        applied: set[UUID] = set()
+        for one in delivered:
+            applied |= await self._apply_isolating([one], failures)
+        return applied
+
+    async def _apply_with_retries(self, delivered: list[Delivered]) -> set[UUID] | Exception:
+        attempt = 0
+        while True:
+            try:
+                return await self._apply(delivered)
+            except Exception as exc:
+                if not await self._db.ping():
+                    await self._wait_for_database()
+                    continue
+                if attempt >= self._settings.handler_retries:
+                    log.warning("handler failed after retries", extra={"error": repr(exc)})
+                    return exc
+                attempt += 1
+                metrics.HANDLER_RETRIES.labels(self._service).inc()
+                await asyncio.sleep(self._settings.retry_backoff_seconds * 2 ** (attempt - 1))
+
+    async def _apply(self, delivered: list[Delivered]) -> set[UUID]:
+        unique: dict[UUID, Envelope] = {}
+        for d in delivered:  # the first copy of an id wins; order is kept
+            unique.setdefault(d.event.event_id, d.event)
+        async with unit_of_work(self._db, self._clock, self._settings.topic) as uow:
+            claimed = set((await uow.session.execute(_CLAIM, {"ids": list(unique)})).scalars())
+            fresh = [event for event_id, event in unique.items() if event_id in claimed]
+            if fresh:
+                await self._handler(uow, fresh)
+        if self.after_db_commit is not None:
+            await self.after_db_commit()
+        return claimed
+
+    async def _wait_for_database(self) -> None:
+        """Hold the batch, move no offset, stay in the group until the database is back."""
+        log.error("database unreachable: consumption paused")
+        self.database_paused = True
+        metrics.DATABASE_UP.labels(self._service).set(0)
+        paused = self._consumer.assignment()
+        self._consumer.pause(*paused)
+        delay = 0.5
+        try:
+            while not await self._db.ping():
+                if self._stopping.is_set():
+                    raise _Stopping
+                # Polling paused partitions returns nothing but keeps the member alive.
+                await self._consumer.getmany(timeout_ms=int(delay * 1000))
+                delay = min(delay * 2, 5.0)
+        finally:
+            self._consumer.resume(*paused)
+            self.database_paused = False
+        metrics.DATABASE_UP.labels(self._service).set(1)
+        log.warning("database back: consumption resumed")
+
+    async def _dead_letter(self, failures: list[Failure]) -> None:
+        """Store failed records in `<topic>.dlq` before their offsets move past them."""
+        if not failures:
+            return
+        delay = 0.5
+        while True:
+            try:
+                sends = [
+                    await self._producer.send(
+                        dlq_topic(record.topic),
+                        value=record.value,
+                        key=record.key,
+                        headers=[
+                            ("error", reason[:2000].encode()),
+                            ("original_topic", record.topic.encode()),
+                            ("original_partition", str(record.partition).encode()),
+                            ("original_offset", str(record.offset).encode()),
+                        ],
+                    )
+                    for record, reason in failures
+                ]
+                await asyncio.gather(*sends)
+                break
+            except KafkaError:
+                log.exception("dead-letter publish failed; retrying")
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        for record, reason in failures:
+            kind = reason.split(":", 1)[0].replace(" ", "_")
+            metrics.DLQ_EVENTS.labels(self._service, self._label(record.topic), kind).inc()
+
+    async def _commit_offsets(
+        self, batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
+    ) -> None:
+        offsets = {tp: records[-1].offset + 1 for tp, records in batch.items()}
+        for attempt in range(5):
+            try:
+                await self._consumer.commit(offsets)
+                return
+            except CommitFailedError:
+                # Partitions moved to another member; it replays from the last commit
+                # and the claimed event ids make that a no-op.
+                log.warning("offset commit rejected after a rebalance")
+                return
+            except KafkaError:
+                log.warning("offset commit failed", extra={"attempt": attempt + 1})
+                await asyncio.sleep(0.2 * 2**attempt)
+
+    def _observe(
+        self,
+        batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]],
+        delivered: list[Delivered],
+        applied: set[UUID],
+        failures: list[Failure],
+        elapsed: float,
+    ) -> None:
+        service = self._service
+        outcomes: Counter[tuple[str, str]] = Counter()
+        now = time.time()
+        age_by_topic: dict[str, list[float]] = {}
+        for d in delivered:
+            topic = self._label(d.record.topic)
+            if d.event.event_id in applied:
+                outcomes[(topic, "applied")] += 1
+                age_by_topic.setdefault(topic, []).append(now - d.event.occurred_at.timestamp())
+                applied.discard(d.event.event_id)  # a duplicate inside the batch counts once
+            else:
+                outcomes[(topic, "duplicate")] += 1
+        for record, _ in failures:
+            outcomes[(self._label(record.topic), "dlq")] += 1
+        for (topic, outcome), count in outcomes.items():
+            metrics.EVENTS_CONSUMED.labels(service, topic, outcome).inc(count)
+        for topic, ages in age_by_topic.items():
+            histogram = metrics.EVENT_AGE.labels(service, topic)
+            for age in ages:
+                histogram.observe(age)
+        processing = metrics.EVENT_PROCESSING.labels(service)
+        for _ in range(sum(len(r) for r in batch.values())):
+            processing.observe(elapsed)
+        for tp, records in batch.items():
+            highwater = self._consumer.highwater(tp)
+            if highwater is not None:
+                lag = max(highwater - records[-1].offset - 1, 0)
+                metrics.CONSUMER_LAG.labels(service, self._label(tp.topic), str(tp.partition)).set(
+                    lag
+                )
+        metrics.LAST_PROCESSED.labels(service).set(now)
+
+    def _label(self, physical_topic: str) -> str:
+        return self._logical.get(physical_topic, physical_topic)
+
+
+class _FinishBatchOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Before partitions move, wait for the batch in hand to finish and commit."""
+
+    def __init__(self, loop: ConsumerLoop) -> None:
+        self._loop = loop
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        async with self._loop._lock:
+            self._loop.assigned = frozenset()
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        self._loop.assigned = frozenset(assigned)
+
+
+def _first_line(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return f"{exc.error_count()} error(s), first at {where or 'body'}: {first['msg']}"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__

@@ -1,0 +1,206 @@
+"""The runtime of one service: what it consumes, emits, schedules and serves, wired once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from aiokafka.producer import AIOKafkaProducer
+from fastapi import APIRouter
+from sqlalchemy import MetaData, text
+
+from .clock import Clock, SystemClock
+from .consumer import ConsumerLoop, Handler
+from .db import Database, runtime_metadata
+from .kafka import ensure_topics, make_producer, topic_partitions
+from .outbox import OutboxRelay, purge_published
+from .scheduler import Job, Scheduler
+from .settings import RuntimeSettings
+from .unit_of_work import UnitOfWork, unit_of_work
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """What a service supplies; the runtime supplies everything else."""
+
+    name: str
+    metadata: MetaData | None = None
+    consumes: tuple[str, ...] = ()
+    handler: Handler | None = None
+    produces: tuple[str, ...] = ()
+    jobs: Callable[[Runtime], Sequence[Job]] | None = None
+    routers: Sequence[APIRouter] = field(default_factory=tuple)
+    uses_database: bool = True
+    producer_options: dict[str, Any] = field(default_factory=dict)
+
+
+class Runtime:
+    def __init__(
+        self, spec: ServiceSpec, settings: RuntimeSettings, clock: Clock | None = None
+    ) -> None:
+        if spec.consumes and spec.handler is None:
+            raise ValueError(f"service {spec.name} consumes topics but has no handler")
+        self.spec = spec
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.db: Database | None = None
+        self.producer: AIOKafkaProducer | None = None
+        self.consumer: ConsumerLoop | None = None
+        self.relay: OutboxRelay | None = None
+        self.scheduler: Scheduler | None = None
+        self.started = asyncio.Event()
+        self._boot_task: asyncio.Task[None] | None = None
+        # Services hang their own long-lived objects here (clients, caches).
+        self.state: dict[str, Any] = {}
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start in the background: the HTTP server answers /healthz at once and
+        /readyz turns true when the database and broker have been reached."""
+        if self.spec.uses_database:
+            self.db = Database(
+                self.settings.database_url,
+                self.settings.db_schema,
+                pool_size=self.settings.db_pool_size,
+            )
+        self.producer = make_producer(self.settings, **self.spec.producer_options)
+        self._boot_task = asyncio.create_task(self._boot(), name=f"{self.spec.name}-boot")
+
+    async def wait_started(self, timeout: float = 60) -> None:
+        async with asyncio.timeout(timeout):
+            while not self.started.is_set():
+                if self._boot_task is not None and self._boot_task.done():
+                    self._boot_task.result()  # re-raises what stopped the boot
+                await asyncio.sleep(0.05)
+
+    async def _boot(self) -> None:
+        await self._retrying("database migration", self._migrate)
+        await self._retrying("topic creation", self._create_topics)
+        assert self.producer is not None
+        await self._retrying("producer start", self.producer.start)
+        if self.db is not None:
+            self.relay = OutboxRelay(
+                service=self.spec.name,
+                db=self.db,
+                producer=self.producer,
+                poll_seconds=self.settings.outbox_poll_seconds,
+            )
+            await self.relay.start()
+            self.scheduler = Scheduler(
+                service=self.spec.name,
+                db=self.db,
+                clock=self.clock,
+                jobs=[*self._maintenance_jobs(), *(self.spec.jobs(self) if self.spec.jobs else [])],
+                tick_seconds=self.settings.scheduler_tick_seconds,
+            )
+            await self.scheduler.start()
+        if self.spec.consumes and self.db is not None and self.spec.handler is not None:
+            self.consumer = ConsumerLoop(
+                settings=self.settings,
+                db=self.db,
+                producer=self.producer,
+                clock=self.clock,
+                topics=self.spec.consumes,
+                handler=self.spec.handler,
+            )
+            await self._retrying("consumer start", self.consumer.start)
+        self.started.set()
+        log.info("service started", extra={"service": self.spec.name})
+
+    async def _retrying(self, what: str, step: Callable[[], Any]) -> None:
+        delay = 0.5
+        while True:
+            try:
+                await step()
+                return
+            except Exception as exc:
+                log.warning(f"{what} failed; retrying", extra={"error": repr(exc), "in": delay})
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+
+    async def _migrate(self) -> None:
+        if self.db is not None:
+            await self.db.migrate(
+                runtime_metadata, *([self.spec.metadata] if self.spec.metadata else [])
+            )
+
+    async def _create_topics(self) -> None:
+        if self.settings.create_topics:
+            await ensure_topics(
+                self.settings.kafka_bootstrap_servers,
+                topic_partitions(self.settings, {*self.spec.consumes, *self.spec.produces}),
+                replication_factor=self.settings.replication_factor,
+            )
+
+    def _maintenance_jobs(self) -> list[Job]:
+        db = self.db
+        assert db is not None
+
+        async def purge_processed(_: object) -> None:
+            # Older than any replay the broker's retention allows.
+            async with db.sessions() as session, session.begin():
+                await session.execute(
+                    text(
+                        "DELETE FROM processed_events "
+                        "WHERE processed_at < now() - interval '14 days'"
+                    )
+                )
+
+        async def purge_outbox(_: object) -> None:
+            await purge_published(db)
+
+        return [
+            Job("purge-processed-events", timedelta(days=1), purge_processed),
+            Job("purge-published-outbox", timedelta(hours=1), purge_outbox),
+        ]
+
+    async def stop(self) -> None:
+        """Stop fetching, finish the batch in hand, publish the outbox, flush the producer."""
+        if self._boot_task is not None and not self._boot_task.done():
+            self._boot_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._boot_task
+        for component in (self.consumer, self.scheduler, self.relay):
+            if component is not None:
+                with contextlib.suppress(Exception):
+                    await component.stop()
+        if self.producer is not None:
+            with contextlib.suppress(Exception):
+                await self.producer.stop()
+        if self.db is not None:
+            await self.db.dispose()
+
+    # -- for handlers, jobs and routes ------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        if self.db is None:
+            raise RuntimeError("the runtime has not started its database")
+        async with unit_of_work(self.db, self.clock, self.settings.topic) as uow:
+            yield uow
+
+    async def readiness(self) -> dict[str, bool]:
+        checks: dict[str, bool] = {"started": self.started.is_set()}
+        if self.db is not None:
+            checks["database"] = await self.db.ping()
+        checks["broker"] = await self._broker_reachable()
+        if self.spec.consumes:
+            checks["partitions_assigned"] = self.consumer is not None and self.consumer.ready
+        return checks
+
+    async def _broker_reachable(self) -> bool:
+        if self.producer is None or not self.started.is_set():
+            return False
+        try:
+            async with asyncio.timeout(2):
+                return bool(await self.producer.client.fetch_all_metadata())
+        except Exception:
+            return False

@@ -1,0 +1,1 @@
+"""Test support: the pytest plugin `radar_runtime.testing.fixtures` and its helpers."""

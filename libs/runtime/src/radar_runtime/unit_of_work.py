@@ -1,0 +1,66 @@
+"""One transaction: projection writes plus the events they emit, committed together."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from radar_schemas.codec import encode
+from radar_schemas.envelope import Envelope
+from radar_schemas.topics import topic_for
+
+from .clock import Clock
+from .db import Database, outbox
+
+
+class UnitOfWork:
+    """What a handler, a job or an API command gets: a session in a transaction,
+    the time to use, and `emit` to publish events through the outbox."""
+
+    def __init__(
+        self, session: AsyncSession, now: datetime, topic_name: Callable[[str], str]
+    ) -> None:
+        self.session = session
+        self.now = now
+        self._topic_name = topic_name
+        self._outbox_rows: list[dict[str, Any]] = []
+
+    def emit(self, event: Envelope) -> None:
+        self._outbox_rows.append(
+            {
+                "topic": self._topic_name(topic_for(event.type)),
+                "key": event.account_id,
+                "value": encode(event),
+                "headers": {"type": event.type, "event_id": str(event.event_id)},
+            }
+        )
+
+    @property
+    def emitted(self) -> int:
+        return len(self._outbox_rows)
+
+    async def write_outbox(self, notify_channel: str) -> None:
+        if not self._outbox_rows:
+            return
+        await self.session.execute(insert(outbox), self._outbox_rows)
+        # Delivered by PostgreSQL only when the transaction commits: the relay wakes
+        # exactly when there is something to publish.
+        await self.session.execute(
+            text("SELECT pg_notify(:channel, '')"), {"channel": notify_channel}
+        )
+
+
+@asynccontextmanager
+async def unit_of_work(
+    db: Database, clock: Clock, topic_name: Callable[[str], str]
+) -> AsyncIterator[UnitOfWork]:
+    """Commit on success, roll back (emitting nothing) on any error."""
+    async with db.sessions() as session, session.begin():
+        uow = UnitOfWork(session, clock.now(), topic_name)
+        yield uow
+        await uow.write_outbox(db.notify_channel)

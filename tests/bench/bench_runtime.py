@@ -1,0 +1,134 @@
+"""The consumer loop with a no-op projection (one bulk upsert per batch) against raw
+aiokafka consumption of the same records from the same broker, in one run."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+
+from aiokafka import AIOKafkaConsumer
+from sqlalchemy import Column, Integer, MetaData, Table, Text
+from sqlalchemy.dialects.postgresql import insert
+
+from radar_runtime import Runtime, RuntimeSettings, ServiceSpec, UnitOfWork
+from radar_schemas.envelope import Envelope
+from radar_schemas.topics import USAGE
+
+from .common import bootstrap, database_url, peak_rss_mib, produce, row, tag, usage_events
+
+EVENTS = 200_000
+
+noop_metadata = MetaData()
+touched = Table(
+    "touched",
+    noop_metadata,
+    Column("account_id", Text, primary_key=True),
+    Column("events", Integer, nullable=False),
+)
+
+
+class NoopProjection:
+    """Counts events per account with one bulk upsert per batch."""
+
+    def __init__(self, expected: int) -> None:
+        self.applied = 0
+        self.expected = expected
+        self.first_at = 0.0
+        self.done = asyncio.Event()
+
+    async def __call__(self, uow: UnitOfWork, events: Sequence[Envelope]) -> None:
+        if not self.first_at:
+            self.first_at = time.monotonic()
+        counts: dict[str, int] = {}
+        for event in events:
+            counts[event.account_id] = counts.get(event.account_id, 0) + 1
+        statement = insert(touched).values(
+            [{"account_id": a, "events": n} for a, n in counts.items()]
+        )
+        await uow.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[touched.c.account_id],
+                set_={"events": touched.c.events + statement.excluded.events},
+            )
+        )
+        self.applied += len(events)
+        if self.applied >= self.expected:
+            self.done.set()
+
+
+async def raw_consume_rate(topic: str, expected: int) -> float:
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap(),
+        group_id=f"raw-{tag()}",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_partition_fetch_bytes=4 * 1024 * 1024,
+        fetch_max_bytes=32 * 1024 * 1024,
+    )
+    await consumer.start()
+    try:
+        seen, first_at = 0, 0.0
+        while seen < expected:
+            batch = await consumer.getmany(timeout_ms=500, max_records=500)
+            if batch and not first_at:
+                first_at = time.monotonic()
+            seen += sum(len(records) for records in batch.values())
+        return seen / (time.monotonic() - first_at)
+    finally:
+        await consumer.stop()
+
+
+async def runtime_rate(settings: RuntimeSettings, expected: int) -> float:
+    projection = NoopProjection(expected)
+    spec = ServiceSpec(
+        name=settings.service_name, metadata=noop_metadata, consumes=(USAGE,), handler=projection
+    )
+    runtime = Runtime(spec, settings)
+    await runtime.start()
+    try:
+        await asyncio.wait_for(projection.done.wait(), 600)
+        return projection.applied / (time.monotonic() - projection.first_at)
+    finally:
+        await runtime.stop()
+
+
+async def measure() -> list[dict[str, object]]:
+    name = tag()
+    settings = RuntimeSettings(
+        kafka_bootstrap_servers=bootstrap(),
+        database_url=database_url(),
+        service_name=f"bench_{name}",
+        db_schema=f"bench_{name}",
+        topic_prefix=f"b{name}.",
+    )
+    topic = settings.topic(USAGE)
+    await produce(topic, usage_events(EVENTS))
+    raw = await raw_consume_rate(topic, EVENTS)
+    loop = await runtime_rate(settings, EVENTS)
+    ratio = 100 * loop / raw
+    return [
+        row("runtime: raw aiokafka consume", raw, "events/s", "reference"),
+        row(
+            "runtime: consumer loop, no-op projection",
+            loop,
+            "events/s",
+            ">= 10,000",
+            loop >= 10_000,
+        ),
+        row("runtime: loop / raw", ratio, "%", ">= 50 %", ratio >= 50),
+        row("runtime: peak RSS (bench process)", peak_rss_mib(), "MiB"),
+    ]
+
+
+def run() -> list[dict[str, object]]:
+    return asyncio.run(measure())
+
+
+if __name__ == "__main__":
+    from .servers import bench_servers
+
+    with bench_servers():
+        for r in run():
+            print(r)

@@ -1,0 +1,74 @@
+"""Shared by the benchmarks: servers from the environment, pre-produced events, RSS."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import resource
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from aiokafka import AIOKafkaProducer
+
+from radar_runtime.kafka import ensure_topics
+from radar_schemas.codec import encode
+from radar_schemas.envelope import Envelope
+from radar_schemas.usage import UsageRecorded, UsageRecordedEvent
+
+
+def bootstrap() -> str:
+    return os.environ["RADAR_TEST_KAFKA_BOOTSTRAP"]
+
+
+def database_url() -> str:
+    return os.environ["RADAR_TEST_DATABASE_URL"]
+
+
+def tag() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+def usage_events(count: int, *, accounts: int = 1000, days: int = 30) -> list[UsageRecordedEvent]:
+    start = datetime.now(UTC) - timedelta(days=days)
+    return [
+        UsageRecordedEvent(
+            account_id=f"acct-{i % accounts}",
+            occurred_at=start + timedelta(seconds=(i * 7919) % (days * 86400)),
+            payload=UsageRecorded(metric="logins", quantity=1 + i % 5, user_id=f"u{i % 50}"),
+        )
+        for i in range(count)
+    ]
+
+
+async def produce(topic: str, events: Sequence[Envelope], *, partitions: int = 12) -> None:
+    await ensure_topics(bootstrap(), {topic: partitions})
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap(),
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=20,
+        max_batch_size=512 * 1024,
+        compression_type="lz4",
+    )
+    await producer.start()
+    try:
+        for start in range(0, len(events), 5000):
+            chunk = events[start : start + 5000]
+            sends = [
+                await producer.send(topic, encode(e), key=e.account_id.encode()) for e in chunk
+            ]
+            await asyncio.gather(*sends)
+    finally:
+        await producer.stop()
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def row(
+    name: str, value: float, unit: str, target: str = "", ok: bool | None = None
+) -> dict[str, object]:
+    return {"name": name, "value": round(value, 2), "unit": unit, "target": target, "ok": ok}

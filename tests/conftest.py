@@ -1,0 +1,1 @@
+pytest_plugins = ["radar_runtime.testing.fixtures"]
