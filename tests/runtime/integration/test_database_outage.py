@@ -6,10 +6,11 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from radar_runtime.local.postgres import LocalPostgres
+from radar_runtime.testing.helpers import eventually, publish
 from radar_schemas.topics import USAGE
 
 from .conftest import runtime_settings
-from .toy import ToyHandler, eventually, expected_state, publish, read_state, start_toy, usage
+from .toy import ToyHandler, expected_state, read_state, start_toy, usage
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(240)]
 

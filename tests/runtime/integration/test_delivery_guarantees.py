@@ -8,20 +8,11 @@ import pytest
 from prometheus_client import REGISTRY
 
 from radar_runtime import RuntimeSettings
+from radar_runtime.testing.helpers import consume_all, eventually, publish
 from radar_schemas.codec import decode
 from radar_schemas.topics import HEALTH, USAGE, dlq_topic
 
-from .toy import (
-    ToyHandler,
-    consume_all,
-    eventually,
-    expected_state,
-    publish,
-    read_state,
-    renamed,
-    start_toy,
-    usage,
-)
+from .toy import ToyHandler, expected_state, read_state, renamed, start_toy, usage
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 

@@ -9,16 +9,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from .toy import (
-    ToyHandler,
-    eventually,
-    expected_state,
-    publish,
-    read_state,
-    renamed,
-    start_toy,
-    usage,
-)
+from radar_runtime.testing.helpers import eventually, publish
+
+from .toy import ToyHandler, expected_state, read_state, renamed, start_toy, usage
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 

@@ -9,10 +9,11 @@ import pytest
 
 from radar_runtime import Job, ManualClock, Runtime, Scheduler, build_app
 from radar_runtime.db import Database, runtime_metadata
+from radar_runtime.testing.helpers import consume_all, eventually, publish
 from radar_schemas.codec import decode
 from radar_schemas.topics import HEALTH
 
-from .toy import ToyHandler, consume_all, eventually, publish, score_for, start_toy, toy_spec, usage
+from .toy import ToyHandler, score_for, start_toy, toy_spec, usage
 
 pytestmark = pytest.mark.integration
 

@@ -6,15 +6,12 @@ and any duplication of the same events must give `expected_state(events)`.
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from sqlalchemy import Column, Float, Integer, MetaData, Table, Text, select, text
 from sqlalchemy.dialects.postgresql import insert
 
@@ -174,59 +171,3 @@ async def read_state(runtime: Runtime) -> dict[str, State]:
     async with runtime.db.sessions() as session:
         rows = (await session.execute(select(usage_totals))).all()
     return {r.account_id: State(r.total, r.events, r.name, r.name_version) for r in rows}
-
-
-async def publish(
-    bootstrap: str,
-    settings: RuntimeSettings,
-    events: Sequence[Envelope],
-    *,
-    raw: Sequence[tuple[str, str, bytes]] = (),
-) -> None:
-    """Produce events keyed by account, then raw (topic, key, bytes) records; all acknowledged."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
-    await producer.start()
-    try:
-        topic_of = {"usage.recorded": USAGE}
-        sends = [
-            await producer.send(
-                settings.topic(topic_of.get(e.type, CRM)), encode(e), key=e.account_id.encode()
-            )
-            for e in events
-        ]
-        sends += [await producer.send(settings.topic(t), v, key=k.encode()) for t, k, v in raw]
-        await asyncio.gather(*sends)
-    finally:
-        await producer.stop()
-
-
-async def eventually(
-    check: Callable[[], Any], *, timeout: float = 60, what: str = "condition"
-) -> Any:
-    """Poll an async check until it returns a truthy value; fail with `what` after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}; last result: {result!r}")
-        await asyncio.sleep(0.1)
-
-
-async def consume_all(bootstrap: str, topic: str, *, expect: int, timeout: float = 30) -> list[Any]:
-    """Read a topic from the beginning until `expect` records arrived or the time is up."""
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
-    )
-    await consumer.start()
-    records: list[Any] = []
-    try:
-        deadline = time.monotonic() + timeout
-        while len(records) < expect and time.monotonic() < deadline:
-            batch = await consumer.getmany(timeout_ms=200)
-            for rs in batch.values():
-                records.extend(rs)
-    finally:
-        await consumer.stop()
-    return records

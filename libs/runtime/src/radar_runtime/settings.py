@@ -38,7 +38,7 @@ class RuntimeSettings(BaseSettings):
     replication_factor: int = Field(1, ge=1)
     kafka_compression: str = "lz4"
 
-    batch_max_records: int = Field(500, ge=1)
+    batch_max_records: int = Field(2000, ge=1)
     batch_timeout_ms: int = Field(200, ge=1)
     handler_retries: int = Field(3, ge=0)
     retry_backoff_seconds: float = Field(0.1, gt=0)
