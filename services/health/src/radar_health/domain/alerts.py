@@ -1,0 +1,166 @@
+"""Conditions and the alert lifecycle: raise once per dedup_key while it holds, resolve after.
+
+Rules produce *conditions* describing the current state; `diff_alerts` compares them
+with the alerts already open and says what to raise and what to resolve. Running it
+twice on the same conditions changes nothing the second time.
+
+- A condition with `sustain_only` keeps an open alert open but never raises one: used
+  for transitions such as a band drop, which hold after the drop but must not fire
+  again on a later recompute (see `health_rules`).
+- A held condition whose severity rose (a champion left and the renewal came within
+  180 days) resolves the open alert as superseded and raises it again at the new
+  severity, so the escalation is delivered. A lower severity keeps the open alert.
+- Only alerts of the health rules are considered; others in `active` are left alone.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.CRITICAL: 2}
+
+
+class RuleName(StrEnum):
+    BAND_DROPPED = "health.band_dropped"
+    SHARP_DECLINE = "health.sharp_decline"
+    USAGE_SHARP_DROP = "usage.sharp_drop"
+    ENGAGEMENT_SILENT = "engagement.silent"
+    CHAMPION_LEFT = "champion.left"
+    SUPPORT_ESCALATION = "support.escalation"
+    NPS_DETRACTOR = "nps.detractor"
+
+
+HEALTH_RULES = frozenset(rule.value for rule in RuleName)
+
+
+def dedup_key(rule: RuleName, account_id: str, *subject: str) -> str:
+    """`<rule>:<account>[:<subject>…]`, stable across recomputes."""
+    return ":".join((rule.value, account_id, *subject))
+
+
+@dataclass(frozen=True, slots=True)
+class Driver:
+    name: str
+    value: float | int | str | None
+    explanation: str
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    rule: RuleName
+    severity: Severity
+    dedup_key: str
+    account_id: str
+    title: str
+    summary: str
+    drivers: tuple[Driver, ...]
+    recommended_actions: tuple[str, ...]
+    subject_id: str | None = None  # the ticket or contact the condition is about
+    sustain_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveAlert:
+    dedup_key: str
+    rule: str
+    severity: Severity
+    account_id: str
+    raised_at: datetime
+    alert_id: str | None = None  # assigned where alerts are stored
+
+    @classmethod
+    def from_condition(
+        cls, condition: Condition, raised_at: datetime, alert_id: str | None = None
+    ) -> "ActiveAlert":
+        return cls(
+            dedup_key=condition.dedup_key,
+            rule=condition.rule.value,
+            severity=condition.severity,
+            account_id=condition.account_id,
+            raised_at=raised_at,
+            alert_id=alert_id,
+        )
+
+
+class ResolveReason(StrEnum):
+    CLEARED = "cleared"  # the condition no longer holds
+    SUPERSEDED = "superseded"  # raised again at a higher severity
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    alert: ActiveAlert
+    reason: ResolveReason
+    resolved_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AlertChanges:
+    as_of: datetime
+    raised: tuple[Condition, ...]
+    resolved: tuple[Resolution, ...]  # emit these before `raised`
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.raised and not self.resolved
+
+
+def diff_alerts(
+    active: Mapping[str, ActiveAlert], conditions: Iterable[Condition], as_of: datetime
+) -> AlertChanges:
+    holding: dict[str, Condition] = {}
+    for condition in conditions:
+        known = holding.get(condition.dedup_key)
+        if known is None or _outranks(condition, known):
+            holding[condition.dedup_key] = condition
+
+    raised: list[Condition] = []
+    resolved: list[Resolution] = []
+    for key in sorted(active):
+        alert = active[key]
+        if alert.rule not in HEALTH_RULES:
+            continue
+        held = holding.get(key)
+        if held is None:
+            resolved.append(Resolution(alert, ResolveReason.CLEARED, as_of))
+        elif not held.sustain_only and held.severity.rank > alert.severity.rank:
+            resolved.append(Resolution(alert, ResolveReason.SUPERSEDED, as_of))
+            raised.append(held)
+    raised.extend(
+        condition
+        for key, condition in sorted(holding.items())
+        if key not in active and not condition.sustain_only
+    )
+    return AlertChanges(as_of=as_of, raised=tuple(raised), resolved=tuple(resolved))
+
+
+def _outranks(candidate: Condition, known: Condition) -> bool:
+    """Of two conditions with one key, a raising one beats a sustaining one, then severity."""
+    return (not candidate.sustain_only, candidate.severity.rank) > (
+        not known.sustain_only,
+        known.severity.rank,
+    )
+
+
+def apply_changes(
+    active: Mapping[str, ActiveAlert], changes: AlertChanges
+) -> dict[str, ActiveAlert]:
+    """The open alerts after `changes`: what a repository would store (without alert ids)."""
+    after = dict(active)
+    for resolution in changes.resolved:
+        after.pop(resolution.alert.dedup_key, None)
+    for condition in changes.raised:
+        after[condition.dedup_key] = ActiveAlert.from_condition(condition, changes.as_of)
+    return after

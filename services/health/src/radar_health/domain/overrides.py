@@ -1,0 +1,89 @@
+"""Manual overrides by a CSM: a score or band with a reason and an expiry.
+
+An override wins until `expires_at` (exclusive) and is never dropped by a recompute:
+recomputing only replaces the computed score, which is always reported beside it.
+With a band-only override the computed score is still shown as the score.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from radar_health.domain.bands import Band
+from radar_health.domain.instants import require_aware
+from radar_health.domain.scoring import HealthScore
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    reason: str
+    author: str
+    expires_at: datetime
+    score: float | None = None
+    band: Band | None = None
+    created_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.score is None and self.band is None:
+            raise ValueError("an override sets a score, a band or both")
+        if self.score is not None and not 0 <= self.score <= 100:
+            raise ValueError(f"override score must be within 0–100, got {self.score}")
+        if not self.reason.strip():
+            raise ValueError("an override needs a reason")
+        if not self.author.strip():
+            raise ValueError("an override needs an author")
+        require_aware(self.expires_at, "expires_at")
+
+    def is_active(self, now: datetime) -> bool:
+        return now < self.expires_at
+
+
+class HealthSource(StrEnum):
+    COMPUTED = "computed"
+    OVERRIDE = "override"
+
+
+@dataclass(frozen=True, slots=True)
+class EffectiveHealth:
+    """What is shown and used, with the computed score always alongside."""
+
+    score: float | None
+    band: Band | None
+    source: HealthSource
+    computed: HealthScore
+    override: Override | None  # the override in force, if any
+    expired_override: Override | None  # kept so a UI can say "override expired on …"
+
+    @property
+    def is_overridden(self) -> bool:
+        return self.source is HealthSource.OVERRIDE
+
+
+def effective_health(
+    computed: HealthScore, override: Override | None, now: datetime
+) -> EffectiveHealth:
+    require_aware(now, "now")
+    if override is None or not override.is_active(now):
+        return EffectiveHealth(
+            score=computed.score,
+            band=computed.band,
+            source=HealthSource.COMPUTED,
+            computed=computed,
+            override=None,
+            expired_override=override,
+        )
+    score = override.score if override.score is not None else computed.score
+    if override.band is not None:
+        band: Band | None = override.band
+    elif override.score is not None:
+        band = computed.bands.band_for(override.score)
+    else:
+        band = computed.band
+    return EffectiveHealth(
+        score=score,
+        band=band,
+        source=HealthSource.OVERRIDE,
+        computed=computed,
+        override=override,
+        expired_override=None,
+    )

@@ -1,0 +1,79 @@
+"""The notifier's own view of an alert, independent of the wire contract."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.CRITICAL: 2}
+
+
+class NoticeKind(StrEnum):
+    """What a notification tells its recipient about an alert."""
+
+    RAISED = "raised"
+    RESOLVED = "resolved"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Person:
+    name: str
+    email: str | None = None
+    slack_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Driver:
+    """One reason behind an alert, with the number that makes it concrete."""
+
+    name: str
+    value: float | str | None
+    explanation: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlertView:
+    """Everything the notifier needs to route, throttle and render one alert event."""
+
+    alert_id: str
+    rule: str
+    severity: Severity
+    dedup_key: str
+    title: str
+    summary: str
+    account_id: str
+    account_name: str
+    segment: str
+    region: str
+    occurred_at: datetime
+    drivers: tuple[Driver, ...] = ()
+    recommended_actions: tuple[str, ...] = ()
+    owner: Person | None = None
+    manager: Person | None = None
+    arr: float | None = None
+    currency: str = "USD"
+    subscription_id: str | None = None
+    renewal_date: date | None = None
+    health_score: float | None = None
+    resolved: bool = False
+
+    def __post_init__(self) -> None:
+        # Naive datetimes would only fail later, in a comparison far from the cause.
+        if self.occurred_at.tzinfo is None:
+            raise ValueError("AlertView.occurred_at must be timezone-aware")
+
+    @property
+    def notice(self) -> NoticeKind:
+        return NoticeKind.RESOLVED if self.resolved else NoticeKind.RAISED

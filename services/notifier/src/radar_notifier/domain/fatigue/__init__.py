@@ -1,0 +1,37 @@
+"""Alert-fatigue control modelled on Prometheus Alertmanager.
+
+dedup + repeat_interval + ack + snooze (`should_notify` over `AlertState`),
+inhibition (`inhibited`), grouping per recipient (`plan_groups`).
+"""
+
+from radar_notifier.domain.digest import Digest, PendingNotification
+from radar_notifier.domain.fatigue.decisions import Decision, DecisionReason, should_notify
+from radar_notifier.domain.fatigue.grouping import next_group_due_at, plan_groups
+from radar_notifier.domain.fatigue.inhibition import Inhibition, find_inhibitor, inhibited
+from radar_notifier.domain.fatigue.state import (
+    AlertState,
+    acknowledge,
+    apply_alert,
+    record_notified,
+    snooze,
+    unsnooze,
+)
+
+__all__ = [
+    "AlertState",
+    "Decision",
+    "DecisionReason",
+    "Digest",
+    "Inhibition",
+    "PendingNotification",
+    "acknowledge",
+    "apply_alert",
+    "find_inhibitor",
+    "inhibited",
+    "next_group_due_at",
+    "plan_groups",
+    "record_notified",
+    "should_notify",
+    "snooze",
+    "unsnooze",
+]

@@ -1,0 +1,6 @@
+"""Rendering digests for delivery: Slack Block Kit payloads and multipart emails."""
+
+from radar_notifier.domain.render.email import EmailContent, render_email
+from radar_notifier.domain.render.slack import render_slack
+
+__all__ = ["EmailContent", "render_email", "render_slack"]

@@ -1,0 +1,185 @@
+"""Multipart email (subject, plain text, HTML) for one digest, from packaged templates."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from radar_notifier.domain.alerts import AlertView, Severity
+from radar_notifier.domain.digest import Digest
+from radar_notifier.domain.render.formatting import (
+    account_line,
+    clean_text,
+    driver_line,
+    format_health,
+    format_money,
+    format_renewal,
+    format_timestamp,
+    headline,
+    one_line,
+    severity_label,
+    truncate,
+)
+from radar_notifier.domain.render.templating import Markup, join_markup, render_html, render_text
+
+SUBJECT_PREFIX = "[Renewal Radar] "
+MAX_SUBJECT = 150
+# Alerts shown in full; the rest are listed one line each.
+MAX_DETAILED_ALERTS = 25
+
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+SEVERITY_COLOR = {
+    Severity.CRITICAL: "#c62828",
+    Severity.WARNING: "#ef6c00",
+    Severity.INFO: "#1565c0",
+}
+
+
+@dataclass(frozen=True)
+class EmailContent:
+    subject: str
+    text: str
+    html: str
+
+
+def render_email(digest: Digest) -> EmailContent:
+    detailed = [p.alert for p in digest.items[:MAX_DETAILED_ALERTS]]
+    rest = [p.alert for p in digest.items[MAX_DETAILED_ALERTS:]]
+    title = headline(digest)
+    generated_at = format_timestamp(digest.created_at)
+    overflow_lines = [_overflow_line(a) for a in rest]
+    text = _render_plain(
+        "digest.txt",
+        headline=title,
+        generated_at=generated_at,
+        items="\n".join(_text_item(a, digest) for a in detailed),
+        overflow=_text_overflow(overflow_lines),
+    )
+    page = render_html(
+        "digest.html",
+        headline=title,
+        generated_at=generated_at,
+        items=join_markup([_html_item(a, digest) for a in detailed]),
+        overflow=_html_overflow(overflow_lines),
+    )
+    # one_line() keeps CR/LF from alert text out of the Subject header.
+    subject = truncate(one_line(SUBJECT_PREFIX + title), MAX_SUBJECT)
+    return EmailContent(subject=subject, text=text, html=page)
+
+
+def _facts(alert: AlertView, digest: Digest) -> list[tuple[str, str]]:
+    return [
+        ("Account", account_line(alert)),
+        ("ARR", format_money(alert.arr, alert.currency)),
+        ("Renewal", format_renewal(alert.renewal_date, digest.created_at.date())),
+        ("Health", format_health(alert.health_score)),
+        ("Owner", _owner(alert)),
+    ]
+
+
+def _owner(alert: AlertView) -> str:
+    if alert.owner is None:
+        return "unassigned"
+    email = f" <{alert.owner.email}>" if alert.owner.email else ""
+    return one_line(alert.owner.name + email)
+
+
+def _meta(alert: AlertView) -> str:
+    return f"Rule {alert.rule} · {format_timestamp(alert.occurred_at)} · alert {alert.alert_id}"
+
+
+# ------------------------------------------------------------------------------ text
+
+
+def _text_item(alert: AlertView, digest: Digest) -> str:
+    if alert.resolved:
+        return render_text(
+            "resolved.txt",
+            title=one_line(alert.title),
+            summary=clean_text(alert.summary),
+            account=account_line(alert),
+            meta=_meta(alert),
+        )
+    details = []
+    if alert.drivers:
+        details.append("Why:\n" + "\n".join(f"  - {driver_line(d)}" for d in alert.drivers))
+    if alert.recommended_actions:
+        actions = (f"  - {one_line(a)}" for a in alert.recommended_actions)
+        details.append("Recommended play:\n" + "\n".join(actions))
+    return render_text(
+        "alert.txt",
+        badge=alert.severity.value.upper(),
+        title=one_line(alert.title),
+        summary=clean_text(alert.summary),
+        facts="\n".join(f"{label}: {value}" for label, value in _facts(alert, digest)),
+        details="\n\n".join(details),
+        meta=_meta(alert),
+    )
+
+
+def _render_plain(name: str, **values: str) -> str:
+    # Optional parts leave empty lines behind; keep at most one blank line in a row.
+    return _BLANK_LINES.sub("\n\n", render_text(name, **values))
+
+
+def _text_overflow(lines: list[str]) -> str:
+    if not lines:
+        return ""
+    return f"…and {len(lines)} more:\n" + "\n".join(f"  - {line}" for line in lines) + "\n"
+
+
+# ------------------------------------------------------------------------------ HTML
+
+
+def _html_item(alert: AlertView, digest: Digest) -> Markup:
+    if alert.resolved:
+        return render_html(
+            "resolved.html",
+            title=one_line(alert.title),
+            summary=clean_text(alert.summary),
+            account=account_line(alert),
+            meta=_meta(alert),
+        )
+    return render_html(
+        "alert.html",
+        color=SEVERITY_COLOR[alert.severity],
+        badge=severity_label(alert.severity),
+        title=one_line(alert.title),
+        summary=clean_text(alert.summary),
+        facts=join_markup([_html_row(k, v) for k, v in _facts(alert, digest)]),
+        drivers=_html_list("Why", [driver_line(d) for d in alert.drivers]),
+        actions=_html_list("Recommended play", [one_line(a) for a in alert.recommended_actions]),
+        meta=_meta(alert),
+    )
+
+
+def _html_row(label: str, value: str) -> Markup:
+    return Markup(
+        f'<tr><td style="padding:2px 12px 2px 0;color:#616061;">{html.escape(label)}</td>'
+        f"<td>{html.escape(value)}</td></tr>"
+    )
+
+
+def _html_list(title: str, entries: list[str]) -> Markup:
+    if not entries:
+        return Markup("")
+    items = "".join(f"<li>{html.escape(e)}</li>" for e in entries)
+    return Markup(
+        f'<p style="margin:0 0 4px 0;font-weight:bold;">{html.escape(title)}</p>'
+        f'<ul style="margin:0 0 8px 0;padding-left:20px;">{items}</ul>'
+    )
+
+
+def _html_overflow(lines: list[str]) -> Markup:
+    if not lines:
+        return Markup("")
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+    return Markup(f'<h2 style="font-size:16px;">…and {len(lines)} more</h2><ul>{items}</ul>')
+
+
+def _overflow_line(alert: AlertView) -> str:
+    status = "Resolved" if alert.resolved else severity_label(alert.severity)
+    money = format_money(alert.arr, alert.currency)
+    return one_line(f"{status}: {alert.title} — {alert.account_name} ({money})")

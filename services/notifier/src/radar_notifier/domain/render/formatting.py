@@ -1,0 +1,109 @@
+"""Formatting shared by the Slack and email renderers: numbers, dates, headlines."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from radar_notifier.domain.alerts import AlertView, Driver, Severity
+from radar_notifier.domain.digest import Digest
+
+ELLIPSIS = "…"
+_WHITESPACE = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def one_line(text: str) -> str:
+    """Collapse newlines and runs of whitespace; drop control characters.
+
+    Used for subjects and headers, where a newline from alert text could forge a
+    header line.
+    """
+    return _WHITESPACE.sub(" ", _CONTROL.sub("", text)).strip()
+
+
+def clean_text(text: str) -> str:
+    """Keep line breaks, drop other control characters."""
+    return _CONTROL.sub("", text).strip()
+
+
+def truncate(text: str, limit: int) -> str:
+    """Shorten to at most `limit` characters, preferring a line or word boundary."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - len(ELLIPSIS)]
+    for boundary in ("\n", " "):
+        position = cut.rfind(boundary)
+        # Only back off to a boundary that keeps most of the text.
+        if position >= len(cut) * 0.8:
+            cut = cut[:position]
+            break
+    return cut.rstrip() + ELLIPSIS
+
+
+def format_number(value: float | str | None) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, str):
+        return value
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def format_money(amount: float | None, currency: str) -> str:
+    return "n/a" if amount is None else f"{currency} {amount:,.0f}"
+
+
+def format_renewal(renewal_date: date | None, today: date) -> str:
+    if renewal_date is None:
+        return "n/a"
+    days = (renewal_date - today).days
+    if days == 0:
+        relative = "today"
+    elif days > 0:
+        relative = f"in {days} day{'s' if days != 1 else ''}"
+    else:
+        relative = f"{-days} day{'s' if days != -1 else ''} ago"
+    return f"{renewal_date.isoformat()} ({relative})"
+
+
+def format_health(score: float | None) -> str:
+    return "n/a" if score is None else f"{format_number(round(score, 1))}/100"
+
+
+def format_timestamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
+def driver_line(driver: Driver) -> str:
+    return f"{driver.name}: {format_number(driver.value)} — {one_line(driver.explanation)}"
+
+
+def account_line(alert: AlertView) -> str:
+    return f"{alert.account_name} ({alert.segment}, {alert.region})"
+
+
+def severity_label(severity: Severity) -> str:
+    return severity.value.capitalize()
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def headline(digest: Digest) -> str:
+    """What the message is about, in one line: the email subject and Slack header."""
+    if len(digest.items) == 1:
+        alert = digest.items[0].alert
+        prefix = "Resolved" if alert.resolved else severity_label(alert.severity)
+        return one_line(f"{prefix}: {alert.title} — {alert.account_name}")
+    raised, resolved = digest.raised, digest.resolved
+    critical = sum(1 for p in raised if p.alert.severity is Severity.CRITICAL)
+    parts = []
+    if raised:
+        part = _plural(len(raised), "new alert")
+        parts.append(f"{part} ({critical} critical)" if critical else part)
+    if resolved:
+        parts.append(f"{len(resolved)} resolved")
+    return ", ".join(parts)

@@ -1,0 +1,1 @@
+"""Email templates (string.Template syntax: `$name`), rendered by domain.render.email."""

@@ -1,0 +1,288 @@
+"""The renewals rule file: timing windows per segment, risk weights, calibration, alerts.
+
+Pure: pydantic models plus `tomllib`. `load_config(None)` returns the shipped
+`defaults.toml`; `load_config(path)` lays a user's file over those defaults, so the
+user names only what they change. Every problem is reported as a `ConfigError`
+naming the file, the dotted key and the reason.
+"""
+
+import tomllib
+from collections.abc import Mapping
+from functools import cached_property
+from importlib.resources import files
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic import ValidationInfo as Info
+
+from radar_renewals.domain.calibration import Calibration
+
+Segment = Literal["smb", "mid_market", "enterprise"]
+ForecastCategory = Literal["pipeline", "best_case", "commit", "closed", "omitted"]
+DEFAULTS_RESOURCE = "defaults.toml"
+NumberT = TypeVar("NumberT", int, float)
+
+# Strict: a quoted "30" in the file is reported, not silently converted.
+Days = Annotated[int, Strict(), Field(ge=0)]
+Points = Annotated[float, Strict(), Field(ge=0, le=100)]
+SignedPoints = Annotated[float, Strict(), Field(ge=-100, le=100)]
+Fraction = Annotated[float, Strict(), Field(ge=0, le=1)]
+PositiveNumber = Annotated[float, Strict(), Field(gt=0)]
+NonNegativeNumber = Annotated[float, Strict(), Field(ge=0)]
+
+
+class Rules(BaseModel):
+    """Base of every rule model: a misspelt key is an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TimingRules(Rules):
+    """Day counts that classify a booking and place a term in its renewal window.
+
+    Fields are declared so each consistency check reads only fields validated before it.
+    """
+
+    early_before_days: Days = 30
+    grace_days: Days = 7
+    tolerance_days: Days = 90
+    window_days: Days = 120
+    prepare_days: Days = 90
+    sign_days: Days = 30
+    at_risk_days: Days = 120
+
+    @field_validator("tolerance_days")
+    @classmethod
+    def _tolerance_covers_grace(cls, value: int, info: Info) -> int:
+        return _not_below(value, "grace_days", info)
+
+    @field_validator("prepare_days")
+    @classmethod
+    def _prepare_inside_window(cls, value: int, info: Info) -> int:
+        return _not_above(value, "window_days", info)
+
+    @field_validator("sign_days")
+    @classmethod
+    def _sign_after_prepare(cls, value: int, info: Info) -> int:
+        return _not_above(value, "prepare_days", info)
+
+
+def _not_above(value: NumberT, other: str, info: Info) -> NumberT:
+    bound = info.data.get(other)
+    if bound is not None and value > bound:
+        raise ValueError(f"{value} must not exceed {other} ({bound})")
+    return value
+
+
+def _not_below(value: NumberT, other: str, info: Info) -> NumberT:
+    bound = info.data.get(other)
+    if bound is not None and value < bound:
+        raise ValueError(f"{value} must not be below {other} ({bound})")
+    return value
+
+
+class TimingConfig(TimingRules):
+    """Default timing plus per-segment overrides; a segment overrides only what it names."""
+
+    segments: dict[Segment, TimingRules] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _segments_inherit_defaults(cls, data: Any) -> Any:
+        # Filled in before validation so an inconsistent result is reported at the
+        # segment's own key, e.g. timing.segments.enterprise.sign_days.
+        if not isinstance(data, Mapping) or not isinstance(data.get("segments"), Mapping):
+            return data
+        # Only known keys are inherited, so a misspelt default is reported once.
+        base = {key: value for key, value in data.items() if key in TimingRules.model_fields}
+        try:
+            TimingRules.model_validate(base)
+        except ValidationError:
+            return data  # report a bad default once, at its own key, not once per segment
+        segments = {
+            name: {**base, **override} if isinstance(override, Mapping) else override
+            for name, override in data["segments"].items()
+        }
+        return {**data, "segments": segments}
+
+    def for_segment(self, segment: str | None) -> TimingRules:
+        """Rules for a segment; an unknown or missing segment gets the defaults."""
+        for name, rules in self.segments.items():
+            if name == segment:
+                return rules
+        return self.default_rules
+
+    @cached_property
+    def default_rules(self) -> TimingRules:
+        """The [timing] values alone, for terms without a configured segment."""
+        return TimingRules(**self.model_dump(exclude={"segments"}))
+
+
+class RiskBands(Rules):
+    """Lower bounds (inclusive) of the medium and high risk bands; below medium is low."""
+
+    medium: Points
+    high: Points
+
+    @field_validator("high")
+    @classmethod
+    def _high_above_medium(cls, value: float, info: Info) -> float:
+        medium = info.data.get("medium")
+        if medium is not None and value <= medium:
+            raise ValueError(f"{value} must be above medium ({medium})")
+        return value
+
+
+class HealthRisk(Rules):
+    neutral_score: Points
+    points_per_health_point: NonNegativeNumber
+
+
+class HealthTrendRisk(Rules):
+    full_drop_points: PositiveNumber
+    max_points: Points
+
+
+class StalledDealRisk(Rules):
+    max_points: Points
+    stage_progress: dict[str, Fraction]
+
+    @field_validator("stage_progress")
+    @classmethod
+    def _normalised_names(cls, value: dict[str, float]) -> dict[str, float]:
+        return {normalise_stage(stage): progress for stage, progress in value.items()}
+
+
+class EscalationRisk(Rules):
+    points_each: Points
+    max_points: Points
+
+
+class UtilisationRisk(Rules):
+    full_points_at: Fraction
+    no_points_at: Fraction
+    max_points: Points
+
+    @field_validator("no_points_at")
+    @classmethod
+    def _range_not_empty(cls, value: float, info: Info) -> float:
+        low = info.data.get("full_points_at")
+        if low is not None and value <= low:
+            raise ValueError(f"{value} must be above full_points_at ({low})")
+        return value
+
+
+class RiskConfig(Rules):
+    baseline: Points
+    champion_lost_points: Points
+    bands: RiskBands
+    health: HealthRisk
+    health_trend: HealthTrendRisk
+    stalled_deal: StalledDealRisk
+    forecast_category: dict[ForecastCategory, SignedPoints]
+    escalations: EscalationRisk
+    utilisation: UtilisationRisk
+
+
+class CalibrationConfig(Rules):
+    knots: list[tuple[float, float]]
+
+    @field_validator("knots")
+    @classmethod
+    def _valid_curve(cls, value: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        Calibration(tuple(value))  # raises ValueError naming the bad knot
+        return value
+
+    def curve(self) -> Calibration:
+        return Calibration(tuple(self.knots))
+
+
+class AlertConfig(Rules):
+    at_risk_hysteresis_points: Points
+
+
+class RenewalConfig(Rules):
+    version: Literal[1]
+    timing: TimingConfig
+    risk: RiskConfig
+    calibration: CalibrationConfig
+    alerts: AlertConfig
+
+
+class ConfigError(Exception):
+    """A rule file that cannot be used; `problems` holds (dotted key, reason) pairs."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = [f"{source}: {key or '<file>'}: {reason}" for key, reason in problems]
+        super().__init__("\n".join(lines))
+
+
+def normalise_stage(stage: str) -> str:
+    """CRM stage names vary in case and separators: 'Closed Won' == 'closed_won'."""
+    return "_".join(stage.strip().lower().replace("-", " ").split())
+
+
+def load_config(path: Path | str | None = None) -> RenewalConfig:
+    """The shipped defaults, with the file at `path` (if any) laid over them."""
+    data = shipped_defaults()
+    source = DEFAULTS_RESOURCE
+    if path is not None:
+        source = str(path)
+        data = merge(data, _read_toml(Path(path)))
+    return parse_config(data, source)
+
+
+def parse_config(data: Mapping[str, Any], source: str = "<memory>") -> RenewalConfig:
+    """Validate an already-merged document; `source` names it in errors."""
+    try:
+        return RenewalConfig.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(source, _problems(error)) from None
+
+
+def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Tables merge key by key; any other value (lists included) replaces the base."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def shipped_defaults() -> dict[str, Any]:
+    """The raw document of `defaults.toml`, before validation."""
+    text = files("radar_renewals").joinpath(DEFAULTS_RESOURCE).read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(str(path), [("", "file not found")]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(str(path), [("", f"invalid TOML: {error}")]) from None
+
+
+def _problems(error: ValidationError) -> list[tuple[str, str]]:
+    problems = []
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"])
+        reason = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            reason = "unknown key"
+        problems.append((key, reason))
+    return problems

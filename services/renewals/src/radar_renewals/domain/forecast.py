@@ -1,0 +1,130 @@
+"""Renewal forecast: terms due per month or quarter (by end date), optionally per group.
+
+Per term, as of `today`:
+- due: every term whose end date falls in the period, at its current ARR;
+- booked: renewed terms, at the booked (new) ARR;
+- expected: booked at the booked ARR, churned at 0, open at ARR × p_renew;
+- commit / best_case / pipeline: open terms by CRM forecast category, at the
+  opportunity amount (the term's ARR when the opportunity has none);
+- at risk: open terms whose risk band is high, at their ARR.
+Each (period, group) pair in range gets a row, zeros included, so rows chart directly.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from radar_renewals.config import RenewalConfig
+from radar_renewals.domain.calibration import expected_arr
+from radar_renewals.domain.grouping import GroupBy, group_of
+from radar_renewals.domain.periods import Period, period_label, period_start, periods_between
+from radar_renewals.domain.risk import RiskBand, assess_risk
+from radar_renewals.domain.terms import OPEN_STATES, RENEWED_STATES, State, Term, state_of
+
+ZERO = Decimal(0)
+FORECAST_CATEGORIES = ("commit", "best_case", "pipeline")
+
+
+@dataclass(frozen=True)
+class ForecastRow:
+    period_start: date
+    period_label: str
+    group: str | None
+    due_count: int = 0
+    due_arr: Decimal = ZERO
+    booked_count: int = 0
+    booked_arr: Decimal = ZERO
+    churned_count: int = 0
+    churned_arr: Decimal = ZERO
+    open_count: int = 0
+    open_arr: Decimal = ZERO
+    expected_arr: Decimal = ZERO
+    commit_arr: Decimal = ZERO
+    best_case_arr: Decimal = ZERO
+    pipeline_arr: Decimal = ZERO
+    at_risk_count: int = 0
+    at_risk_arr: Decimal = ZERO
+    state_counts: dict[State, int] = field(default_factory=dict)
+
+
+_LABEL_FIELDS = {"period_start", "period_label", "group", "state_counts"}
+_SUMMED_FIELDS = tuple(f.name for f in fields(ForecastRow) if f.name not in _LABEL_FIELDS)
+
+
+def forecast(
+    terms: Iterable[Term],
+    today: date,
+    config: RenewalConfig,
+    *,
+    start: date,
+    end: date,
+    period: Period = "month",
+    by: GroupBy | None = None,
+) -> list[ForecastRow]:
+    """Rows for every period touching [start, end] (× every group seen), in order."""
+    due = [term for term in terms if start <= term.end_date <= end]
+    cells: dict[tuple[date, str | None], list[ForecastRow]] = {}
+    for term in due:
+        key = (period_start(term.end_date, period), group_of(term, by))
+        cells.setdefault(key, []).append(_contribution(term, today, config))
+    groups = sorted({group for _, group in cells}, key=str) if by else [None]
+    rows = []
+    for first_day in periods_between(start, end, period):
+        for group in groups:
+            empty = ForecastRow(first_day, period_label(first_day, period), group)
+            rows.append(combine([empty, *cells.get((first_day, group), [])]))
+    return rows
+
+
+def combine(rows: Sequence[ForecastRow], *, label: str | None = None) -> ForecastRow:
+    """Field-wise sum of rows; labels come from the first row unless `label` is given."""
+    first = rows[0]
+    # Counts start from int 0 and amounts from Decimal 0, so each keeps its type.
+    totals: dict[str, Any] = {
+        name: sum((getattr(row, name) for row in rows), type(getattr(first, name))())
+        for name in _SUMMED_FIELDS
+    }
+    counts: dict[State, int] = {}
+    for row in rows:
+        for state, count in row.state_counts.items():
+            counts[state] = counts.get(state, 0) + count
+    return ForecastRow(
+        period_start=first.period_start,
+        period_label=label or first.period_label,
+        group=first.group,
+        state_counts=counts,
+        **totals,
+    )
+
+
+def _contribution(term: Term, today: date, config: RenewalConfig) -> ForecastRow:
+    """One term's figures; `combine` puts them under their period's labels."""
+    state = state_of(term, today, config.timing.for_segment(term.segment))
+    row = {"due_count": 1, "due_arr": term.arr, "state_counts": {state: 1}}
+    if state in RENEWED_STATES and term.booking is not None:
+        new_arr = term.booking.new_arr
+        row |= {"booked_count": 1, "booked_arr": new_arr, "expected_arr": new_arr}
+    elif state in OPEN_STATES:
+        row |= _open_figures(term, today, config)
+    else:
+        row |= {"churned_count": 1, "churned_arr": term.arr}
+    return ForecastRow(term.end_date, "", None, **row)  # type: ignore[arg-type]
+
+
+def _open_figures(term: Term, today: date, config: RenewalConfig) -> dict[str, object]:
+    risk = assess_risk(term, today, config)
+    p_renew = config.calibration.curve().p_renew(risk.score)
+    figures: dict[str, object] = {
+        "open_count": 1,
+        "open_arr": term.arr,
+        "expected_arr": expected_arr(term.arr, p_renew),
+    }
+    opportunity = term.opportunity
+    if opportunity is not None and opportunity.forecast_category in FORECAST_CATEGORIES:
+        amount = opportunity.amount if opportunity.amount is not None else term.arr
+        figures[f"{opportunity.forecast_category}_arr"] = amount
+    if risk.band is RiskBand.HIGH:
+        figures |= {"at_risk_count": 1, "at_risk_arr": term.arr}
+    return figures

@@ -1,0 +1,40 @@
+"""Builders for renewal unit tests (a unique module name: test dirs are not packages)."""
+
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from radar_renewals.config import RenewalConfig, load_config, merge, parse_config, shipped_defaults
+from radar_renewals.domain.terms import Booking, Term
+
+END = date(2025, 6, 30)
+CONFIG = load_config()
+
+
+def make_term(end: date = END, **overrides: Any) -> Term:
+    term = Term(
+        subscription_id=overrides.pop("subscription_id", "sub-1"),
+        account_id=overrides.pop("account_id", "acct-1"),
+        start_date=end - timedelta(days=365),
+        end_date=end,
+        arr=Decimal("100000"),
+        seats=100,
+        plan="pro",
+    )
+    return replace(term, **overrides)
+
+
+def booked(term: Term, booked_at: date, new_arr: str | None = None) -> Term:
+    arr = Decimal(new_arr) if new_arr is not None else term.arr
+    booking = Booking(booked_at, arr, term.end_date + timedelta(days=365))
+    return replace(term, booking=booking)
+
+
+def config_with(overrides: dict[str, Any]) -> RenewalConfig:
+    """The shipped defaults with `overrides` laid over them, as a user file would be."""
+    return parse_config(merge(shipped_defaults(), overrides), "test.toml")
+
+
+def days(n: int) -> timedelta:
+    return timedelta(days=n)
