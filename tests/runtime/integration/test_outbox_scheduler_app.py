@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -128,3 +129,36 @@ async def test_app_reports_ready_and_exposes_metrics(kafka_bootstrap, settings):
                 "radar_last_processed_timestamp_seconds",
             ):
                 assert name in text
+
+
+async def test_after_commit_callbacks_run_only_when_the_transaction_commits(settings):
+    runtime = await start_toy(settings, ToyHandler())
+    calls: list[str] = []
+    try:
+        async with runtime.unit_of_work() as uow:
+            uow.after_commit(lambda: calls.append("committed"))
+        with pytest.raises(RuntimeError):
+            async with runtime.unit_of_work() as uow:
+                uow.after_commit(lambda: calls.append("rolled back"))
+                raise RuntimeError("abort")
+        assert calls == ["committed"]
+    finally:
+        await runtime.stop()
+
+
+async def test_service_workers_start_after_boot_and_stop_first(settings):
+    events: list[str] = []
+
+    class Recorder:
+        async def start(self) -> None:
+            events.append(f"start, consumer ready: {runtime.consumer is not None}")
+
+        async def stop(self) -> None:
+            events.append("stop")
+
+    spec = dataclasses.replace(toy_spec(ToyHandler()), workers=lambda _: [Recorder()])
+    runtime = Runtime(spec, settings)
+    await runtime.start()
+    await runtime.wait_started()
+    await runtime.stop()
+    assert events == ["start, consumer ready: True", "stop"]

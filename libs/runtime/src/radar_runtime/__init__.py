@@ -5,7 +5,7 @@ from .clock import Clock, ManualClock, SystemClock
 from .consumer import ConsumerLoop, Handler
 from .db import Database
 from .scheduler import Job, Scheduler
-from .service import Runtime, ServiceSpec
+from .service import Runtime, ServiceSpec, Worker
 from .settings import RuntimeSettings
 from .unit_of_work import UnitOfWork
 
@@ -24,6 +24,7 @@ __all__ = [
     "SessionDep",
     "SystemClock",
     "UnitOfWork",
+    "Worker",
     "build_app",
     "serve",
 ]

@@ -53,3 +53,12 @@ JOB_RUNS = Counter(
     "Scheduled job runs, by outcome.",
     ["service", "job", "outcome"],
 )
+# Health and renewals both raise alerts; one definition keeps one series name.
+ALERTS_RAISED = Counter(
+    "radar_alerts_raised_total",
+    "Alerts raised, by rule and severity.",
+    ["service", "rule", "severity"],
+)
+ALERTS_RESOLVED = Counter(
+    "radar_alerts_resolved_total", "Alerts resolved, by rule.", ["service", "rule"]
+)

@@ -8,7 +8,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from aiokafka.producer import AIOKafkaProducer
 from fastapi import APIRouter
@@ -26,6 +26,15 @@ from .unit_of_work import UnitOfWork, unit_of_work
 log = logging.getLogger(__name__)
 
 
+class Worker(Protocol):
+    """A service's own background loop (e.g. a delivery worker); the runtime starts it
+    once the database and broker are reached and stops it before the consumer."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class ServiceSpec:
     """What a service supplies; the runtime supplies everything else."""
@@ -36,6 +45,7 @@ class ServiceSpec:
     handler: Handler | None = None
     produces: tuple[str, ...] = ()
     jobs: Callable[[Runtime], Sequence[Job]] | None = None
+    workers: Callable[[Runtime], Sequence[Worker]] | None = None
     routers: Sequence[APIRouter] = field(default_factory=tuple)
     uses_database: bool = True
     producer_options: dict[str, Any] = field(default_factory=dict)
@@ -55,6 +65,7 @@ class Runtime:
         self.consumer: ConsumerLoop | None = None
         self.relay: OutboxRelay | None = None
         self.scheduler: Scheduler | None = None
+        self.workers: list[Worker] = []
         self.started = asyncio.Event()
         self._boot_task: asyncio.Task[None] | None = None
         # Services hang their own long-lived objects here (clients, caches).
@@ -112,6 +123,9 @@ class Runtime:
                 handler=self.spec.handler,
             )
             await self._retrying("consumer start", self.consumer.start)
+        for worker in self.spec.workers(self) if self.spec.workers else []:
+            await worker.start()
+            self.workers.append(worker)
         self.started.set()
         log.info("service started", extra={"service": self.spec.name})
 
@@ -168,7 +182,7 @@ class Runtime:
             self._boot_task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._boot_task
-        for component in (self.consumer, self.scheduler, self.relay):
+        for component in (*reversed(self.workers), self.consumer, self.scheduler, self.relay):
             if component is not None:
                 with contextlib.suppress(Exception):
                     await component.stop()

@@ -29,6 +29,7 @@ class UnitOfWork:
         self.now = now
         self._topic_name = topic_name
         self._outbox_rows: list[dict[str, Any]] = []
+        self._after_commit: list[Callable[[], None]] = []
 
     def emit(self, event: Envelope) -> None:
         self._outbox_rows.append(
@@ -39,6 +40,10 @@ class UnitOfWork:
                 "headers": {"type": event.type, "event_id": str(event.event_id)},
             }
         )
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the transaction has committed (e.g. wake a worker)."""
+        self._after_commit.append(callback)
 
     @property
     def emitted(self) -> int:
@@ -60,7 +65,10 @@ async def unit_of_work(
     db: Database, clock: Clock, topic_name: Callable[[str], str]
 ) -> AsyncIterator[UnitOfWork]:
     """Commit on success, roll back (emitting nothing) on any error."""
-    async with db.sessions() as session, session.begin():
-        uow = UnitOfWork(session, clock.now(), topic_name)
-        yield uow
-        await uow.write_outbox(db.notify_channel)
+    async with db.sessions() as session:
+        async with session.begin():
+            uow = UnitOfWork(session, clock.now(), topic_name)
+            yield uow
+            await uow.write_outbox(db.notify_channel)
+        for callback in uow._after_commit:
+            callback()
