@@ -22,7 +22,7 @@ def make_producer(settings: RuntimeSettings, **overrides: object) -> AIOKafkaPro
     options: dict[str, object] = {
         "bootstrap_servers": settings.kafka_bootstrap_servers,
         "client_id": f"radar-{settings.service_name}",
-        "enable_idempotence": True,
+        "enable_idempotence": settings.kafka_idempotent_producer,
         "acks": "all",
         "compression_type": settings.kafka_compression or None,
         "linger_ms": 5,

@@ -25,6 +25,10 @@ class RuntimeSettings(BaseSettings):
         validation_alias=_shared("database_url"),
     )
     log_level: str = Field("INFO", validation_alias=_shared("log_level"))
+    # Off only for brokers without idempotent producers (the Tansu demo fallback).
+    kafka_idempotent_producer: bool = Field(
+        True, validation_alias=_shared("kafka_idempotent_producer")
+    )
 
     service_name: str = "radar"
     db_schema: str = "radar"

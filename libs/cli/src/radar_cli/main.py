@@ -1,0 +1,60 @@
+"""`radar up` runs everything locally; `radar status` shows how it is doing."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from pathlib import Path
+
+from .stack import LocalStack, StartupError, say
+from .status import print_status
+
+
+def default_home() -> Path:
+    return Path(os.environ.get("RADAR_HOME", ".radar")).resolve()
+
+
+def _interrupt_once(*_: object) -> None:
+    # SIGTERM (e.g. from a process manager) stops as cleanly as Ctrl-C; signals that
+    # follow must not cut the orderly shutdown short.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def up(args: argparse.Namespace) -> int:
+    stack = LocalStack(args.home)
+    signal.signal(signal.SIGINT, _interrupt_once)
+    signal.signal(signal.SIGTERM, _interrupt_once)
+    try:
+        stack.start()
+        stack.print_urls()
+        stack.watch()
+    except StartupError as exc:
+        say(f"radar up failed: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        say("\nstopping...")
+    finally:
+        stack.stop()
+    say("stopped")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="radar", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    up_parser = commands.add_parser("up", help="start the broker, database and services")
+    up_parser.add_argument("--home", type=Path, default=default_home(), help="data and logs")
+    up_parser.set_defaults(run=up)
+    status_parser = commands.add_parser("status", help="readiness and lag of each service")
+    status_parser.set_defaults(run=lambda _: print_status())
+    args = parser.parse_args(argv)
+    result: int = args.run(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

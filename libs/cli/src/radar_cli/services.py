@@ -1,0 +1,38 @@
+"""The four services as `radar up` runs them: fixed local ports, one process each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ServiceProcess:
+    name: str
+    port: int
+    # Pages worth printing besides /docs and /metrics.
+    pages: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def module(self) -> str:
+        return f"radar_{self.name}"
+
+
+SERVICES = (
+    ServiceProcess("ingest", 8001, (("event catalog", "/v1/event-types"),)),
+    ServiceProcess("health", 8002, (("accounts", "/v1/accounts"),)),
+    ServiceProcess(
+        "renewals",
+        8003,
+        (
+            ("renewals", "/v1/renewals"),
+            ("forecast", "/v1/forecast"),
+            ("KPIs", "/v1/kpis"),
+            ("leadership report", "/v1/reports/renewals"),
+        ),
+    ),
+    ServiceProcess("notifier", 8004, (("alerts", "/v1/alerts"), ("deliveries", "/v1/deliveries"))),
+)
