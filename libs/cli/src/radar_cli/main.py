@@ -8,7 +8,8 @@ import signal
 import sys
 from pathlib import Path
 
-from .stack import LocalStack, StartupError, say
+from .processes import StartupError
+from .stack import LocalStack, say
 from .status import print_status
 
 

@@ -8,26 +8,19 @@ home directory so a restart finds everything where it was.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
-
-import httpx
 
 from radar_runtime.local import KafkaBroker, LocalPostgres, ensure_kafka_jars, java_available
 from radar_runtime.local.tansu import LIMITATIONS, TansuBroker
 
 from .demo_key import ensure_demo_key
-from .services import SERVICES, ServiceProcess
+from .processes import ServiceProcesses
+from .services import SERVICES
 
 KAFKA_PORT = 19092
 POSTGRES_PORT = 15432
-
-
-class StartupError(RuntimeError):
-    pass
 
 
 class LocalStack:
@@ -35,7 +28,7 @@ class LocalStack:
         self.home = home
         self.logs = home / "logs"
         self.env: dict[str, str] = {}
-        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.services: ServiceProcesses | None = None
         self.api_key: str | None = None
         self._servers = ExitStack()
 
@@ -46,9 +39,9 @@ class LocalStack:
         if not ({"RADAR_INGEST_API_KEYS", "RADAR_INGEST_API_KEYS_FILE"} & os.environ.keys()):
             self.api_key, keyring = ensure_demo_key(self.home)
             self.env["RADAR_INGEST_API_KEYS_FILE"] = str(keyring)
-        for service in SERVICES:
-            self._spawn(service)
-        self._wait_ready()
+        self.services = ServiceProcesses(self.env, self.logs)
+        self.services.start()
+        self.services.wait_ready(report=True)
 
     def _broker(self) -> str:
         given = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
@@ -85,56 +78,21 @@ class LocalStack:
         say(f"database    PostgreSQL at 127.0.0.1:{POSTGRES_PORT}, data in {database.pgdata}")
         return url
 
-    def _spawn(self, service: ServiceProcess) -> None:
-        env = {**os.environ, **self.env, f"RADAR_{service.name.upper()}_PORT": str(service.port)}
-        log = (self.logs / f"{service.name}.log").open("ab")
-        self.processes[service.name] = subprocess.Popen(
-            [sys.executable, "-m", service.module],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # Ctrl-C reaches us only; we stop them in order
-        )
-
-    def _wait_ready(self, timeout: float = 120) -> None:
-        pending = {service.name: service for service in SERVICES}
-        deadline = time.monotonic() + timeout
-        with httpx.Client(timeout=2) as client:
-            while pending and time.monotonic() < deadline:
-                for name, service in list(pending.items()):
-                    if self.processes[name].poll() is not None:
-                        raise StartupError(f"{name} exited; see {self.logs / name}.log")
-                    try:
-                        if client.get(f"{service.url}/readyz").status_code == 200:
-                            say(f"ready       {name} at {service.url}")
-                            del pending[name]
-                    except httpx.HTTPError:
-                        pass
-                time.sleep(0.5)
-        if pending:
-            raise StartupError(f"not ready after {timeout:.0f} s: {', '.join(pending)}")
-
     def watch(self) -> None:
         """Block until Ctrl-C; report a service that dies."""
+        assert self.services is not None, "start() first"
         reported: set[str] = set()
         while True:
-            for name, process in self.processes.items():
-                if process.poll() is not None and name not in reported:
+            for name, code in self.services.exited().items():
+                if name not in reported:
                     reported.add(name)
-                    say(f"!! {name} exited with {process.returncode}; see {self.logs}/{name}.log")
+                    say(f"!! {name} exited with {code}; see {self.logs}/{name}.log")
             time.sleep(1)
 
     def stop(self) -> None:
         """Services first (each finishes its batch and flushes), then the servers."""
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.terminate()
-        for name, process in self.processes.items():
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                say(f"{name} did not stop in time; killing it")
-                process.kill()
+        if self.services is not None:
+            self.services.stop()
         self._servers.close()
 
     def print_urls(self) -> None:

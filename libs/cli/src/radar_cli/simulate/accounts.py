@@ -158,7 +158,7 @@ def _profile(rng: random.Random, seed: int, index: int, window: Window) -> Profi
 
 
 def _fate(rng: random.Random, profile: Profile, window: Window) -> Fate:
-    p = clamp(rng.betavariate(1.4, 4.5) * roster.PROPENSITY_FACTOR[profile.segment], 0.01, 0.95)
+    p = clamp(rng.betavariate(1.3, 5.0) * roster.PROPENSITY_FACTOR[profile.segment], 0.01, 0.95)
     end = profile.term_end
     # Day 0 holds the CRM set-up; outcomes and contact changes come after it.
     first = window.start_date + timedelta(days=1)

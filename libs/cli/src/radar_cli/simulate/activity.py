@@ -11,15 +11,15 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from .accounts import Account, Window
 from .crm import replacement_champion
-from .draws import at_work, binomial, clamp, poisson, weighted
+from .draws import DAY, HOUR, at_work, binomial, clamp, day_start, poisson, weighted
 from .roster import NPS_COMMENTS, TICKET_SUBJECTS
 
-Schedule = Callable[[datetime, str, dict[str, Any]], None]
+Schedule = Callable[[int, str, dict[str, Any]], None]  # (instant, type, payload)
 
 # Share of the active pool that uses the product on a weekday / weekend day.
 DAILY_ACTIVE = {True: 0.42, False: 0.06}
@@ -145,17 +145,17 @@ class Activity:
         }
         opened = at_work(rng, day, profile.region)
         schedule(opened, "ticket.opened", ticket)
-        updated = opened + timedelta(hours=rng.uniform(1, 30))
+        updated = opened + int(rng.uniform(1, 30) * HOUR)
         status = rng.choice(("pending", "in_progress"))
         schedule(updated, "ticket.updated", {**ticket, "status": status, "escalated": escalate})
         low, high = RESOLUTION_HOURS[priority]
         hours = rng.uniform(low, high) * (1.5 if escalate else 1.0)
-        closed = max(opened + timedelta(hours=hours), updated + timedelta(hours=1))
+        closed = max(opened + int(hours * HOUR), updated + HOUR)
         schedule(closed, "ticket.closed", {**ticket, "status": "solved", "escalated": escalate})
         if rng.random() < 0.45:
             mean = 4.5 - 2.5 * p - (0.8 if escalate else 0.0) - (0.7 if declining else 0.0)
             score = int(clamp(round(rng.gauss(mean, 0.8)), 1, 5))
-            answered = closed + timedelta(hours=rng.uniform(1, 48))
+            answered = closed + int(rng.uniform(1, 48) * HOUR)
             schedule(answered, "csat.submitted", {"ticket_id": ticket["ticket_id"], "score": score})
 
     # ── relationship ─────────────────────────────────────────────────────────
@@ -214,7 +214,6 @@ class Activity:
             schedule(at_work(rng, day, self.account.profile.region), "nps.submitted", payload)
 
 
-def _rollup(rng: random.Random, day: date) -> datetime:
+def _rollup(rng: random.Random, day: date) -> int:
     """Daily totals arrive in the last minutes of the UTC day, as a nightly export would."""
-    start = datetime.combine(day, time(23, 50), UTC)
-    return start + timedelta(seconds=rng.randint(0, 599))
+    return day_start(day) + DAY - rng.randint(1, 600)

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from .accounts import CHURN_TOLERANCE_DAYS, RENEWED_LATE, Account, Window, year_after
-from .draws import at_work
+from .draws import at_work, day_start
 from .roster import CANCEL_REASONS
 
-Planned = tuple[datetime, str, dict[str, Any]]
+Planned = tuple[int, str, dict[str, Any]]  # (instant, type, payload)
 # Stages the renewals service knows (stage_progress); forecast categories per stage.
 DISCOVERY, PROPOSAL, NEGOTIATION = "Discovery", "Proposal", "Negotiation"
 WON, LOST = "Closed Won", "Closed Lost"
@@ -28,10 +28,10 @@ def crm_events(account: Account, window: Window, rng: random.Random) -> Iterator
 def _set_up(account: Account, window: Window, rng: random.Random) -> Iterator[Planned]:
     """Day 0, first hour: the account, its term and its people, as a CRM sync would."""
     p = account.profile
-    base = datetime.combine(window.start_date, time(), UTC)
+    base = day_start(window.start_date)
 
-    def early(minute: int) -> datetime:
-        return base + timedelta(minutes=minute, seconds=rng.randint(0, 59))
+    def early(minute: int) -> int:
+        return base + minute * 60 + rng.randint(0, 59)
 
     yield (
         early(1),
@@ -187,7 +187,7 @@ def _outcome(account: Account, rng: random.Random) -> Iterator[Planned]:
         # The CRM then shows the next term, with the seats and ARR just signed.
         next_start = p.term_end + timedelta(days=1)
         yield (
-            booked_at + timedelta(minutes=2),
+            booked_at + 120,
             "subscription.upserted",
             _term(account, next_start, new_end, fate.new_arr, fate.new_seats),
         )
