@@ -9,6 +9,7 @@ the offset commit replays the batch, and the claimed ids make the replay a no-op
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import Counter
@@ -308,6 +309,13 @@ class ConsumerLoop:
                 )
         metrics.LAST_PROCESSED.labels(service).set(now)
 
+    def forget_lag(self, partitions: set[TopicPartition]) -> None:
+        """Another member owns these now; its own figures replace ours."""
+        for tp in partitions:
+            labels = (self._service, self._label(tp.topic), str(tp.partition))
+            with contextlib.suppress(KeyError):
+                metrics.CONSUMER_LAG.remove(*labels)
+
     def _label(self, physical_topic: str) -> str:
         return self._logical.get(physical_topic, physical_topic)
 
@@ -321,6 +329,7 @@ class _FinishBatchOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
         async with self._loop._lock:
             self._loop.assigned = frozenset()
+        self._loop.forget_lag(revoked)
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         self._loop.assigned = frozenset(assigned)

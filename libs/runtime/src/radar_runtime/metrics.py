@@ -51,7 +51,7 @@ DATABASE_UP = Gauge("radar_database_up", "1 while the database answers.", ["serv
 JOB_RUNS = Counter(
     "radar_scheduled_job_runs_total",
     "Scheduled job runs, by outcome.",
-    ["service", "job", "outcome"],
+    ["service", "job_name", "outcome"],
 )
 # Health and renewals both raise alerts; one definition keeps one series name.
 ALERTS_RAISED = Counter(
