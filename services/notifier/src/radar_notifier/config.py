@@ -315,12 +315,19 @@ def webhook_url_problem(url: str, allowed_hosts: Sequence[str]) -> str | None:
     return None
 
 
-def resolve_slack_webhooks(config: NotifierConfig, environ: Mapping[str, str]) -> dict[str, str]:
+def resolve_slack_webhooks(
+    config: NotifierConfig,
+    environ: Mapping[str, str],
+    allowed_hosts: Sequence[str] | None = None,
+) -> dict[str, str]:
     """Map each configured Slack channel to its webhook URL from `environ`.
 
     The caller passes `os.environ`; every missing or disallowed URL is reported at
     once, naming the variable but never echoing its value (it is a secret).
+    `allowed_hosts` defaults to the rule file's `slack.allowed_webhook_hosts`; the
+    service widens it with loopback only when a setting says so.
     """
+    hosts = config.slack.allowed_webhook_hosts if allowed_hosts is None else allowed_hosts
     urls: dict[str, str] = {}
     issues: list[ConfigIssue] = []
     for channel in config.slack_channels:
@@ -329,7 +336,7 @@ def resolve_slack_webhooks(config: NotifierConfig, environ: Mapping[str, str]) -
         problem = (
             f"missing: set it to the incoming-webhook URL of slack channel {channel!r}"
             if not url
-            else webhook_url_problem(url, config.slack.allowed_webhook_hosts)
+            else webhook_url_problem(url, hosts)
         )
         if problem:
             issues.append(ConfigIssue(env_var, problem))

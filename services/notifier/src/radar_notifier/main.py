@@ -1,18 +1,84 @@
-"""The notifier service process."""
+"""The notifier service process: consumes cs.alerts.v1, delivers to Slack and email."""
 
 from __future__ import annotations
 
+import os
+import random
+from collections.abc import Mapping
+
 from fastapi import FastAPI
 
+from radar_notifier.api import router
+from radar_notifier.config import load_config, resolve_slack_webhooks
+from radar_notifier.handler import AlertHandler
+from radar_notifier.housekeeping import housekeeping_jobs
+from radar_notifier.senders import Sender
+from radar_notifier.senders.email import EmailSender, SmtpOptions
+from radar_notifier.senders.slack import SlackSender, allowed_hosts
+from radar_notifier.settings import NotifierSettings
+from radar_notifier.tables import metadata
+from radar_notifier.worker import DeliveryWorker
 from radar_runtime import Clock, ServiceSpec, build_app, serve
+from radar_schemas.topics import ALERTS
 
-from .settings import NotifierSettings
+DESCRIPTION = (
+    "Routes, deduplicates, groups and inhibits alerts from cs.alerts.v1 and delivers "
+    "them to Slack and email with retries; acknowledge and snooze alerts; read the "
+    "delivery log."
+)
 
 
-def create_app(settings: NotifierSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+def create_app(
+    settings: NotifierSettings | None = None,
+    *,
+    clock: Clock | None = None,
+    environ: Mapping[str, str] | None = None,
+    rng: random.Random | None = None,
+) -> FastAPI:
+    """`environ` holds the Slack webhook URLs (default: the process environment).
+
+    The rule file and the webhooks are validated here: a mistake stops start-up
+    with a ConfigError naming the file or variable and the reason.
+    """
     settings = settings or NotifierSettings()
-    spec = ServiceSpec(name="notifier")
-    return build_app(spec, settings, clock=clock)
+    cfg = load_config(settings.config_path)
+    hosts = allowed_hosts(
+        cfg.slack.allowed_webhook_hosts, allow_loopback=settings.allow_loopback_webhooks
+    )
+    webhooks = resolve_slack_webhooks(cfg, os.environ if environ is None else environ, hosts)
+    senders: dict[str, Sender] = {
+        "slack": SlackSender(webhooks, hosts, timeout_seconds=settings.slack_timeout_seconds),
+        "email": EmailSender(_smtp_options(settings)),
+    }
+    worker = DeliveryWorker(settings, cfg, senders, rng=rng)
+    spec = ServiceSpec(
+        name="notifier",
+        metadata=metadata,
+        consumes=(ALERTS,),
+        handler=AlertHandler(cfg, worker.wake),
+        jobs=lambda runtime: housekeeping_jobs(runtime, settings),
+        workers=lambda runtime: [worker.attach(runtime)],
+        routers=[router],
+    )
+    app = build_app(spec, settings, clock=clock, description=DESCRIPTION)
+    app.state.runtime.state["wake_worker"] = worker.wake
+    app.state.worker = worker
+    return app
+
+
+def _smtp_options(settings: NotifierSettings) -> SmtpOptions:
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    return SmtpOptions(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.smtp_from,
+        username=settings.smtp_username,
+        password=password,
+        starttls=settings.smtp_starttls,
+        validate_certs=settings.smtp_validate_certs,
+        timeout_seconds=settings.smtp_timeout_seconds,
+        connections=settings.smtp_connections,
+    )
 
 
 def main() -> None:

@@ -1,7 +1,15 @@
-"""Settings of the notifier service (environment prefix RADAR_NOTIFIER_)."""
+"""Settings of the notifier service (environment prefix RADAR_NOTIFIER_).
+
+Routing and fatigue rules live in the rule file (`config_path`, see defaults.toml);
+these are process settings. Secrets (the SMTP password, Slack webhook URLs) come
+from the environment only: webhook URLs from RADAR_NOTIFIER_SLACK_WEBHOOK_<CHANNEL>.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from radar_runtime import RuntimeSettings
@@ -15,3 +23,30 @@ class NotifierSettings(RuntimeSettings):
     service_name: str = "notifier"
     db_schema: str = "notifier"
     port: int = 8004
+
+    # The user's rule file (TOML); None uses the packaged defaults.toml.
+    config_path: Path | None = None
+
+    # Webhooks go to the hosts the rule file allows (hooks.slack.com by default);
+    # loopback is added only when this is set, for tests and the local demo sink.
+    allow_loopback_webhooks: bool = False
+    slack_timeout_seconds: float = Field(10.0, gt=0)
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "Renewal Radar <radar@localhost>"
+    smtp_starttls: bool = False
+    smtp_validate_certs: bool = True
+    smtp_timeout_seconds: float = Field(10.0, gt=0)
+    # SMTP connections kept open and reused for the next messages.
+    smtp_connections: int = Field(8, ge=1, le=64)
+
+    # The delivery worker wakes when the handler commits new notifications and at
+    # least this often, to flush digests whose group_wait ran out and retry sends.
+    worker_poll_seconds: float = Field(1.0, gt=0)
+    send_batch_size: int = Field(200, ge=1)
+    send_concurrency: int = Field(32, ge=1)
+    # Sent deliveries older than this are purged; failed ones are always kept.
+    sent_retention_days: int = Field(30, ge=1)

@@ -1,0 +1,42 @@
+"""Alerts whose recheck time came: a repeat_interval elapsed or a snooze ended.
+
+No event arrives for an alert that simply stays raised, so time has to be asked:
+the worker re-evaluates those alerts and queues the notices that are now due.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from radar_notifier.alert_store import load_records, record_from_row
+from radar_notifier.config import NotifierConfig
+from radar_notifier.evaluation import Evaluation
+from radar_notifier.handler import evaluate_records
+from radar_notifier.tables import alerts
+from radar_runtime import UnitOfWork
+
+MAX_RECHECKS_PER_RUN = 500
+
+
+async def recheck_due_alerts(uow: UnitOfWork, cfg: NotifierConfig, now: datetime) -> Evaluation:
+    query = (
+        select(alerts)
+        .where(alerts.c.status == "raised", alerts.c.recheck_at <= now)
+        .order_by(alerts.c.dedup_key)
+        .limit(MAX_RECHECKS_PER_RUN)
+        .with_for_update(skip_locked=True)
+    )
+    due = {row.dedup_key: record_from_row(row) for row in (await uow.session.execute(query)).all()}
+    if not due:
+        return Evaluation()
+    # The other raised alerts of these accounts, as possible inhibitors (not locked).
+    records = await load_records(
+        uow.session,
+        keys=(),
+        raised_in_accounts={r.view.account_id for r in due.values()},
+        lock=False,
+    )
+    records.update(due)
+    return await evaluate_records(uow.session, records, {}, set(due), now, cfg)

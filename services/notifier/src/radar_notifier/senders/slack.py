@@ -1,0 +1,100 @@
+"""Slack incoming webhooks through slack_sdk's async client, sharing one aiohttp session.
+
+The client's own retry handlers are switched off: a 429's Retry-After and every
+other retry are scheduled on the persisted delivery instead (domain.retry), so
+they survive a restart, use the injected clock and never hold up other sends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+import aiohttp
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from radar_notifier.config import webhook_url_problem
+from radar_notifier.domain.retry import Outcome, classify_http_status
+from radar_notifier.senders.base import Outgoing, SendResult
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def allowed_hosts(configured: Sequence[str], *, allow_loopback: bool) -> tuple[str, ...]:
+    return (*configured, *LOOPBACK_HOSTS) if allow_loopback else tuple(configured)
+
+
+class SlackSender:
+    def __init__(
+        self, webhooks: Mapping[str, str], allowed: Sequence[str], *, timeout_seconds: float
+    ) -> None:
+        # Checked again here, not only at start-up: nothing reaches the network
+        # unless its host is allowed.
+        for channel, url in webhooks.items():
+            problem = webhook_url_problem(url, allowed)
+            if problem:
+                raise ValueError(f"webhook of slack channel {channel!r}: {problem}")
+        self._webhooks = dict(webhooks)
+        self._timeout = timeout_seconds
+        self._session: aiohttp.ClientSession | None = None
+        self._clients: dict[str, AsyncWebhookClient] = {}
+
+    async def start(self) -> None:
+        self._session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=self._timeout),
+            connector=aiohttp.TCPConnector(limit=64),
+        )
+        self._clients = {
+            channel: AsyncWebhookClient(
+                url, session=self._session, timeout=int(self._timeout) or 1, retry_handlers=[]
+            )
+            for channel, url in self._webhooks.items()
+        }
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def send(self, message: Outgoing) -> SendResult:
+        client = self._clients.get(message.recipient)
+        if client is None:
+            return SendResult(
+                Outcome.PERMANENT_FAILURE, f"no webhook configured for slack:{message.recipient}"
+            )
+        try:
+            response = await client.send_dict(message.payload)
+        except (aiohttp.ClientError, TimeoutError, OSError) as error:
+            return SendResult(Outcome.RETRY, f"slack webhook unreachable: {_describe(error)}")
+        outcome = classify_http_status(response.status_code)
+        if outcome is Outcome.DELIVERED:
+            return SendResult.delivered()
+        body = (response.body or "").strip()[:200]
+        return SendResult(
+            outcome,
+            f"slack answered {response.status_code}: {body or '(empty body)'}",
+            retry_after=parse_retry_after(response.headers.get("Retry-After")),
+        )
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Retry-After as seconds: either delta-seconds or an HTTP date (RFC 9110)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max((moment - (now or datetime.now(UTC))).total_seconds(), 0.0)

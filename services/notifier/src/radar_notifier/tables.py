@@ -1,0 +1,128 @@
+"""The notifier's tables, declared without a schema: the runtime's search_path picks it.
+
+- `alerts`: one row per dedup_key, the fatigue state of its current episode, the
+  latest alert seen and the recipients it was routed to.
+- `pending_notifications`: notices waiting for their recipient's group to be due.
+- `recipient_groups`: when each recipient last got a digest (group_interval).
+- `deliveries`: the delivery log; a row is written, with its rendered message, before
+  the first attempt, and keeps attempts, the last error and the outcome.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    Uuid,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData()
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("dedup_key", Text, primary_key=True),
+    Column("alert_id", Text, nullable=False),
+    Column("account_id", Text, nullable=False),
+    Column("owner_email", Text),
+    Column("rule", Text, nullable=False),
+    Column("severity", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("first_raised_at", DateTime(timezone=True)),
+    Column("last_raised_at", DateTime(timezone=True)),
+    Column("resolved_at", DateTime(timezone=True)),
+    Column("last_notified_at", JSONB, nullable=False),
+    Column("resolved_notified", JSONB, nullable=False),
+    Column("acked_by", Text),
+    Column("acked_at", DateTime(timezone=True)),
+    Column("snoozed_until", DateTime(timezone=True)),
+    Column("view", JSONB, nullable=False),
+    Column("recipients", JSONB, nullable=False),
+    Column("matched_routes", JSONB, nullable=False),
+    Column("skipped_recipients", JSONB, nullable=False),
+    Column("inhibited_by", Text),
+    # When time alone could change whether someone should hear of it (a repeat is
+    # due, a snooze ends); the delivery worker re-evaluates rows whose time came.
+    Column("recheck_at", DateTime(timezone=True)),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("alerts_alert_id", "alert_id"),
+    Index("alerts_account", "account_id", "status"),
+    Index("alerts_owner", "owner_email"),
+    Index("alerts_inhibited_by", "inhibited_by", postgresql_where=text("inhibited_by IS NOT NULL")),
+    Index("alerts_recheck", "recheck_at", postgresql_where=text("status = 'raised'")),
+)
+
+pending_notifications = Table(
+    "pending_notifications",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("recipient_key", Text, nullable=False),
+    Column("recipient_kind", Text, nullable=False),
+    Column("recipient_address", Text, nullable=False),
+    Column("route", Text, nullable=False),
+    Column("dedup_key", Text, nullable=False),
+    Column("notice", Text, nullable=False),
+    Column("alert", JSONB, nullable=False),
+    Column("enqueued_at", DateTime(timezone=True), nullable=False),
+    # When the fact told became true; the delivery latency is measured from it.
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    # What `last_notified_at` held for this recipient before this notice was queued:
+    # restored when the notice is dropped at flush time, so a muted notice does not
+    # count as "told".
+    Column("previous_notified_at", DateTime(timezone=True)),
+    # waiting | grouped | superseded | dropped
+    Column("status", Text, nullable=False),
+    Column("delivery_key", Text),
+    Column("drop_reason", Text),
+    Index(
+        "pending_waiting",
+        "recipient_key",
+        "enqueued_at",
+        postgresql_where=text("status = 'waiting'"),
+    ),
+)
+
+recipient_groups = Table(
+    "recipient_groups",
+    metadata,
+    Column("recipient_key", Text, primary_key=True),
+    Column("last_flush_at", DateTime(timezone=True), nullable=False),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    # One digest, one row: a replayed alert or a restarted worker finds it taken.
+    Column("idempotency_key", Text, nullable=False, unique=True),
+    Column("channel", Text, nullable=False),
+    Column("recipient", Text, nullable=False),
+    Column("recipient_key", Text, nullable=False),
+    Column("route", Text, nullable=False),
+    Column("headline", Text, nullable=False),
+    Column("payload", JSONB, nullable=False),
+    Column("alert_ids", JSONB, nullable=False),
+    Column("dedup_keys", JSONB, nullable=False),
+    Column("first_occurred_at", DateTime(timezone=True), nullable=False),
+    # pending | sent | failed
+    Column("status", Text, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", DateTime(timezone=True)),
+    Column("last_attempt_at", DateTime(timezone=True)),
+    Column("last_error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("failed_at", DateTime(timezone=True)),
+    Index("deliveries_due", "next_attempt_at", postgresql_where=text("status = 'pending'")),
+    Index("deliveries_status", "status", "id"),
+)

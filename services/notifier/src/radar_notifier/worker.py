@@ -1,0 +1,149 @@
+"""The delivery worker: recheck due alerts, flush due digests, send due deliveries.
+
+Woken right after the handler commits new notices, and at least every
+`worker_poll_seconds`. Every decision reads the runtime's injected clock, so tests
+move the clock and call `run_once()` instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from radar_notifier import metrics
+from radar_notifier.config import NotifierConfig
+from radar_notifier.flush import flush_due_groups
+from radar_notifier.recheck import recheck_due_alerts
+from radar_notifier.senders import Sender
+from radar_notifier.sending import send_due_batch
+from radar_notifier.settings import NotifierSettings
+from radar_notifier.tables import deliveries, pending_notifications
+from radar_runtime import Runtime
+from radar_runtime.db import advisory_key
+
+log = logging.getLogger(__name__)
+
+# Bounds one run, so a large backlog cannot starve the loop's other duties.
+MAX_ROUNDS = 50
+
+
+@dataclass
+class RunSummary:
+    queued: int = 0
+    flushed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        settings: NotifierSettings,
+        cfg: NotifierConfig,
+        senders: Mapping[str, Sender],
+        rng: random.Random | None = None,
+    ) -> None:
+        self._settings = settings
+        self._cfg = cfg
+        self._senders = dict(senders)
+        self._rng = rng or random.Random()
+        self._runtime: Runtime | None = None
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+
+    def attach(self, runtime: Runtime) -> DeliveryWorker:
+        self._runtime = runtime
+        return self
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def start(self) -> None:
+        for sender in self._senders.values():
+            await sender.start()
+        self._stopping.clear()
+        self._task = asyncio.create_task(self._loop(), name="notifier-delivery-worker")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        for sender in self._senders.values():
+            with contextlib.suppress(Exception):
+                await sender.close()
+
+    async def _loop(self) -> None:
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._settings.worker_poll_seconds)
+            self._wake.clear()
+            if self._stopping.is_set():
+                return
+            try:
+                await self.run_once()
+            except Exception:
+                log.exception("delivery worker round failed; trying again shortly")
+
+    async def run_once(self) -> RunSummary:
+        """Do everything due at the clock's current time; returns what was done."""
+        runtime = self._runtime
+        if runtime is None or runtime.db is None:
+            raise RuntimeError("the delivery worker is not attached to a started runtime")
+        summary = RunSummary()
+        async with self._lock:
+            for _ in range(MAX_ROUNDS):
+                async with runtime.unit_of_work() as uow:
+                    evaluation = await recheck_due_alerts(uow, self._cfg, uow.now)
+                summary.queued += len(evaluation.notices)
+                metrics.count_suppressed(evaluation.suppressed)
+                lock_key = advisory_key(runtime.db.schema, "notifier-flush")
+                async with runtime.unit_of_work() as uow:
+                    flushed = await flush_due_groups(uow, self._cfg, lock_key, uow.now)
+                summary.flushed += flushed.deliveries
+                metrics.count_suppressed(flushed.dropped)
+                more_to_send = await self._send_batch(summary)
+                if not (flushed.more or more_to_send or evaluation.notices):
+                    break
+            await self._update_queue_depth()
+        return summary
+
+    async def _send_batch(self, summary: RunSummary) -> bool:
+        assert self._runtime is not None
+        async with self._runtime.unit_of_work() as uow:
+            batch = await send_due_batch(
+                uow,
+                self._senders,
+                self._cfg.retry,
+                self._rng,
+                batch_size=self._settings.send_batch_size,
+                concurrency=self._settings.send_concurrency,
+            )
+        for observe in batch.observed:
+            observe()
+        summary.sent += batch.sent
+        summary.retried += batch.retried
+        summary.failed += batch.failed
+        return batch.attempted >= self._settings.send_batch_size
+
+    async def _update_queue_depth(self) -> None:
+        assert self._runtime is not None and self._runtime.db is not None
+        async with self._runtime.db.sessions() as session:
+            waiting = await session.scalar(
+                select(func.count()).where(pending_notifications.c.status == "waiting")
+            )
+            pending = await session.scalar(
+                select(func.count()).where(deliveries.c.status == "pending")
+            )
+        metrics.QUEUE_DEPTH.labels("grouping").set(waiting or 0)
+        metrics.QUEUE_DEPTH.labels("delivery").set(pending or 0)
