@@ -1,4 +1,5 @@
-"""`radar up` runs everything locally; `radar status` shows how it is doing."""
+"""`radar up` runs everything locally; `radar status` shows how it is doing;
+`radar simulate` posts realistic simulated customers to it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 from pathlib import Path
 
 from .processes import StartupError
+from .simulate import register as register_simulate
 from .stack import LocalStack, say
 from .status import print_status
 
@@ -52,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     up_parser.set_defaults(run=up)
     status_parser = commands.add_parser("status", help="readiness and lag of each service")
     status_parser.set_defaults(run=lambda _: print_status())
+    register_simulate(commands, default_home())
     args = parser.parse_args(argv)
     result: int = args.run(args)
     return result

@@ -18,6 +18,7 @@ from radar_runtime.local.tansu import LIMITATIONS, TansuBroker
 from .demo_key import ensure_demo_key
 from .processes import ServiceProcesses
 from .services import SERVICES
+from .sinks import LocalSinks
 
 KAFKA_PORT = 19092
 POSTGRES_PORT = 15432
@@ -30,12 +31,18 @@ class LocalStack:
         self.env: dict[str, str] = {}
         self.services: ServiceProcesses | None = None
         self.api_key: str | None = None
+        self.sinks: LocalSinks | None = None
         self._servers = ExitStack()
 
     def start(self) -> None:
         self.logs.mkdir(parents=True, exist_ok=True)
         self.env["KAFKA_BOOTSTRAP_SERVERS"] = self._broker()
         self.env["DATABASE_URL"] = self._database()
+        if "RADAR_NOTIFIER_SMTP_HOST" not in os.environ:
+            self.sinks = LocalSinks(self.logs)
+            self.sinks.start()
+            self._servers.callback(self.sinks.stop)
+            self.env.update(self.sinks.notifier_env(self.home))
         if not ({"RADAR_INGEST_API_KEYS", "RADAR_INGEST_API_KEYS_FILE"} & os.environ.keys()):
             self.api_key, keyring = ensure_demo_key(self.home)
             self.env["RADAR_INGEST_API_KEYS_FILE"] = str(keyring)
@@ -102,6 +109,9 @@ class LocalStack:
             say(f"  {service.name:<9} {service.url}/docs   metrics {service.url}/metrics")
             for label, path in service.pages:
                 say(f"  {'':<9} {label}: {service.url}{path}")
+        if self.sinks is not None:
+            say(f"  slack     {self.sinks.url}/messages   (the local #cs-alerts webhook)")
+            say(f"  email     {self.sinks.url}/emails     (the local SMTP catcher)")
         if self.api_key:
             say(f"  API key   {self.api_key}   (also in {self.home / 'demo-api-key'})")
         say(f"  logs      {self.logs}")

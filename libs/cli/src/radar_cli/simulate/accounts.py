@@ -212,7 +212,7 @@ def _outcome(
     end = profile.term_end
     if churned:
         if rng.random() < 0.7:  # notice given; the rest simply never book
-            return CHURNED, None, days_between(rng, max(first, end - timedelta(days=50)), end)
+            return CHURNED, None, days_between(rng, max(first, end - timedelta(days=90)), end)
         return CHURNED, None, None
     if profile.auto_renew:
         return RENEWED_ON_TIME, end, None

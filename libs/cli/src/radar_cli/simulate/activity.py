@@ -22,7 +22,7 @@ from .roster import NPS_COMMENTS, TICKET_SUBJECTS
 Schedule = Callable[[int, str, dict[str, Any]], None]  # (instant, type, payload)
 
 # Share of the active pool that uses the product on a weekday / weekend day.
-DAILY_ACTIVE = {True: 0.42, False: 0.06}
+DAILY_ACTIVE = {True: 0.35, False: 0.05}
 TICKETS_PER_WEEKDAY = {"smb": 0.03, "mid_market": 0.07, "enterprise": 0.14}
 ENGAGEMENTS_PER_WEEKDAY = {"smb": 0.05, "mid_market": 0.1, "enterprise": 0.2}
 RESOLUTION_HOURS = {"urgent": (4, 48), "high": (12, 96), "normal": (24, 144), "low": (48, 240)}
@@ -77,41 +77,24 @@ class Activity:
         # are taken in rotation through the pool, so a month of events still names about
         # every active user (license utilisation), and one rollup carries the rest of the
         # logins, so the daily total (the usage trend) stays exact.
-        shown = min(active, max(8, min(40, math.ceil(pool / 15))))
+        shown = min(active, max(6, min(30, math.ceil(pool / 20))))
         users = [f"u{(self.user_cursor + n) % pool + 1:05d}" for n in range(shown)]
         self.user_cursor = (self.user_cursor + shown) % max(pool, 1)
         for user in users:
-            schedule(at_work(rng, day, profile.region), "usage.recorded", {
-                "metric": "logins",
-                "quantity": float(1 + poisson(rng, 1.2)),
-                "user_id": user,
-            })  # fmt: skip
+            logins = 1 + poisson(rng, 1.2)
+            schedule(at_work(rng, day, profile.region), *_usage("logins", logins, user))
         rest = active - shown
         if rest > 0:
-            logins = rest + poisson(rng, 1.2 * rest)
-            schedule(
-                _rollup(rng, day), "usage.recorded", {"metric": "logins", "quantity": float(logins)}
-            )
+            schedule(_rollup(rng, day), *_usage("logins", rest + poisson(rng, 1.2 * rest)))
         for _ in range(min(active, poisson(rng, 0.5 + 0.05 * shown))):
             feature = rng.choice(profile.features)
-            schedule(at_work(rng, day, profile.region), "usage.recorded", {
-                "metric": f"feature.{feature}",
-                "quantity": float(1 + poisson(rng, 2.0)),
-                "user_id": rng.choice(users),
-                "feature": feature,
-            })  # fmt: skip
-        schedule(
-            _rollup(rng, day),
-            "usage.recorded",
-            {"metric": "active_users", "quantity": float(active)},
-        )
+            uses = 1 + poisson(rng, 2.0)
+            event = _usage(f"feature.{feature}", uses, rng.choice(users), feature)
+            schedule(at_work(rng, day, profile.region), *event)
+        schedule(_rollup(rng, day), *_usage("active_users", active))
         if profile.api_user and pool:
             calls = round(pool * rng.uniform(20, 60) * (1.0 if weekday else 0.3))
-            schedule(
-                _rollup(rng, day),
-                "usage.recorded",
-                {"metric": "api_calls", "quantity": float(calls)},
-            )
+            schedule(_rollup(rng, day), *_usage("api_calls", calls))
 
     # ── support ──────────────────────────────────────────────────────────────
 
@@ -191,10 +174,8 @@ class Activity:
             schedule(at_work(rng, day, profile.region), "engagement.logged", payload)
         qbr_day = (day - self.window.start_date).days % QBR_EVERY_DAYS == self.qbr_offset
         if qbr_day and profile.segment != "smb" and not silent and contacts:
-            schedule(at_work(rng, day, profile.region), "engagement.logged", {
-                "kind": "qbr",
-                "contact_id": contacts[0],
-            })  # fmt: skip
+            qbr = {"kind": "qbr", "contact_id": contacts[0]}
+            schedule(at_work(rng, day, profile.region), "engagement.logged", qbr)
 
     def survey(self, day: date, schedule: Schedule) -> None:
         if (day - self.window.start_date).days % SURVEY_EVERY_DAYS != self.survey_offset:
@@ -212,6 +193,17 @@ class Activity:
                 group = "detractor" if score <= 6 else "passive" if score <= 8 else "promoter"
                 payload["comment"] = rng.choice(NPS_COMMENTS[group])
             schedule(at_work(rng, day, self.account.profile.region), "nps.submitted", payload)
+
+
+def _usage(
+    metric: str, quantity: int, user_id: str | None = None, feature: str | None = None
+) -> tuple[str, dict[str, Any]]:
+    payload: dict[str, Any] = {"metric": metric, "quantity": float(quantity)}
+    if user_id is not None:
+        payload["user_id"] = user_id
+    if feature is not None:
+        payload["feature"] = feature
+    return "usage.recorded", payload
 
 
 def _rollup(rng: random.Random, day: date) -> int:

@@ -45,9 +45,13 @@ class SimulationConfig:
         return make_accounts(self.seed, self.accounts, self.window)
 
 
-def generate(config: SimulationConfig) -> Iterator[dict[str, Any]]:
+def generate(
+    config: SimulationConfig, accounts: list[Account] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every event, oldest first; `accounts` when the caller already made them."""
     window = config.window
-    sims = [_AccountStream(account, config) for account in config.accounts_list()]
+    accounts = config.accounts_list() if accounts is None else accounts
+    sims = [_AccountStream(account, config) for account in accounts]
     for offset in range(config.days):
         day = window.start_date + timedelta(days=offset)
         events = [event for sim in sims for event in sim.day(day)]
@@ -59,11 +63,9 @@ def generate(config: SimulationConfig) -> Iterator[dict[str, Any]]:
 def event_id(name: str) -> str:
     """`str(uuid.uuid5(NAMESPACE, name))`, without building UUID objects: ids are made
     for every event, and this is several times faster."""
-    digest = bytearray(hashlib.sha1(NAMESPACE.bytes + name.encode()).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
-    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
-    h = digest.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    h = hashlib.sha1(NAMESPACE.bytes + name.encode()).hexdigest()
+    variant = "89ab"[int(h[16], 16) & 3]  # RFC 4122 variant bits
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{variant}{h[17:20]}-{h[20:32]}"
 
 
 class _AccountStream:
