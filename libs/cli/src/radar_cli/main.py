@@ -34,6 +34,11 @@ def up(args: argparse.Namespace) -> int:
     try:
         stack.start()
         stack.print_urls()
+        if args.demo:
+            say("\ndemo: posting simulated customers through the ingest API...")
+            simulate = ["simulate", f"--truth={args.home / 'simulation-truth.json'}"]
+            main([*simulate, f"--api-key={stack.api_key}"] if stack.api_key else simulate)
+            say("demo: posted; scores, renewals and alerts follow within seconds")
         stack.watch()
     except StartupError as exc:
         say(f"radar up failed: {exc}")
@@ -51,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     up_parser = commands.add_parser("up", help="start the broker, database and services")
     up_parser.add_argument("--home", type=Path, default=default_home(), help="data and logs")
+    up_parser.add_argument(
+        "--demo", action="store_true", help="then post simulated customers (radar simulate)"
+    )
     up_parser.set_defaults(run=up)
     status_parser = commands.add_parser("status", help="readiness and lag of each service")
     status_parser.set_defaults(run=lambda _: print_status())
