@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from aiokafka import TopicPartition
+from aiokafka.partitioner import DefaultPartitioner
 
 from radar_runtime import Job, ManualClock, Runtime, Scheduler, build_app
 from radar_runtime.db import Database, runtime_metadata
@@ -162,3 +164,29 @@ async def test_service_workers_start_after_boot_and_stop_first(settings):
     await runtime.wait_started()
     await runtime.stop()
     assert events == ["start, consumer ready: True", "stop"]
+
+
+async def test_outbox_recovers_from_a_producer_broken_for_good(kafka_bootstrap, settings):
+    runtime = await start_toy(settings, ToyHandler())
+    topic = settings.topic(HEALTH)
+    try:
+        first = score_for(usage("acct-desync", 1))
+        async with runtime.unit_of_work() as uow:
+            uow.emit(first)
+        await consume_all(kafka_bootstrap, topic, expect=1)
+        # Desynchronise the producer's sequence numbers, as a broker restart can: the
+        # broker answers OutOfOrderSequenceNumber and aiokafka never sends again.
+        broken = runtime.producer
+        assert broken is not None
+        partitions = sorted(await broken.partitions_for(topic))
+        partition = DefaultPartitioner()(b"acct-desync", partitions, partitions)
+        broken._txn_manager.increment_sequence_number(TopicPartition(topic, partition), 5)
+
+        second = score_for(usage("acct-desync", 2, minute=1))
+        async with runtime.unit_of_work() as uow:
+            uow.emit(second)
+        records = await consume_all(kafka_bootstrap, topic, expect=2, timeout=60)
+        assert [decode(r.value) for r in records] == [first, second]
+        assert runtime.producer is not broken
+    finally:
+        await runtime.stop()

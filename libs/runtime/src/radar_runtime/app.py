@@ -65,7 +65,8 @@ def build_app(
     return app
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    # async: FastAPI would run a sync dependency in a thread pool on every request.
     runtime: Runtime = request.app.state.runtime
     return runtime
 

@@ -19,7 +19,6 @@ from uuid import UUID
 
 from aiokafka import ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
-from aiokafka.producer import AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 from pydantic import ValidationError
 from sqlalchemy import Uuid, bindparam, text
@@ -32,7 +31,7 @@ from radar_schemas.topics import dlq_topic
 from . import metrics
 from .clock import Clock
 from .db import Database
-from .kafka import make_consumer
+from .kafka import FATAL_PRODUCER_ERRORS, ProducerHandle, make_consumer
 from .settings import RuntimeSettings
 from .unit_of_work import UnitOfWork, unit_of_work
 
@@ -65,14 +64,14 @@ class ConsumerLoop:
         *,
         settings: RuntimeSettings,
         db: Database,
-        producer: AIOKafkaProducer,
+        producers: ProducerHandle,
         clock: Clock,
         topics: Sequence[str],
         handler: Handler,
     ) -> None:
         self._settings = settings
         self._db = db
-        self._producer = producer
+        self._producers = producers
         self._clock = clock
         self._handler = handler
         self._service = settings.service_name
@@ -227,9 +226,10 @@ class ConsumerLoop:
             return
         delay = 0.5
         while True:
+            producer = self._producers.current
             try:
                 sends = [
-                    await self._producer.send(
+                    await producer.send(
                         dlq_topic(record.topic),
                         value=record.value,
                         key=record.key,
@@ -244,8 +244,10 @@ class ConsumerLoop:
                 ]
                 await asyncio.gather(*sends)
                 break
-            except KafkaError:
+            except KafkaError as exc:
                 log.exception("dead-letter publish failed; retrying")
+                if isinstance(exc, FATAL_PRODUCER_ERRORS):
+                    self._producers.replace_soon(producer)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
         for record, reason in failures:

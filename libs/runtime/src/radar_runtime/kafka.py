@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Iterable, Mapping
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import (
+    InvalidProducerEpoch,
+    OutOfOrderSequenceNumber,
+    ProducerFenced,
+    UnknownProducerId,
+)
 
 from radar_schemas.topics import DERIVED_TOPICS, dlq_topic
 
@@ -88,3 +96,66 @@ async def ensure_topics(
         return created
     finally:
         await admin.close()
+
+
+# Errors after which aiokafka's idempotent producer never sends again (its sequence
+# numbers no longer match the broker's, e.g. after a broker restart;
+# aio-libs/aiokafka#1017): only a new producer, with a new producer id, helps.
+FATAL_PRODUCER_ERRORS: tuple[type[BaseException], ...] = (
+    OutOfOrderSequenceNumber,
+    UnknownProducerId,
+    InvalidProducerEpoch,
+    ProducerFenced,
+)
+
+
+class ProducerHandle:
+    """The service's one producer, replaced when aiokafka leaves it broken for good.
+
+    Everything that publishes (routes, the outbox relay, dead-lettering) reads
+    `current` at each use and reports a fatal error with `replace_soon`."""
+
+    def __init__(self, settings: RuntimeSettings, **options: object) -> None:
+        self._settings = settings
+        self._options = options
+        self.current = make_producer(settings, **options)
+        self._replacing: asyncio.Task[None] | None = None
+
+    @property
+    def replacing(self) -> bool:
+        return self._replacing is not None and not self._replacing.done()
+
+    async def start(self) -> None:
+        await self.current.start()
+
+    def replace_soon(self, broken: AIOKafkaProducer) -> None:
+        if broken is self.current and not self.replacing:
+            self._replacing = asyncio.create_task(self._replace(broken), name="producer-replace")
+
+    async def _replace(self, broken: AIOKafkaProducer) -> None:
+        log.warning("the producer failed for good; starting a new one")
+        delay = 0.5
+        while True:
+            fresh = make_producer(self._settings, **self._options)
+            try:
+                await fresh.start()
+                break
+            except Exception as exc:
+                log.warning("new producer could not start; retrying", extra={"error": repr(exc)})
+                with contextlib.suppress(Exception):
+                    await fresh.stop()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+        self.current = fresh
+        # Its pending batches already failed; stopping only releases its connections.
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(10):
+                await broken.stop()
+        log.warning("new producer started")
+
+    async def stop(self) -> None:
+        if self._replacing is not None:
+            self._replacing.cancel()
+            with contextlib.suppress(BaseException):
+                await self._replacing
+        await self.current.stop()

@@ -8,11 +8,11 @@ import logging
 import time
 from typing import Any
 
-from aiokafka.producer import AIOKafkaProducer
 from sqlalchemy import func, select, text, update
 
 from . import metrics
 from .db import Database, advisory_key, outbox
+from .kafka import FATAL_PRODUCER_ERRORS, ProducerHandle
 
 log = logging.getLogger(__name__)
 
@@ -23,13 +23,13 @@ class OutboxRelay:
         *,
         service: str,
         db: Database,
-        producer: AIOKafkaProducer,
+        producers: ProducerHandle,
         poll_seconds: float = 0.5,
         batch_size: int = 1000,
     ) -> None:
         self._service = service
         self._db = db
-        self._producer = producer
+        self._producers = producers
         self._poll_seconds = poll_seconds
         self._batch_size = batch_size
         self._wake = asyncio.Event()
@@ -94,16 +94,21 @@ class OutboxRelay:
                 )
             ).all()
             if rows:
-                sends = [
-                    await self._producer.send(
-                        row.topic,
-                        value=row.value,
-                        key=row.key.encode(),
-                        headers=[(k, str(v).encode()) for k, v in row.headers.items()],
-                    )
-                    for row in rows
-                ]
-                await asyncio.gather(*sends)
+                producer = self._producers.current
+                try:
+                    sends = [
+                        await producer.send(
+                            row.topic,
+                            value=row.value,
+                            key=row.key.encode(),
+                            headers=[(k, str(v).encode()) for k, v in row.headers.items()],
+                        )
+                        for row in rows
+                    ]
+                    await asyncio.gather(*sends)
+                except FATAL_PRODUCER_ERRORS:
+                    self._producers.replace_soon(producer)
+                    raise
                 await session.execute(
                     update(outbox)
                     .where(outbox.c.id.in_([row.id for row in rows]))

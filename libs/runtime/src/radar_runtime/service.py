@@ -17,7 +17,7 @@ from sqlalchemy import MetaData, text
 from .clock import Clock, SystemClock
 from .consumer import ConsumerLoop, Handler
 from .db import Database, runtime_metadata
-from .kafka import ensure_topics, make_producer, topic_partitions
+from .kafka import ProducerHandle, ensure_topics, topic_partitions
 from .outbox import OutboxRelay, purge_published
 from .scheduler import Job, Scheduler
 from .settings import RuntimeSettings
@@ -61,7 +61,7 @@ class Runtime:
         self.settings = settings
         self.clock = clock or SystemClock()
         self.db: Database | None = None
-        self.producer: AIOKafkaProducer | None = None
+        self.producers: ProducerHandle | None = None
         self.consumer: ConsumerLoop | None = None
         self.relay: OutboxRelay | None = None
         self.scheduler: Scheduler | None = None
@@ -82,7 +82,7 @@ class Runtime:
                 self.settings.db_schema,
                 pool_size=self.settings.db_pool_size,
             )
-        self.producer = make_producer(self.settings, **self.spec.producer_options)
+        self.producers = ProducerHandle(self.settings, **self.spec.producer_options)
         self._boot_task = asyncio.create_task(self._boot(), name=f"{self.spec.name}-boot")
 
     async def wait_started(self, timeout: float = 60) -> None:
@@ -95,13 +95,13 @@ class Runtime:
     async def _boot(self) -> None:
         await self._retrying("database migration", self._migrate)
         await self._retrying("topic creation", self._create_topics)
-        assert self.producer is not None
-        await self._retrying("producer start", self.producer.start)
+        assert self.producers is not None
+        await self._retrying("producer start", self.producers.start)
         if self.db is not None:
             self.relay = OutboxRelay(
                 service=self.spec.name,
                 db=self.db,
-                producer=self.producer,
+                producers=self.producers,
                 poll_seconds=self.settings.outbox_poll_seconds,
             )
             await self.relay.start()
@@ -117,7 +117,7 @@ class Runtime:
             self.consumer = ConsumerLoop(
                 settings=self.settings,
                 db=self.db,
-                producer=self.producer,
+                producers=self.producers,
                 clock=self.clock,
                 topics=self.spec.consumes,
                 handler=self.spec.handler,
@@ -186,9 +186,9 @@ class Runtime:
             if component is not None:
                 with contextlib.suppress(Exception):
                     await component.stop()
-        if self.producer is not None:
+        if self.producers is not None:
             with contextlib.suppress(Exception):
-                await self.producer.stop()
+                await self.producers.stop()
         if self.db is not None:
             await self.db.dispose()
 
@@ -209,6 +209,11 @@ class Runtime:
         if self.spec.consumes:
             checks["partitions_assigned"] = self.consumer is not None and self.consumer.ready
         return checks
+
+    @property
+    def producer(self) -> AIOKafkaProducer | None:
+        """The producer to publish with now (it is replaced if it breaks for good)."""
+        return self.producers.current if self.producers is not None else None
 
     async def _broker_reachable(self) -> bool:
         if self.producer is None or not self.started.is_set():

@@ -1,0 +1,109 @@
+"""Producing accepted events and waiting, within a bound, for the broker's acknowledgement."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.partitioner import murmur2
+
+from radar_runtime.kafka import FATAL_PRODUCER_ERRORS
+
+from .errors import BrokerUnavailable
+from .metrics import PRODUCE_SECONDS
+
+
+@functools.lru_cache(maxsize=65536)
+def key_slot(key: bytes, partition_count: int) -> int:
+    """Kafka's default partitioning (murmur2, as the Java client and aiokafka's default):
+    an account's events land where any producer of the topic would put them, so
+    per-account order holds. Cached: accounts repeat, and murmur2 is pure Python here."""
+    return int(murmur2(key) & 0x7FFFFFFF) % partition_count
+
+
+class Record(NamedTuple):  # a tuple: built once per event on the hot path
+    topic: str
+    key: bytes
+    value: bytes
+
+
+async def publish(
+    producer: AIOKafkaProducer | None, records: Sequence[Record], within: float
+) -> None:
+    """Return only once every record is acknowledged (acks=all); else BrokerUnavailable.
+
+    Everything is queued first and the delivery futures gathered: one request costs one
+    round of produce requests, not a round trip per event.
+    """
+    if producer is None:
+        raise BrokerUnavailable("not connected to the broker yet")
+    started = time.perf_counter()
+    futures: list[asyncio.Future[object]] = []
+    gathered: asyncio.Future[list[object]] | None = None
+    try:
+        async with asyncio.timeout(within):
+            if len(records) == 1:
+                # A lone event joins whatever batch concurrent requests are filling.
+                record = records[0]
+                futures.append(await producer.send(record.topic, record.value, key=record.key))
+            else:
+                await _queue_batches(producer, records, futures)
+            gathered = asyncio.gather(*futures, return_exceptions=True)
+            # Shielded: the timeout abandons the wait; cancelling the futures would not
+            # unsend the records anyway, and gather still collects their outcomes.
+            results = await asyncio.shield(gathered)
+    except TimeoutError:
+        raise BrokerUnavailable(f"no acknowledgement within {within:g} s") from None
+    except Exception as exc:  # e.g. the producer was stopped, or failed for good
+        raise BrokerUnavailable(
+            type(exc).__name__, fatal=isinstance(exc, FATAL_PRODUCER_ERRORS)
+        ) from exc
+    finally:
+        if gathered is None and futures:
+            # Records already queued may still fail later; collect those outcomes.
+            asyncio.gather(*futures, return_exceptions=True)
+        PRODUCE_SECONDS.observe(time.perf_counter() - started)
+    failed = [r for r in results if isinstance(r, BaseException)]
+    if failed:
+        raise BrokerUnavailable(
+            f"{len(failed)} produce batches failed: {failed[0]!r}",
+            fatal=any(isinstance(e, FATAL_PRODUCER_ERRORS) for e in failed),
+        )
+
+
+async def _queue_batches(
+    producer: AIOKafkaProducer, records: Sequence[Record], futures: list[asyncio.Future[object]]
+) -> None:
+    """One record batch per partition, built here: the producer's per-message path
+    (a future, a metadata lookup and a partitioner call per event) costs more than
+    validating the event."""
+    by_partition: defaultdict[tuple[str, int], list[Record]] = defaultdict(list)
+    partitions: dict[str, list[int]] = {}
+    for record in records:
+        every = partitions.get(record.topic)
+        if every is None:
+            every = partitions[record.topic] = sorted(await producer.partitions_for(record.topic))
+        partition = every[key_slot(record.key, len(every))]
+        by_partition[(record.topic, partition)].append(record)
+
+    for (topic, partition), group in by_partition.items():
+        batch = producer.create_batch()
+        for record in group:
+            if batch.append(key=record.key, value=record.value, timestamp=None) is not None:
+                continue
+            if batch.record_count():  # full: send it, go on with a fresh one
+                batch.close()
+                futures.append(await producer.send_batch(batch, topic, partition=partition))
+            batch = producer.create_batch()
+            if batch.append(key=record.key, value=record.value, timestamp=None) is None:
+                # Larger than a whole batch: the producer sends it on its own.
+                futures.append(await producer.send(topic, record.value, key=record.key))
+                batch = producer.create_batch()
+        if batch.record_count():
+            batch.close()
+            futures.append(await producer.send_batch(batch, topic, partition=partition))
