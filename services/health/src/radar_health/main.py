@@ -1,20 +1,86 @@
-"""The health service process."""
+"""The health service process: consumes the raw topics, scores accounts, raises alerts."""
 
 from __future__ import annotations
 
+import sys
+
 from fastapi import FastAPI
 
-from radar_runtime import Clock, ServiceSpec, build_app, serve
+from radar_runtime import Clock, Job, Runtime, ServiceSpec, build_app, serve
+from radar_schemas.topics import ALERTS, CRM, HEALTH, SUPPORT, USAGE
 
+from .api.context import STATE_KEY, HealthContext
+from .api.routes import router
+from .config import ConfigError, HealthConfig, load_config
+from .handlers import make_handler
+from .jobs import RecomputeAll, recompute_job
+from .scoring.recompute import Recomputer
 from .settings import HealthSettings
+from .tables import health_metadata
+from .worker import UsageRecomputeWorker
+
+DESCRIPTION = (
+    "Explainable, event-time-correct customer health scores and early-warning alerts. "
+    "Overrides by CSMs hold across recomputes until they expire."
+)
 
 
-def create_app(settings: HealthSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+def create_app(
+    settings: HealthSettings | None = None,
+    *,
+    clock: Clock | None = None,
+    config: HealthConfig | None = None,
+) -> FastAPI:
+    """The app; the rule file is loaded and validated here, so a bad one stops the start."""
     settings = settings or HealthSettings()
-    spec = ServiceSpec(name="health")
-    return build_app(spec, settings, clock=clock)
+    config = config or load_config(settings.config_path)
+    recomputer = Recomputer(config, service=settings.service_name)
+
+    def jobs(runtime: Runtime) -> list[Job]:
+        recompute_all = RecomputeAll(
+            runtime,
+            recomputer,
+            chunk_size=settings.recompute_chunk_size,
+            history_retention_days=settings.history_retention_days,
+            usage_retention_days=settings.usage_retention_days,
+            parallel_chunks=settings.recompute_parallel_chunks,
+        )
+        runtime.state["recompute_all"] = recompute_all
+        return [recompute_job(recompute_all, settings.scheduled_recompute_hours)]
+
+    def workers(runtime: Runtime) -> list[UsageRecomputeWorker]:
+        worker = UsageRecomputeWorker(
+            runtime,
+            recomputer,
+            interval_seconds=settings.usage_recompute_seconds,
+            chunk_size=settings.recompute_chunk_size,
+            gauge_seconds=settings.band_gauge_seconds,
+        )
+        runtime.state["usage_worker"] = worker
+        return [worker]
+
+    spec = ServiceSpec(
+        name=settings.service_name,
+        metadata=health_metadata,
+        consumes=(USAGE, SUPPORT, CRM),
+        produces=(HEALTH, ALERTS),
+        handler=make_handler(recomputer),
+        jobs=jobs,
+        workers=workers,
+        routers=[router],
+    )
+    app = build_app(
+        spec, settings, clock=clock, title="Renewal Radar health", description=DESCRIPTION
+    )
+    app.state.runtime.state[STATE_KEY] = HealthContext(config, recomputer)
+    return app
 
 
 def main() -> None:
     settings = HealthSettings()
-    serve(create_app(settings), settings)
+    try:
+        app = create_app(settings)
+    except ConfigError as error:
+        print(f"radar-health: invalid rule file\n{error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    serve(app, settings)

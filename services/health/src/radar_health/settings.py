@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from radar_runtime import RuntimeSettings
@@ -15,3 +18,19 @@ class HealthSettings(RuntimeSettings):
     service_name: str = "health"
     db_schema: str = "health"
     port: int = 8002
+
+    # The user's rule file (scorecards, alert rules), laid over the shipped defaults.
+    config_path: Path | None = None
+    # Usage-only changes are recomputed by a worker at most this often (wall time), so
+    # a usage change shows in the score within about this long plus one recompute pass.
+    usage_recompute_seconds: float = Field(5.0, gt=0)
+    # Accounts recomputed per transaction by the worker and the scheduled recompute.
+    recompute_chunk_size: int = Field(1000, ge=1, le=10_000)
+    # Chunks the scheduled recompute works on at once (overlapping SQL and Python).
+    recompute_parallel_chunks: int = Field(2, ge=1, le=8)
+    # Engagement recency worsens without events: every account is recomputed this often.
+    scheduled_recompute_hours: float = Field(24.0, gt=0)
+    history_retention_days: int = Field(400, ge=31)
+    usage_retention_days: int = Field(400, ge=61)
+    # How often the radar_health_accounts{band} gauge is re-counted from the database.
+    band_gauge_seconds: float = Field(15.0, gt=0)

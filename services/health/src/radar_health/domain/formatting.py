@@ -1,5 +1,7 @@
 """Numbers as people read them in explanations, alerts and Slack messages."""
 
+import math
+
 MINUS = "−"  # typographic minus: "−31 %" reads better than "-31 %" in a message
 
 
@@ -13,11 +15,15 @@ def number(value: float) -> str:
 
 def percent(value: float) -> str:
     """A share as a whole percentage: 70 %."""
+    if not math.isfinite(value):
+        return "∞ %"
     return f"{round(value)} %"
 
 
 def signed_percent(value: float) -> str:
     """A change as a whole percentage with its sign: +12 %, −31 %, 0 %."""
+    if not math.isfinite(value):
+        return "+∞ %" if value > 0 else f"{MINUS}∞ %"
     rounded = round(value)
     if rounded > 0:
         return f"+{rounded} %"

@@ -105,7 +105,7 @@ class RelationshipLevels(Settings):
     left_none_named: float = Field(ge=0, le=100)
 
     def points(self, state: RelationshipState) -> float:
-        return float(getattr(self, state.value))
+        return float(getattr(self, state))  # a StrEnum member is its own name
 
 
 class RelationshipSettings(LinearBounds):
@@ -129,7 +129,7 @@ class Weights(Settings):
         return self
 
     def of(self, measure: Measure) -> float:
-        return float(getattr(self, measure.value))
+        return float(getattr(self, measure))  # a StrEnum member is its own name
 
 
 class Scorecard(Settings):
@@ -144,5 +144,5 @@ class Scorecard(Settings):
     relationship: RelationshipSettings
 
     def bounds(self, measure: Measure) -> LinearBounds:
-        bounds: LinearBounds = getattr(self, measure.value)
+        bounds: LinearBounds = getattr(self, measure)
         return bounds

@@ -114,7 +114,15 @@ def distinct_active_users(
 
 def window_total(daily: Mapping[date, float], end: date, days: int) -> float:
     """Sum of the `days` whole days before `end` (`end` itself excluded)."""
+    if len(daily) < days:  # walk the few days with usage rather than every day of the window
+        start = end - timedelta(days=days)
+        return math.fsum(total for day, total in daily.items() if start <= day < end)
     return math.fsum(daily.get(end - timedelta(days=offset), 0.0) for offset in range(1, days + 1))
+
+
+# A 10,000-fold rise. Over a near-zero baseline the change is astronomically large (even
+# infinite in floats); capping keeps the raw value a finite number in events and storage.
+MAX_CHANGE_PERCENT = 1_000_000.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +137,7 @@ class UsageComparison:
         """None without a baseline: a change from nothing is not a trend."""
         if self.previous <= 0:
             return None
-        return (self.recent - self.previous) / self.previous * 100
+        return min((self.recent - self.previous) / self.previous * 100, MAX_CHANGE_PERCENT)
 
 
 def compare_usage_windows(

@@ -1,0 +1,22 @@
+"""What the routes need beyond the runtime: the loaded rule file and the recomputer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from radar_health.config import HealthConfig
+from radar_health.scoring.recompute import Recomputer
+from radar_runtime import Runtime
+
+STATE_KEY = "health"
+
+
+@dataclass(frozen=True)
+class HealthContext:
+    config: HealthConfig
+    recomputer: Recomputer
+
+
+def health_context(runtime: Runtime) -> HealthContext:
+    context: HealthContext = runtime.state[STATE_KEY]
+    return context

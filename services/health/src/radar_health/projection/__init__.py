@@ -1,0 +1,1 @@
+"""Projections of the raw topics into the health tables: bulk, order-independent writes."""

@@ -1,0 +1,225 @@
+"""Everything the domain needs about a chunk of accounts, read with a few bulk queries.
+
+One query per kind of fact for the whole chunk (`= ANY(:ids)`), never one per account.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from radar_health.config import HealthConfig
+from radar_health.domain.instants import utc_day
+from radar_health.domain.scorecard import Scorecard
+from radar_health.domain.signals import (
+    AccountSignals,
+    ContactState,
+    CsatResponse,
+    NpsResponse,
+    OpenTicket,
+)
+from radar_schemas.common import Region
+
+from .usage_windows import GLOB_CHARACTERS, UsageSegments, glob_to_regex
+
+
+@dataclass(frozen=True, slots=True)
+class AccountFacts:
+    """The signals the scorecard reads, and who the account is (for alerts and events)."""
+
+    signals: AccountSignals
+    name: str | None = None
+    region: Region | None = None
+    owner: dict[str, Any] | None = None
+    manager: dict[str, Any] | None = None
+    arr: float | None = None
+
+
+_ACCOUNTS = text(
+    """
+    SELECT account_id, name, segment, region, owner, manager, first_seen_at,
+           last_engagement_at, tickets_seen
+    FROM accounts WHERE account_id = ANY(CAST(:ids AS text[]))
+    """
+)
+_ACTIVE_SUBSCRIPTIONS = text(
+    """
+    SELECT account_id, seats, arr, end_date FROM subscriptions
+    WHERE account_id = ANY(CAST(:ids AS text[]))
+      AND term_version_at IS NOT NULL
+      AND (cancelled_at IS NULL OR term_version_at > cancelled_at)
+    """
+)
+# One index probe per account (a join could scan every user of every account).
+_ACTIVE_USERS = text(
+    """
+    SELECT w.account_id, c.active
+    FROM unnest(CAST(:ids AS text[]), CAST(:first_days AS date[])) AS w(account_id, first_day)
+    CROSS JOIN LATERAL (
+        SELECT count(*) AS seen, count(*) FILTER (WHERE u.last_seen >= w.first_day) AS active
+        FROM account_users u WHERE u.account_id = w.account_id
+    ) AS c
+    WHERE c.seen > 0
+    """
+)
+# Exact metric names use the primary key (account, metric, day); only patterns need a regex.
+_USAGE_SEGMENTS = """
+    SELECT account_id, width_bucket(CAST(:today AS date) - day, CAST(:thresholds AS int[])),
+           sum(total)
+    FROM usage_daily
+    WHERE account_id = ANY(CAST(:ids AS text[]))
+      AND day >= CAST(:first_day AS date) AND day < CAST(:today AS date)
+      AND ({metrics})
+    GROUP BY 1, 2
+    """
+_EXACT_METRICS = "metric = ANY(CAST(:names AS text[]))"
+_METRIC_PATTERNS = "metric ~ ANY(CAST(:patterns AS text[]))"
+_OPEN_TICKETS = text(
+    """
+    SELECT account_id, ticket_id, priority, escalated, opened_at FROM tickets
+    WHERE account_id = ANY(CAST(:ids AS text[])) AND is_open
+    """
+)
+_NPS = text(
+    """
+    SELECT account_id, contact_id, score, at FROM nps_responses
+    WHERE account_id = ANY(CAST(:ids AS text[])) AND at > :since
+    """
+)
+_CSAT = text(
+    """
+    SELECT account_id, ticket_id, score, at FROM csat_responses
+    WHERE account_id = ANY(CAST(:ids AS text[])) AND at > :since
+    """
+)
+_CONTACTS = text(
+    """
+    SELECT account_id, contact_id, role, present, version_at FROM contacts
+    WHERE account_id = ANY(CAST(:ids AS text[]))
+    """
+)
+
+
+class FactsReader:
+    """Reads facts for chunks of accounts under one configuration."""
+
+    def __init__(self, config: HealthConfig) -> None:
+        self._config = config
+        self._segments = UsageSegments.for_config(config)
+        metrics = config.active_usage_metrics
+        self._names = [m for m in metrics if not set(m) & GLOB_CHARACTERS]
+        self._patterns = [glob_to_regex(m) for m in metrics if set(m) & GLOB_CHARACTERS]
+        matchers = [_EXACT_METRICS] if self._names else []
+        matchers += [_METRIC_PATTERNS] if self._patterns else []
+        self._usage_query = text(_USAGE_SEGMENTS.format(metrics=" OR ".join(matchers)))
+        cards = (config.scorecard, *config.segment_scorecards.values())
+        # Responses older than every window that reads them can never matter.
+        self._response_days = max(
+            config.rules.nps_detractor.clears_after_days,
+            *(card.satisfaction.window_days for card in cards),
+        )
+
+    async def read(
+        self, session: AsyncSession, account_ids: Sequence[str], as_of: datetime
+    ) -> dict[str, AccountFacts]:
+        ids = list(account_ids)
+        if not ids:
+            return {}
+        today = utc_day(as_of)
+        params = {"ids": ids}
+        base = {row.account_id: row for row in await session.execute(_ACCOUNTS, params)}
+        ids = [i for i in ids if i in base]
+        params = {"ids": ids}
+        first_days = [
+            today
+            - timedelta(days=self._card_for(base[i].segment).license_utilization.window_days - 1)
+            for i in ids
+        ]
+        since = as_of - timedelta(days=self._response_days)
+
+        subscriptions = defaultdict(list)
+        for row in await session.execute(_ACTIVE_SUBSCRIPTIONS, params):
+            subscriptions[row.account_id].append(row)
+        user_rows = await session.execute(_ACTIVE_USERS, {"ids": ids, "first_days": first_days})
+        users = {account_id: count for account_id, count in user_rows}
+        usage: dict[str, dict[date, float]] = defaultdict(dict)
+        usage_params = {
+            "ids": ids,
+            "today": today,
+            "first_day": self._segments.first_day(today),
+            "thresholds": self._segments.thresholds,
+        }
+        if self._names:
+            usage_params["names"] = self._names
+        if self._patterns:
+            usage_params["patterns"] = self._patterns
+        for account_id, bucket, total in await session.execute(self._usage_query, usage_params):
+            usage[account_id][self._segments.day_of_bucket(bucket, today)] = float(total)
+        tickets = defaultdict(list)
+        for row in await session.execute(_OPEN_TICKETS, params):
+            tickets[row.account_id].append(
+                OpenTicket(row.ticket_id, row.priority, row.escalated, row.opened_at)
+            )
+        nps = defaultdict(list)
+        for row in await session.execute(_NPS, {"ids": ids, "since": since}):
+            nps[row.account_id].append(NpsResponse(row.contact_id, row.score, row.at))
+        csat = defaultdict(list)
+        for row in await session.execute(_CSAT, {"ids": ids, "since": since}):
+            csat[row.account_id].append(CsatResponse(row.ticket_id, row.score, row.at))
+        contacts = defaultdict(list)
+        for row in await session.execute(_CONTACTS, params):
+            contacts[row.account_id].append(
+                ContactState(row.contact_id, row.role, row.present, row.version_at)
+            )
+
+        facts = {}
+        for account_id in ids:
+            row = base[account_id]
+            subs = subscriptions.get(account_id, [])
+            seat_counts = [s.seats for s in subs if s.seats is not None]
+            arrs = [s.arr for s in subs if s.arr is not None]
+            signals = AccountSignals(
+                account_id=account_id,
+                segment=row.segment,
+                seats=sum(seat_counts) if seat_counts else None,
+                daily_active_usage=usage.get(account_id, {}),
+                distinct_active_users=users.get(account_id),
+                open_tickets=(
+                    tuple(sorted(tickets.get(account_id, []), key=lambda t: t.ticket_id))
+                    if row.tickets_seen
+                    else None
+                ),
+                nps_responses=tuple(nps.get(account_id, ())),
+                csat_responses=tuple(csat.get(account_id, ())),
+                last_engagement_at=row.last_engagement_at,
+                contacts=tuple(sorted(contacts.get(account_id, []), key=lambda c: c.contact_id)),
+                renewal_date=nearest_renewal([s.end_date for s in subs if s.end_date], today),
+                first_seen_at=row.first_seen_at,
+            )
+            facts[account_id] = AccountFacts(
+                signals=signals,
+                name=row.name,
+                region=row.region,
+                owner=row.owner,
+                manager=row.manager,
+                arr=math.fsum(arrs) if arrs else None,
+            )
+        return facts
+
+    def _card_for(self, segment: str | None) -> Scorecard:
+        return self._config.scorecard_for(segment)
+
+
+def nearest_renewal(end_dates: Sequence[date], today: date) -> date | None:
+    """The next end date from today on; once all have passed, the latest (an overdue term)."""
+    upcoming = [d for d in end_dates if d >= today]
+    if upcoming:
+        return min(upcoming)
+    return max(end_dates) if end_dates else None

@@ -1,0 +1,197 @@
+"""Raw events in, health.scored and alerts out, through the real broker and database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from health_harness import (
+    T0,
+    account_upserted,
+    at,
+    contact,
+    engagement,
+    health_settings,
+    new_account,
+    nps,
+    running_health,
+    subscription,
+    ticket,
+    usage,
+)
+
+from radar_health.config import config_from_mapping
+from radar_runtime.testing.helpers import publish
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
+
+
+@pytest.fixture(scope="module")
+async def health(kafka_bootstrap, database_url):
+    async with running_health(health_settings(kafka_bootstrap, database_url)) as running:
+        yield running
+
+
+def declining_account(account: str) -> list:
+    """Usage down 21 % over 30 days and to 10 % of normal last week, a champion gone with
+    the renewal 100 days out, an urgent ticket, a detractor, and a recent meeting."""
+    events = [
+        account_upserted(account, at(400), name="Acme Corp", segment="enterprise"),
+        subscription(account, at(300), seats=10, ends=(T0 + timedelta(days=100)).date()),
+        contact(account, at(200), "c-champ", "champion"),
+        contact(account, at(200), "c-exec", "exec_sponsor"),
+        contact(account, at(3), "c-champ", "champion", "left"),
+        ticket(account, at(1), "opened", "T-1", priority="urgent"),
+        nps(account, at(5), 5, contact="c-3"),
+        engagement(account, at(10)),
+    ]
+    for days_back in range(1, 61):
+        events.append(usage(account, at(days_back), 1.0 if days_back <= 7 else 10.0))
+    for user in range(5):  # five active users of ten seats, on a metric that is not usage
+        events.append(usage(account, at(2), 1.0, metric="page_views", user=f"u-{user}"))
+    return events
+
+
+async def test_raw_events_produce_an_explained_score_and_alerts_once(health, kafka_bootstrap):
+    account = new_account()
+    await publish(kafka_bootstrap, health.settings, declining_account(account))
+
+    def final_score():
+        scored = health.emitted.of(account, "health.scored")
+        return scored and scored[-1].payload.score == 51.6 and scored[-1]
+
+    scored = await health.wait_for(final_score, what="health.scored of 51.6")
+    payload = scored.payload
+    assert payload.band == "yellow" and payload.segment == "enterprise"
+    components = {c.measure: c for c in payload.components}
+    assert components["usage_trend"].raw_value == pytest.approx(-21.0)
+    assert components["license_utilization"].raw_value == 50.0
+    assert components["support_load"].sub_score == 60.0
+    assert components["satisfaction"].sub_score == 20.0
+    assert components["engagement_recency"].sub_score == 100.0
+    assert components["relationship"].raw_value == 25.0
+    assert components["support_load"].explanation == "1 open ticket weighs 4 (1 urgent)"
+    assert payload.missing == []
+
+    expected = {"usage.sharp_drop", "champion.left", "support.escalation", "nps.detractor"}
+    await health.wait_for(
+        lambda: expected <= set(health.emitted.alerts(account)), what="the four alerts"
+    )
+    raised = health.emitted.alerts(account)
+    drop = raised["usage.sharp_drop"][0]
+    assert {d.name: d.value for d in drop.drivers}["usage_ratio_percent"] == 10.0
+    assert drop.recommended_actions[0] == "Schedule a check-in"
+    assert drop.owner.email == "dana.reyes@example.com" and drop.manager.name == "Sam Okafor"
+    assert (drop.account_name, drop.segment, drop.region) == ("Acme Corp", "enterprise", "emea")
+    assert drop.arr == 120_000.0 and drop.renewal_date == (T0 + timedelta(days=100)).date()
+    champion = raised["champion.left"][0]
+    assert champion.severity == "critical"  # renewal fewer than 180 days away
+    assert {d.name: d.value for d in champion.drivers} == {
+        "contact": "c-champ",
+        "days_to_renewal": 100.0,
+    }
+    assert raised["support.escalation"][0].dedup_key == f"support.escalation:{account}:T-1"
+
+    # Closing the ticket resolves its alert; nothing else is raised again.
+    await publish(kafka_bootstrap, health.settings, [ticket(account, at(0.5), "closed", "T-1")])
+    await health.wait_for(
+        lambda: health.emitted.alerts(account, "alert.resolved").get("support.escalation"),
+        what="support.escalation resolved",
+    )
+    resolved = health.emitted.alerts(account, "alert.resolved")["support.escalation"][0]
+    assert resolved.alert_id == raised["support.escalation"][0].alert_id
+    assert resolved.summary.startswith("Resolved: ")
+    raised_after = health.emitted.alerts(account)
+    assert {rule: len(alerts) for rule, alerts in raised_after.items() if rule in expected} == {
+        rule: 1 for rule in expected
+    }
+
+
+async def test_account_list_filters_sorts_and_pages(health, kafka_bootstrap):
+    owner = {"name": "Pat Lee", "email": f"{new_account('pat')}@example.com"}
+    ages = {"green-1": 1, "yellow": 50, "red": 85, "green-2": 1, "unscored": None}
+    accounts = {label: new_account(label) for label in ages}
+    events = []
+    for label, account in accounts.items():
+        segment = "enterprise" if label == "green-2" else "smb"
+        events.append(account_upserted(account, at(60), name=label, segment=segment, owner=owner))
+        if ages[label] is not None:
+            events.append(engagement(account, at(ages[label])))
+    await publish(kafka_bootstrap, health.settings, events)
+    by_owner = f"/v1/accounts?owner={owner['email'].upper()}"
+
+    async def all_scored():
+        items = (await health.client.get(f"{by_owner}&limit=10")).json()["items"]
+        return len([i for i in items if i["score"] is not None]) == 4 and items
+
+    await health.wait_for_async(all_scored, what="four scored accounts")
+
+    async def ids(query: str) -> list[str]:
+        response = await health.client.get(f"{by_owner}&{query}")
+        assert response.status_code == 200, response.text
+        return [item["account_id"] for item in response.json()["items"]]
+
+    greens = sorted([accounts["green-1"], accounts["green-2"]])
+    worst_first = [accounts["red"], accounts["yellow"], *greens, accounts["unscored"]]
+    assert await ids("sort=score") == worst_first
+    assert await ids("sort=-score") == [
+        *reversed(greens),
+        accounts["yellow"],
+        accounts["red"],
+        accounts["unscored"],
+    ]
+    assert await ids("sort=name") == [accounts[n] for n in sorted(accounts)]
+    assert await ids("band=red") == [accounts["red"]]
+    assert set(await ids("segment=smb")) == set(accounts.values()) - {accounts["green-2"]}
+
+    pages, cursor = [], None
+    while True:
+        query = f"{by_owner}&sort=score&limit=2" + (f"&cursor={cursor}" if cursor else "")
+        page = (await health.client.get(query)).json()
+        pages.append([item["account_id"] for item in page["items"]])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert pages == [worst_first[0:2], worst_first[2:4], worst_first[4:]]
+
+    item = (await health.client.get(f"{by_owner}&band=yellow")).json()["items"][0]
+    assert (item["name"], item["segment"], item["owner"]["name"]) == ("yellow", "smb", "Pat Lee")
+    assert item["score"] == 52.6 and item["source"] == "computed"
+
+    assert (await health.client.get("/v1/accounts?sort=owner")).status_code == 422
+    assert (await health.client.get("/v1/accounts?limit=0")).status_code == 422
+    assert (await health.client.get("/v1/accounts?band=blue")).status_code == 422
+    bad_cursor = await health.client.get("/v1/accounts?cursor=not-a-cursor")
+    assert bad_cursor.status_code == 400 and "cursor" in bad_cursor.json()["error"]
+
+
+async def test_unknown_accounts_are_404_with_a_clear_message(health):
+    message = {"error": "account 'acct-nobody' is not known to the health service"}
+    for path in ("/v1/accounts/acct-nobody/health", "/v1/accounts/acct-nobody/health/history"):
+        response = await health.client.get(path)
+        assert (response.status_code, response.json()) == (404, message)
+    unknown_delete = await health.client.delete("/v1/accounts/acct-nobody/health/override")
+    assert (unknown_delete.status_code, unknown_delete.json()) == (404, message)
+
+
+async def test_active_usage_patterns_are_matched_by_the_database(kafka_bootstrap, database_url):
+    config = config_from_mapping({"active_usage_metrics": ["feature.*", "log?ns"]})
+    settings = health_settings(kafka_bootstrap, database_url)
+    async with running_health(settings, config=config) as health:
+        account = new_account()
+        events = [usage(account, at(days), 5.0, metric="feature.reports") for days in range(1, 31)]
+        events += [usage(account, at(days), 10.0, metric="logins") for days in range(31, 61)]
+        events += [usage(account, at(days), 999.0, metric="api_calls") for days in range(1, 61)]
+        await publish(kafka_bootstrap, settings, events)
+
+        async def usage_trend():
+            view = (await health.client.get(f"/v1/accounts/{account}/health")).json()
+            return next(
+                (c for c in view.get("components", []) if c["measure"] == "usage_trend"), None
+            )
+
+        component = await health.wait_for_async(usage_trend, what="a usage trend")
+        assert component["raw_value"] == -50.0
+        assert component["explanation"] == (
+            "Active usage 150 in the last 30 days vs 300 before (−50 %)"
+        )

@@ -1,0 +1,37 @@
+"""The rule file is loaded and validated when the app is built: a bad one stops the start."""
+
+import pytest
+
+from radar_health.api.context import health_context
+from radar_health.config import ConfigError
+from radar_health.main import create_app, main
+from radar_health.settings import HealthSettings
+
+
+def test_the_users_rule_file_is_laid_over_the_defaults(tmp_path):
+    rules = tmp_path / "health.toml"
+    rules.write_text("[scorecard.enterprise.weights]\nrelationship = 20\n")
+    app = create_app(HealthSettings(config_path=rules))
+    config = health_context(app.state.runtime).config
+    assert config.scorecard_for("enterprise").weights.relationship == 20
+    assert config.scorecard_for("smb").weights.relationship == 10
+
+
+def test_an_invalid_rule_file_stops_the_app_with_every_problem_named(tmp_path):
+    rules = tmp_path / "health.toml"
+    rules.write_text("[scorecard.weights]\nusage_trend = -1\n[rules.engagement_silent]\ndays = 0\n")
+    with pytest.raises(ConfigError) as raised:
+        create_app(HealthSettings(config_path=rules))
+    message = str(raised.value)
+    assert f"{rules}: scorecard.weights.usage_trend: must be ≥ 0" in message
+    assert f"{rules}: rules.engagement_silent.days: must be > 0" in message
+
+
+def test_the_process_exits_with_the_errors_instead_of_serving(tmp_path, monkeypatch, capsys):
+    rules = tmp_path / "health.toml"
+    rules.write_text("version = 2\n")
+    monkeypatch.setenv("RADAR_HEALTH_CONFIG_PATH", str(rules))
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 2
+    assert "version: must be 1" in capsys.readouterr().err

@@ -1,0 +1,113 @@
+"""One account's recompute decisions: what is emitted, with overrides and their expiry."""
+
+from dataclasses import replace
+from datetime import timedelta
+
+from health_factories import AS_OF, ago, default_config, signals
+
+from radar_health.domain.alerts import ActiveAlert, RuleName
+from radar_health.domain.bands import Band
+from radar_health.domain.overrides import Override
+from radar_health.scoring.assess import assess, override_fingerprint
+from radar_health.scoring.facts import AccountFacts, nearest_renewal
+from radar_health.scoring.state import StoredAlert, StoredHealth
+
+ENGAGED_YESTERDAY = AccountFacts(signals(last_engagement_at=ago(1)))  # score 100, green
+
+
+def run(facts=ENGAGED_YESTERDAY, stored=None, past=(), alerts=None, as_of=AS_OF):
+    stored = stored or StoredHealth("acct-1")
+    return assess(facts, stored, list(past), alerts or {}, default_config(), as_of)
+
+
+def emitted(score: float, band: Band, fingerprint: str | None = None) -> StoredHealth:
+    return StoredHealth(
+        "acct-1",
+        as_of=ago(1),
+        score=score,
+        band=band,
+        emitted_score=score,
+        emitted_band=band,
+        emitted_override=fingerprint,
+    )
+
+
+def override(**fields) -> Override:
+    values = {
+        "reason": "exec escalation",
+        "author": "dana",
+        "expires_at": AS_OF + timedelta(days=5),
+    }
+    return Override(**{**values, **fields})
+
+
+def test_first_score_is_emitted_and_small_moves_are_not():
+    first = run()
+    assert first.computed.score == 100.0 and first.emit_scored
+    assert not run(stored=emitted(99.5, Band.GREEN)).emit_scored
+    assert run(stored=emitted(99.0, Band.GREEN)).emit_scored
+
+
+def test_an_unscored_account_is_never_announced():
+    result = run(facts=AccountFacts(signals()))
+    assert result.computed.score is None and not result.emit_scored
+
+
+def test_setting_changing_and_expiring_an_override_are_announced_once():
+    ov = override(score=30.0)
+    stored = replace(emitted(100.0, Band.GREEN), override=ov)
+    set_now = run(stored=stored)
+    assert set_now.emit_scored and set_now.effective.score == 30.0
+    assert set_now.effective.band == Band.RED
+    fingerprint = set_now.override_fingerprint
+    # The next recompute with the same override announces nothing new.
+    unchanged = replace(
+        stored, emitted_score=30.0, emitted_band=Band.RED, emitted_override=fingerprint
+    )
+    assert not run(stored=unchanged).emit_scored
+    # A new reason is a new override.
+    reworded = replace(unchanged, override=override(score=30.0, reason="renewal call went badly"))
+    assert run(stored=reworded).emit_scored
+    # Past its expiry the computed score is back, and that is announced.
+    expired = run(stored=unchanged, as_of=AS_OF + timedelta(days=6))
+    assert expired.emit_scored and expired.effective.score == 100.0
+    assert expired.override_fingerprint is None
+
+
+def test_fingerprint_names_the_content():
+    assert override_fingerprint(None) is None
+    assert override_fingerprint(override(score=30.0)) == override_fingerprint(override(score=30.0))
+    assert override_fingerprint(override(score=30.0)) != override_fingerprint(override(score=31.0))
+
+
+def test_rules_see_the_previous_stored_score_and_the_trend():
+    facts = AccountFacts(signals(last_engagement_at=ago(70)))  # recency 26.3: red
+    result = run(facts=facts, stored=emitted(100.0, Band.GREEN), past=[(ago(30), 100.0)])
+    raised = {c.rule for c in result.changes.raised}
+    assert RuleName.BAND_DROPPED in raised and RuleName.SHARP_DECLINE in raised
+    assert RuleName.ENGAGEMENT_SILENT in raised
+    assert result.trend.score_30d_ago == 100.0
+
+
+def test_open_alerts_are_not_raised_again_and_resolve_when_cleared():
+    facts = AccountFacts(signals(last_engagement_at=ago(70)))
+    first = run(facts=facts)
+    silent = next(c for c in first.changes.raised if c.rule is RuleName.ENGAGEMENT_SILENT)
+    open_alert = StoredAlert(ActiveAlert.from_condition(silent, ago(1), "alert-1"), "{}")
+    again = run(facts=facts, alerts={silent.dedup_key: open_alert})
+    assert silent.dedup_key not in {c.dedup_key for c in again.changes.raised}
+    cleared = run(alerts={silent.dedup_key: open_alert})
+    assert [r.alert.dedup_key for r in cleared.changes.resolved] == [silent.dedup_key]
+
+
+def test_nearest_renewal_is_the_next_end_date_or_the_latest_passed_one():
+    today = AS_OF.date()
+    soon, later, passed = (
+        today + timedelta(days=40),
+        today + timedelta(days=200),
+        today - timedelta(days=3),
+    )
+    assert nearest_renewal([later, soon, passed], today) == soon
+    assert nearest_renewal([passed, passed - timedelta(days=365)], today) == passed
+    assert nearest_renewal([today], today) == today
+    assert nearest_renewal([], today) is None
