@@ -29,6 +29,7 @@ from radar_renewals.domain.calibration import Calibration
 Segment = Literal["smb", "mid_market", "enterprise"]
 ForecastCategory = Literal["pipeline", "best_case", "commit", "closed", "omitted"]
 DEFAULTS_RESOURCE = "defaults.toml"
+CALIBRATION_FILE_KEYS = frozenset({"version", "calibration"})
 NumberT = TypeVar("NumberT", int, float)
 
 # Strict: a quoted "30" in the file is reported, not silently converted.
@@ -208,6 +209,7 @@ class CalibrationConfig(Rules):
 
 class AlertConfig(Rules):
     at_risk_hysteresis_points: Points
+    churned_max_age_days: Days
 
 
 class RenewalConfig(Rules):
@@ -233,13 +235,24 @@ def normalise_stage(stage: str) -> str:
     return "_".join(stage.strip().lower().replace("-", " ").split())
 
 
-def load_config(path: Path | str | None = None) -> RenewalConfig:
-    """The shipped defaults, with the file at `path` (if any) laid over them."""
+def load_config(
+    path: Path | str | None = None, *, calibration_path: Path | str | None = None
+) -> RenewalConfig:
+    """The shipped defaults, with the file at `path` (if any) laid over them, then the
+    calibration file at `calibration_path` (as written by the backtest's `--fit`)."""
     data = shipped_defaults()
     source = DEFAULTS_RESOURCE
     if path is not None:
         source = str(path)
         data = merge(data, _read_toml(Path(path)))
+    if calibration_path is not None:
+        overlay = _read_toml(Path(calibration_path))
+        foreign = sorted(set(overlay) - CALIBRATION_FILE_KEYS)
+        if foreign:
+            reason = "unknown key: a calibration file holds only version and [calibration]"
+            raise ConfigError(str(calibration_path), [(key, reason) for key in foreign])
+        source = f"{source} + {calibration_path}"
+        data = merge(data, overlay)
     return parse_config(data, source)
 
 

@@ -2,19 +2,73 @@
 
 from __future__ import annotations
 
+import sys
+from datetime import timedelta
+
 from fastapi import FastAPI
 
-from radar_runtime import Clock, ServiceSpec, build_app, serve
+from radar_runtime import Clock, Job, Runtime, ServiceSpec, build_app, serve
+from radar_schemas.topics import ALERTS, CRM, HEALTH, RENEWALS
 
+from .api import ROUTERS
+from .config import ConfigError, load_config
+from .context import STATE_KEY, RenewalsContext
+from .domain.evaluation import Evaluator
+from .handlers import RenewalsHandler
+from .metrics import GaugeRefresher
+from .projection import Projector
 from .settings import RenewalsSettings
+from .tables import metadata
+from .transitions import Transitions
+
+DESCRIPTION = """Renewal state per subscription term (upcoming, in window, overdue, renewed
+early / on time / late, churned), risk with its drivers, p_renew, the forecast, KPIs and a
+printable leadership report. Consumes cs.crm.v1, cs.health.v1 and the support.escalation
+alerts on cs.alerts.v1; emits renewal.state_changed and renewal alerts."""
 
 
 def create_app(settings: RenewalsSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    """Raises ConfigError when the rule file (or calibration file) is invalid."""
     settings = settings or RenewalsSettings()
-    spec = ServiceSpec(name="renewals")
-    return build_app(spec, settings, clock=clock)
+    config = load_config(settings.config_path, calibration_path=settings.calibration_path)
+    evaluator = Evaluator(config)
+    holder: dict[str, RenewalsContext] = {}
+    projector = Projector(evaluator, lock_namespace=settings.db_schema)
+
+    def jobs(runtime: Runtime) -> list[Job]:
+        transitions = Transitions(runtime, projector, chunk=settings.transitions_chunk)
+        interval = timedelta(seconds=settings.transitions_check_seconds)
+        return [Job("renewal-transitions", interval, transitions.run)]
+
+    def workers(runtime: Runtime) -> list[GaugeRefresher]:
+        return [holder[STATE_KEY].gauges]
+
+    spec = ServiceSpec(
+        name="renewals",
+        metadata=metadata,
+        # cs.alerts.v1 only for the health service's support.escalation alerts.
+        consumes=(CRM, HEALTH, ALERTS),
+        produces=(RENEWALS, ALERTS),
+        handler=RenewalsHandler(projector),
+        jobs=jobs,
+        workers=workers,
+        routers=ROUTERS,
+    )
+    app = build_app(
+        spec, settings, clock=clock, title="Renewal Radar renewals", description=DESCRIPTION
+    )
+    runtime: Runtime = app.state.runtime
+    gauges = GaugeRefresher(runtime, settings.metrics_refresh_seconds)
+    holder[STATE_KEY] = RenewalsContext(config, evaluator, projector, gauges)
+    runtime.state[STATE_KEY] = holder[STATE_KEY]
+    return app
 
 
 def main() -> None:
     settings = RenewalsSettings()
-    serve(create_app(settings), settings)
+    try:
+        app = create_app(settings)
+    except ConfigError as exc:
+        print(f"radar-renewals: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    serve(app, settings)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from radar_runtime import RuntimeSettings
@@ -15,3 +18,15 @@ class RenewalsSettings(RuntimeSettings):
     service_name: str = "renewals"
     db_schema: str = "renewals"
     port: int = 8003
+
+    # The user's rule file, laid over the shipped defaults.toml (None: defaults only).
+    config_path: Path | None = None
+    # A calibration written by `radar-renewals-backtest --fit`, laid over the rule file.
+    calibration_path: Path | None = None
+    # How often the transitions job looks for terms not yet evaluated today. It does
+    # real work once per day (per term); checking hourly bounds how late it can be.
+    transitions_check_seconds: float = Field(3600, gt=0)
+    # Subscriptions re-derived per transaction by the transitions job.
+    transitions_chunk: int = Field(1000, ge=1)
+    # Gauges (terms per state, ARR at risk) are recounted at most this often.
+    metrics_refresh_seconds: float = Field(15, gt=0)

@@ -1,0 +1,60 @@
+"""Does the risk score predict churn? The backtest over stored history, as JSON."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from radar_renewals.api.deps import ContextDep, TodayDep, checked_range
+from radar_renewals.backtesting import DEFAULT_HORIZON_DAYS, run_history_backtest
+from radar_renewals.domain.backtest import BacktestReport
+from radar_runtime import SessionDep
+
+router = APIRouter(prefix="/v1", tags=["backtest"])
+
+
+@router.get("/backtest")
+async def get_backtest(
+    session: SessionDep,
+    context: ContextDep,
+    today: TodayDep,
+    start: Annotated[date, Query(alias="from", description="First renewal date, inclusive.")],
+    end: Annotated[date, Query(alias="to", description="Last renewal date, inclusive.")],
+    horizon_days: Annotated[int, Query(ge=0, le=365)] = DEFAULT_HORIZON_DAYS,
+) -> dict[str, Any]:
+    """AUC of the risk score for churn, Brier score of p_renew and a calibration table."""
+    start, end = checked_range(start, end)
+    backtest = await run_history_backtest(
+        session, context.evaluator, start=start, end=end, today=today, horizon_days=horizon_days
+    )
+    return {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "horizon_days": horizon_days,
+        **report_view(backtest.report()),
+    }
+
+
+def report_view(report: BacktestReport) -> dict[str, Any]:
+    return {
+        "count": report.count,
+        "churned": report.churned,
+        "auc": None if report.auc is None else round(report.auc, 4),
+        "brier": None if report.brier is None else round(report.brier, 4),
+        "calibration": [
+            {
+                "p_renew_from": round(row.low, 2),
+                "p_renew_to": round(row.high, 2),
+                "count": row.count,
+                "mean_predicted": _rounded(row.mean_predicted),
+                "observed_renewal_rate": _rounded(row.observed_rate),
+            }
+            for row in report.bins
+        ],
+    }
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)

@@ -1,0 +1,102 @@
+"""Forecast and KPIs for renewal-ops leads: JSON, or CSV for a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import replace
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse, Response
+
+from radar_renewals.api.deps import (
+    GroupParam,
+    TodayDep,
+    checked_range,
+    month_range,
+    plain_json,
+)
+from radar_renewals.domain.forecast import combine
+from radar_renewals.queries import forecast_rows, kpi_rows
+from radar_renewals.views import FORECAST_CSV_COLUMNS, forecast_csv_row, forecast_view, kpi_view
+from radar_runtime import SessionDep
+
+router = APIRouter(prefix="/v1", tags=["forecast"])
+
+FromParam = Annotated[
+    date | None, Query(alias="from", description="First renewal date, inclusive.")
+]
+ToParam = Annotated[date | None, Query(alias="to", description="Last renewal date, inclusive.")]
+# Without a range: the forecast looks a year ahead, the KPIs a year back (whole months).
+DEFAULT_MONTHS = 12
+
+
+@router.get("/forecast", response_model=None)
+async def get_forecast(
+    session: SessionDep,
+    today: TodayDep,
+    start: FromParam = None,
+    end: ToParam = None,
+    period: Literal["month", "quarter"] = "month",
+    by: GroupParam = None,
+    format: Literal["json", "csv"] = "json",
+) -> Response:
+    """Renewals due per period: due, booked, expected, commit, best case and at-risk ARR.
+
+    Without `from`/`to`: this month and the next eleven."""
+    ahead = month_range(today, first=0, months=DEFAULT_MONTHS)
+    start, end = checked_range(start or ahead[0], end or ahead[1])
+    rows = await forecast_rows(session, start=start, end=end, period=period, by=by)
+    if format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(FORECAST_CSV_COLUMNS)
+        writer.writerows(forecast_csv_row(row) for row in rows)
+        filename = f"renewal-forecast-{start}-{end}-{period}.csv"
+        return Response(
+            buffer.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+    totals = replace(combine(rows, label="total"), group=None) if rows else None
+    return plain_json(
+        {
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "period": period,
+            "by": by,
+            "as_of": today.isoformat(),
+            "rows": [forecast_view(row) for row in rows],
+            "totals": forecast_view(totals) if totals else None,
+        }
+    )
+
+
+@router.get("/kpis", response_class=JSONResponse)
+async def get_kpis(
+    session: SessionDep,
+    today: TodayDep,
+    start: FromParam = None,
+    end: ToParam = None,
+    by: GroupParam = None,
+) -> JSONResponse:
+    """Renewal KPIs of the terms due in the range, each rate with the counts and ARR behind it.
+
+    Rates divide by the due terms that have resolved (renewed or churned); terms still
+    open are reported under `open` and join the rates once they resolve. Without
+    `from`/`to`: the last twelve months, this one included.
+    """
+    back = month_range(today, first=1 - DEFAULT_MONTHS, months=DEFAULT_MONTHS)
+    start, end = checked_range(start or back[0], end or back[1])
+    rows = await kpi_rows(session, start=start, end=end, by=by)
+    return plain_json(
+        {
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "by": by,
+            "as_of": today.isoformat(),
+            "rows": [kpi_view(row) for row in rows],
+        }
+    )

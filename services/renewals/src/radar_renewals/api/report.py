@@ -1,0 +1,66 @@
+"""The leadership report: KPIs, three charts and the largest renewals at risk, as HTML."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+
+from radar_renewals.api.deps import ContextDep, TodayDep, checked_range, month_range
+from radar_renewals.live import evaluate_now
+from radar_renewals.queries import forecast_rows, kpi_rows, kpis_by_period
+from radar_renewals.report_html import ReportData, render_report
+from radar_renewals.tables import terms
+from radar_runtime import SessionDep
+
+router = APIRouter(prefix="/v1/reports", tags=["reports"])
+
+MONTHS_BACK = 11
+MONTHS_AHEAD = 6
+AT_RISK_ROWS = 15
+
+
+def default_range(today: date) -> tuple[date, date]:
+    """The last 12 months (this one included) and the next 6, whole months."""
+    return month_range(today, first=-MONTHS_BACK, months=MONTHS_BACK + 1 + MONTHS_AHEAD)
+
+
+@router.get("/renewals", response_class=HTMLResponse)
+async def renewals_report(
+    session: SessionDep,
+    context: ContextDep,
+    today: TodayDep,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> HTMLResponse:
+    """Renewals due by month and state, ARR at risk, on-time rate over time (printable)."""
+    default_start, default_end = default_range(today)
+    start, end = checked_range(start or default_start, end or default_end)
+    forecast = await forecast_rows(session, start=start, end=end, period="month", by=None)
+    on_time = await kpis_by_period(session, start=start, end=end, period="month")
+    (kpis,) = await kpi_rows(session, start=start, end=end, by=None)
+    at_risk = (
+        await session.execute(
+            select(terms)
+            .where(
+                terms.c.end_date.between(start, end),
+                terms.c.is_open,
+                terms.c.risk_band == "high",
+            )
+            .order_by(terms.c.arr.desc(), terms.c.end_date)
+            .limit(AT_RISK_ROWS)
+        )
+    ).all()
+    live = await evaluate_now(
+        session, context.evaluator, {row.subscription_id for row in at_risk}, today
+    )
+    reasons = {
+        key: top.explanation
+        for key, evaluation in live.items()
+        for top in evaluation.risk.top_drivers(limit=1)
+    }
+    data = ReportData(today, start, end, forecast, on_time, kpis, at_risk, reasons)
+    return HTMLResponse(render_report(data))

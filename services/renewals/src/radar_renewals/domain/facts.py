@@ -1,0 +1,184 @@
+"""The CRM and health facts a renewal projection is derived from, and their versions.
+
+Facts are kept as they arrive; a projection is a pure function of the set of facts,
+never of their arrival order. When two facts compete for the same place (two edits of
+one opportunity), the newer `version` wins: `occurred_at` first, the event id breaking
+ties, so even two edits at the same instant resolve the same way every time.
+
+Account-level facts that change over time (health, contacts, escalations, opportunity
+edits) are kept as histories, so a term can also be seen "as of" a past moment: the
+backtest must score a renewal with what was known before its outcome.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Protocol, TypeVar
+from uuid import UUID
+
+KEY_CONTACT_ROLES = ("champion", "exec_sponsor")
+
+
+def version_of(occurred_at: datetime, event_id: UUID | str) -> str:
+    """A fixed-width text that sorts like (occurred_at, event_id): newest is greatest."""
+    instant = occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return f"{instant}|{event_id}"
+
+
+@dataclass(frozen=True)
+class SubscriptionFact:
+    """The CRM's view of one term of a subscription (`subscription.upserted`)."""
+
+    subscription_id: str
+    account_id: str
+    start_date: date
+    end_date: date
+    arr: Decimal
+    seats: int
+    plan: str
+    currency: str
+    auto_renew: bool
+    version: str
+
+
+@dataclass(frozen=True)
+class BookingFact:
+    subscription_id: str
+    booked_at: date
+    new_arr: Decimal
+    new_end_date: date
+    version: str
+
+
+@dataclass(frozen=True)
+class CancellationFact:
+    subscription_id: str
+    effective_date: date
+    reason: str
+    occurred_at: datetime
+    version: str
+
+
+@dataclass(frozen=True)
+class OpportunityFact:
+    """One edit of a renewal opportunity; every edit is kept (see module doc)."""
+
+    opportunity_id: str
+    subscription_id: str
+    stage: str
+    forecast_category: str
+    close_date: date
+    amount: Decimal
+    occurred_at: datetime
+    version: str
+
+
+@dataclass(frozen=True)
+class AccountFact:
+    account_id: str
+    name: str
+    segment: str
+    region: str
+    owner_email: str
+    version: str
+
+
+@dataclass(frozen=True)
+class HealthFact:
+    account_id: str
+    as_of: datetime
+    score: float
+    band: str
+    score_30d_ago: float | None
+    utilisation: float | None  # active users / seats, 0..1 or above
+    version: str
+
+
+@dataclass(frozen=True)
+class ContactFact:
+    account_id: str
+    contact_id: str
+    role: str
+    change: str  # joined | left
+    occurred_at: datetime
+    version: str
+
+
+@dataclass(frozen=True)
+class EscalationFact:
+    """A `support.escalation` alert raised (open) or resolved, from the health service."""
+
+    account_id: str
+    dedup_key: str
+    open: bool
+    occurred_at: datetime
+    version: str
+
+
+@dataclass(frozen=True)
+class SubscriptionFacts:
+    subscription_id: str
+    terms: tuple[SubscriptionFact, ...] = ()
+    bookings: tuple[BookingFact, ...] = ()
+    cancellation: CancellationFact | None = None
+    opportunities: tuple[OpportunityFact, ...] = ()
+
+
+@dataclass(frozen=True)
+class AccountFacts:
+    account_id: str
+    account: AccountFact | None = None
+    health: tuple[HealthFact, ...] = ()
+    contacts: tuple[ContactFact, ...] = ()
+    escalations: tuple[EscalationFact, ...] = ()
+
+
+class _Versioned(Protocol):
+    @property
+    def version(self) -> str: ...
+
+
+V = TypeVar("V", bound=_Versioned)
+
+
+def newest(facts: Iterable[V]) -> V | None:
+    return max(facts, key=lambda fact: fact.version, default=None)
+
+
+def known_by(occurred_at: datetime, cutoff: datetime | None) -> bool:
+    return cutoff is None or occurred_at <= cutoff
+
+
+def latest_health(facts: Iterable[HealthFact], cutoff: datetime | None) -> HealthFact | None:
+    """The most recent score computed at or before `cutoff` (any time when None)."""
+    known = [fact for fact in facts if known_by(fact.as_of, cutoff)]
+    return max(known, key=lambda fact: (fact.as_of, fact.version), default=None)
+
+
+def champion_lost(facts: Iterable[ContactFact], cutoff: datetime | None) -> bool:
+    """A champion or exec sponsor left and nobody in that role is present now."""
+    latest: dict[str, ContactFact] = {}
+    for fact in facts:
+        if known_by(fact.occurred_at, cutoff):
+            current = latest.get(fact.contact_id)
+            if current is None or fact.version > current.version:
+                latest[fact.contact_id] = fact
+    for role in KEY_CONTACT_ROLES:
+        holders = [fact for fact in latest.values() if fact.role == role]
+        left = any(fact.change == "left" for fact in holders)
+        present = any(fact.change == "joined" for fact in holders)
+        if left and not present:
+            return True
+    return False
+
+
+def open_escalations(facts: Iterable[EscalationFact], cutoff: datetime | None) -> int:
+    """Escalation alerts whose latest known event is a raise."""
+    latest: dict[str, EscalationFact] = {}
+    for fact in facts:
+        if known_by(fact.occurred_at, cutoff):
+            current = latest.get(fact.dedup_key)
+            if current is None or fact.version > current.version:
+                latest[fact.dedup_key] = fact
+    return sum(1 for fact in latest.values() if fact.open)

@@ -1,0 +1,30 @@
+"""The consumer's handler: store a batch's facts, then re-derive what they touched."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from radar_renewals.intake import FactBatch
+from radar_renewals.loading import subscriptions_of_accounts_with_times
+from radar_renewals.projection import Projector
+from radar_runtime import UnitOfWork
+from radar_schemas.envelope import Envelope
+
+
+class RenewalsHandler:
+    def __init__(self, projector: Projector) -> None:
+        self.projector = projector
+
+    async def __call__(self, uow: UnitOfWork, events: Sequence[Envelope]) -> None:
+        batch = FactBatch()
+        batch.add_all(events)
+        touched = batch.touched
+        if not touched.subscriptions and not touched.accounts:
+            return
+        await batch.write(uow.session)
+        causes = dict(touched.subscriptions)
+        by_account = await subscriptions_of_accounts_with_times(uow.session, touched.accounts)
+        for subscription_id, at in by_account.items():
+            if subscription_id not in causes or at > causes[subscription_id]:
+                causes[subscription_id] = at
+        await self.projector.refresh(uow, causes, causes=causes)

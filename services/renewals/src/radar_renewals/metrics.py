@@ -1,0 +1,71 @@
+"""Prometheus metrics of renewals. Alert counters are the runtime's shared ones.
+
+Gauges are recounted from the `terms` table every `interval` seconds, so every replica
+reports the same totals. (A recount is a GROUP BY over every term: recounting after
+each change would cost more than the changes under a CRM backfill.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from prometheus_client import Gauge
+from sqlalchemy import func, select
+
+from radar_renewals.domain.terms import State
+from radar_renewals.tables import terms
+from radar_runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+RENEWALS = Gauge("radar_renewals", "Renewal terms by state.", ["state"])
+ARR_AT_RISK = Gauge(
+    "radar_renewal_arr_at_risk",
+    "ARR of open renewal terms in the high risk band (sum across currencies).",
+)
+
+
+class GaugeRefresher:
+    """A runtime worker: recounts the gauges every `interval` seconds."""
+
+    def __init__(self, runtime: Runtime, interval: float) -> None:
+        self._runtime = runtime
+        self._interval = interval
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="renewals-gauges")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await self.refresh()
+            except Exception:
+                log.warning("could not recount renewal gauges", exc_info=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self._interval)
+
+    async def refresh(self) -> None:
+        db = self._runtime.db
+        if db is None:
+            return
+        at_risk = terms.c.is_open & (terms.c.risk_band == "high")
+        async with db.sessions() as session:
+            rows = await session.execute(
+                select(terms.c.state, func.count()).group_by(terms.c.state)
+            )
+            counts = {state: count for state, count in rows}
+            arr_at_risk = await session.scalar(
+                select(func.coalesce(func.sum(terms.c.arr), 0)).where(at_risk)
+            )
+        for state in State:
+            RENEWALS.labels(state.value).set(counts.get(state.value, 0))
+        ARR_AT_RISK.set(float(arr_at_risk or 0))

@@ -1,0 +1,144 @@
+"""What a refresh reads and writes besides the facts: stored terms, alerts, history."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import BigInteger, Date, Text, bindparam, delete, select, text, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from radar_renewals.sql import among, execute_many
+from radar_renewals.tables import active_alerts, state_changes, terms
+from radar_renewals.term_rows import TermRows
+from radar_runtime.db import advisory_key
+
+# Subscriptions are locked by stripe: the handler and the transitions job never
+# re-derive one subscription at once, with a bounded number of locks per transaction.
+LOCK_STRIPES = 32
+_LOCK = text("SELECT pg_advisory_xact_lock(key) FROM unnest(:keys) AS key").bindparams(
+    bindparam("keys", type_=ARRAY(BigInteger))
+)
+
+# Unchanged terms only move their evaluation day: one statement, two array parameters.
+_TOUCH = text(
+    "UPDATE terms SET evaluated_on = :day "
+    "FROM unnest(:subs, :starts) AS k(subscription_id, start_date) "
+    "WHERE terms.subscription_id = k.subscription_id AND terms.start_date = k.start_date"
+).bindparams(bindparam("subs", type_=ARRAY(Text)), bindparam("starts", type_=ARRAY(Date)))
+
+
+@dataclass(frozen=True)
+class StoredTerm:
+    state: str
+    risk_band: str
+    content_hash: str
+    evaluated_on: date
+
+
+async def lock_subscriptions(session: AsyncSession, namespace: str, ids: Sequence[str]) -> None:
+    # Sorted, so two transactions never wait on each other's stripes in a cycle.
+    stripes = {zlib.crc32(i.encode()) % LOCK_STRIPES for i in ids}
+    keys = sorted(advisory_key(namespace, "subscription", str(s)) for s in stripes)
+    await session.execute(_LOCK, {"keys": keys})
+
+
+async def stored_terms(
+    session: AsyncSession, ids: Sequence[str]
+) -> dict[str, dict[date, StoredTerm]]:
+    rows = await session.execute(
+        select(
+            terms.c.subscription_id,
+            terms.c.start_date,
+            terms.c.state,
+            terms.c.risk_band,
+            terms.c.content_hash,
+            terms.c.evaluated_on,
+        ).where(among(terms.c.subscription_id, ids))
+    )
+    stored: dict[str, dict[date, StoredTerm]] = {}
+    for r in rows.all():  # fetched at once: iterating row by row costs a call per row
+        stored.setdefault(r.subscription_id, {})[r.start_date] = StoredTerm(
+            r.state, r.risk_band, r.content_hash, r.evaluated_on
+        )
+    return stored
+
+
+async def active_alerts_of(session: AsyncSession, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Active alerts per subscription, without their payloads (see `alert_payloads`)."""
+    table = active_alerts
+    rows = await session.execute(
+        select(table.c.dedup_key, table.c.subscription_id, table.c.account_id, table.c.rule)
+        .where(among(active_alerts.c.subscription_id, ids))
+        .order_by(active_alerts.c.raised_at, active_alerts.c.dedup_key)  # resolved in order
+    )
+    active: dict[str, dict[str, Any]] = {}
+    for r in rows.all():
+        active.setdefault(r.subscription_id, {})[r.dedup_key] = r
+    return active
+
+
+async def alert_payloads(session: AsyncSession, keys: Sequence[str]) -> dict[str, Any]:
+    """The raised alerts' payloads, loaded only for the ones being resolved."""
+    if not keys:
+        return {}
+    rows = await session.execute(
+        select(active_alerts.c.dedup_key, active_alerts.c.alert).where(
+            among(active_alerts.c.dedup_key, keys)
+        )
+    )
+    return {row.dedup_key: row.alert for row in rows.all()}
+
+
+def _upsert(table: Any, keys: tuple[str, ...]) -> Any:
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys},
+    )
+
+
+_KEYS = ("subscription_id", "start_date")
+_UPSERT_TERMS = _upsert(terms, _KEYS)
+
+
+async def write_terms(
+    session: AsyncSession,
+    *,
+    changed: Sequence[TermRows],
+    reevaluated: Sequence[TermRows],
+    stale: Sequence[tuple[str, date]],
+) -> None:
+    """Rewrite changed terms, move `evaluated_on` of unchanged ones, drop vanished ones."""
+    if stale:
+        await session.execute(
+            delete(terms).where(tuple_(terms.c.subscription_id, terms.c.start_date).in_(stale))
+        )
+    await execute_many(session, _UPSERT_TERMS, [rows.row for rows in changed])
+    if reevaluated:
+        await session.execute(
+            _TOUCH,
+            {
+                "day": reevaluated[0].row["evaluated_on"],
+                "subs": [rows.key[0] for rows in reevaluated],
+                "starts": [rows.key[1] for rows in reevaluated],
+            },
+        )
+
+
+async def write_history(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    await execute_many(session, insert(state_changes), rows)
+
+
+async def write_alerts(
+    session: AsyncSession, raised: Sequence[dict[str, Any]], resolved_keys: Sequence[str]
+) -> None:
+    if resolved_keys:
+        await session.execute(
+            delete(active_alerts).where(among(active_alerts.c.dedup_key, resolved_keys))
+        )
+    await execute_many(session, insert(active_alerts).on_conflict_do_nothing(), raised)

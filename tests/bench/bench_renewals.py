@@ -1,0 +1,377 @@
+"""Renewals: CRM event consumption beside the runtime's no-op rate, then forecast and KPI
+query latency over 100,000 subscription terms, all in one run against one broker and DB.
+
+- backfill: 50,000 subscriptions over 25,000 accounts, each renewed once (two terms
+  each: 100,000 terms), with opportunities and some cancellations: ~170,000 CRM events
+  produced up front, then consumed (events/s from the first to the last batch). Every
+  subscription is new here, so each one costs two new terms, two `renewal.state_changed`
+  events and their history rows: the heaviest case per event;
+- steady state: 60,000 CRM updates on those subscriptions (opportunity edits, contact
+  changes, account and subscription re-upserts), consumed the same way;
+- the runtime's consumer loop with a no-op projection on 100,000 usage events, same run;
+- p95 of `GET /v1/forecast` and `GET /v1/kpis` (in process, through the ASGI app, so
+  HTTP parsing and JSON are included) over a 12-month range, grouped and ungrouped;
+- peak RSS of this process (the service runs in it).
+
+Alone: `uv run python -m tests.bench renewals`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import statistics
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as day_time
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+
+from radar_renewals.main import create_app
+from radar_renewals.settings import RenewalsSettings
+from radar_renewals.tables import terms
+from radar_runtime import ManualClock, Runtime, RuntimeSettings, UnitOfWork
+from radar_schemas import (
+    AccountUpserted,
+    AccountUpsertedEvent,
+    ContactChanged,
+    ContactChangedEvent,
+    Envelope,
+    Person,
+    RenewalBooked,
+    RenewalBookedEvent,
+    RenewalOpportunityUpdated,
+    RenewalOpportunityUpdatedEvent,
+    SubscriptionCancelled,
+    SubscriptionCancelledEvent,
+    SubscriptionUpserted,
+    SubscriptionUpsertedEvent,
+)
+from radar_schemas.topics import CRM, USAGE, topic_for
+
+from .bench_runtime import runtime_rate
+from .common import bootstrap, database_url, peak_rss_mib, produce, row, tag, usage_events
+
+ACCOUNTS = 25_000
+SUBSCRIPTIONS = 50_000
+NOOP_EVENTS = 100_000
+STEADY_EVENTS = 60_000
+TODAY = date(2026, 3, 1)
+QUERY_RUNS = 40
+RATE_TARGET = 5_000.0
+P95_TARGET_MS = 200.0
+
+
+def crm_events(seed: int = 1) -> list[Envelope]:
+    rng = random.Random(seed)
+    events: list[Envelope] = []
+    for a in range(ACCOUNTS):
+        events.append(
+            AccountUpsertedEvent(
+                occurred_at=_at(date(2023, 1, 1)),
+                account_id=f"acct-{a}",
+                payload=AccountUpserted(
+                    name=f"Account {a}",
+                    segment=rng.choice(["smb", "mid_market", "enterprise"]),
+                    region=rng.choice(["amer", "emea", "apac"]),
+                    industry="Software",
+                    owner=Person(name=f"CSM {a % 40}", email=f"csm{a % 40}@example.com"),
+                ),
+            )
+        )
+    for s in range(SUBSCRIPTIONS):
+        account_id, subscription_id = f"acct-{s % ACCOUNTS}", f"sub-{s}"
+        end = date(2025, 3, 1) + timedelta(days=rng.randrange(0, 365))
+        start = end - timedelta(days=364)
+        arr = float(rng.randrange(5, 300) * 1000)
+        events.append(
+            SubscriptionUpsertedEvent(
+                occurred_at=_at(start),
+                account_id=account_id,
+                payload=SubscriptionUpserted(
+                    subscription_id=subscription_id,
+                    plan="pro",
+                    seats=rng.randrange(5, 500),
+                    arr=arr,
+                    currency="USD",
+                    start_date=start,
+                    end_date=end,
+                    auto_renew=False,
+                ),
+            )
+        )
+        booked = end + timedelta(days=rng.randrange(-60, 20))
+        events.append(
+            RenewalBookedEvent(
+                occurred_at=_at(booked),
+                account_id=account_id,
+                payload=RenewalBooked(
+                    subscription_id=subscription_id,
+                    booked_at=booked,
+                    new_arr=arr * rng.choice([0.8, 1.0, 1.0, 1.2]),
+                    new_end_date=end + timedelta(days=365),
+                ),
+            )
+        )
+        next_end = end + timedelta(days=365)
+        events.append(
+            RenewalOpportunityUpdatedEvent(
+                occurred_at=_at(min(TODAY, next_end) - timedelta(days=30)),
+                account_id=account_id,
+                payload=RenewalOpportunityUpdated(
+                    opportunity_id=f"opp-{s}",
+                    subscription_id=subscription_id,
+                    stage=rng.choice(["Discovery", "Proposal", "Negotiation"]),
+                    forecast_category=rng.choice(["pipeline", "best_case", "commit", "omitted"]),
+                    close_date=next_end,
+                    amount=arr,
+                ),
+            )
+        )
+        if s % 10 == 0:
+            events.append(
+                SubscriptionCancelledEvent(
+                    occurred_at=_at(TODAY - timedelta(days=rng.randrange(1, 60))),
+                    account_id=account_id,
+                    payload=SubscriptionCancelled(
+                        subscription_id=subscription_id, effective_date=next_end, reason="budget"
+                    ),
+                )
+            )
+    return events
+
+
+def steady_events(
+    count: int, terms_of: dict[str, tuple[date, date]], seed: int = 2
+) -> list[Envelope]:
+    """Updates to existing subscriptions, as a CRM sends them day to day: opportunity
+    edits, champion changes, account edits and seat changes (same term dates)."""
+    rng = random.Random(seed)
+    events: list[Envelope] = []
+    for i in range(count):
+        s = rng.randrange(SUBSCRIPTIONS)
+        account_id, subscription_id = f"acct-{s % ACCOUNTS}", f"sub-{s}"
+        when = datetime(2026, 2, 1, tzinfo=UTC) + timedelta(seconds=i)
+        roll = rng.random()
+        if roll < 0.6:
+            events.append(
+                RenewalOpportunityUpdatedEvent(
+                    occurred_at=when,
+                    account_id=account_id,
+                    payload=RenewalOpportunityUpdated(
+                        opportunity_id=f"opp-{s}",
+                        subscription_id=subscription_id,
+                        stage=rng.choice(["Proposal", "Negotiation", "Verbal Commit"]),
+                        forecast_category=rng.choice(["pipeline", "best_case", "commit"]),
+                        close_date=date(2026, 6, 1),
+                        amount=float(rng.randrange(5, 300) * 1000),
+                    ),
+                )
+            )
+        elif roll < 0.8:
+            events.append(
+                ContactChangedEvent(
+                    occurred_at=when,
+                    account_id=account_id,
+                    payload=ContactChanged(
+                        contact_id=f"c-{s}", role="champion", change=rng.choice(["joined", "left"])
+                    ),
+                )
+            )
+        elif roll < 0.9:
+            events.append(
+                AccountUpsertedEvent(
+                    occurred_at=when,
+                    account_id=account_id,
+                    payload=AccountUpserted(
+                        name=f"Account {s % ACCOUNTS}",
+                        segment="enterprise",
+                        region="amer",
+                        industry="Software",
+                        owner=Person(name="CSM 1", email="csm1@example.com"),
+                    ),
+                )
+            )
+        else:
+            start, end = terms_of[subscription_id]
+            events.append(
+                SubscriptionUpsertedEvent(
+                    occurred_at=when,
+                    account_id=account_id,
+                    payload=SubscriptionUpserted(
+                        subscription_id=subscription_id,
+                        plan="pro",
+                        seats=rng.randrange(5, 500),
+                        arr=float(rng.randrange(5, 300) * 1000),
+                        currency="USD",
+                        start_date=start,
+                        end_date=end,
+                        auto_renew=False,
+                    ),
+                )
+            )
+    return events
+
+
+def _at(day: date) -> datetime:
+    return datetime.combine(day, day_time(9), tzinfo=UTC)
+
+
+class Counting:
+    """Wraps the service's handler to time CRM consumption from first to last batch
+    (the service also consumes its own alerts back; those are not counted)."""
+
+    def __init__(self, handler: Any) -> None:
+        self.handler = handler
+        self.expect(0)
+
+    def expect(self, count: int) -> None:
+        self.expected = count
+        self.applied = 0
+        self.first_at = 0.0
+        self.last_at = 0.0
+        self.done = asyncio.Event()
+
+    async def __call__(self, uow: UnitOfWork, events: Sequence[Envelope]) -> None:
+        if not self.first_at:
+            self.first_at = time.monotonic()
+        await self.handler(uow, events)
+        crm = sum(1 for event in events if topic_for(event.type) == CRM)
+        uow.after_commit(lambda: self._committed(crm))
+
+    def _committed(self, count: int) -> None:
+        self.applied += count
+        self.last_at = time.monotonic()
+        if self.expected and self.applied >= self.expected:
+            self.done.set()
+
+    @property
+    def rate(self) -> float:
+        return self.applied / (self.last_at - self.first_at)
+
+
+async def p95_ms(http: httpx.AsyncClient, path: str, params: dict[str, str]) -> float:
+    timings = []
+    for _ in range(QUERY_RUNS):
+        started = time.perf_counter()
+        response = await http.get(path, params=params)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.text
+    return statistics.quantiles(timings, n=20)[-1]
+
+
+async def measure() -> list[dict[str, object]]:
+    name = tag()
+    settings = RenewalsSettings(
+        kafka_bootstrap_servers=bootstrap(),
+        database_url=database_url(),
+        db_schema=f"bench_renewals_{name}",
+        topic_prefix=f"br{name}.",
+        consumer_group=f"bench-renewals-{name}",
+        scheduler_tick_seconds=3600,
+    )
+    events = crm_events()
+    await produce(settings.topic(CRM), events)
+    app = create_app(settings, clock=ManualClock(_at(TODAY)))
+    runtime: Runtime = app.state.runtime
+    counting = Counting(runtime.spec.handler)
+    counting.expect(len(events))
+    runtime.spec = replace(runtime.spec, handler=counting)
+    results: list[dict[str, object]] = []
+    async with app.router.lifespan_context(app):
+        await asyncio.wait_for(counting.done.wait(), 1800)
+        backfill = counting.rate
+        assert runtime.db is not None
+        async with runtime.db.sessions() as session:
+            term_count = await session.scalar(select(func.count()).select_from(terms))
+        first_terms = {
+            e.payload.subscription_id: (e.payload.start_date, e.payload.end_date)
+            for e in events
+            if isinstance(e, SubscriptionUpsertedEvent)
+        }
+        updates = steady_events(STEADY_EVENTS, first_terms)
+        counting.expect(len(updates))
+        await produce(settings.topic(CRM), updates)
+        await asyncio.wait_for(counting.done.wait(), 1800)
+        steady = counting.rate
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app), base_url="http://bench"
+        ) as http:
+            window = {"from": "2025-09-01", "to": "2026-08-31"}
+            queries = [
+                ("forecast by month", "/v1/forecast", {**window, "period": "month"}),
+                (
+                    "forecast by quarter and segment",
+                    "/v1/forecast",
+                    {**window, "period": "quarter", "by": "segment"},
+                ),
+                (
+                    "forecast by month and owner",
+                    "/v1/forecast",
+                    {**window, "period": "month", "by": "owner"},
+                ),
+                ("kpis", "/v1/kpis", window),
+                ("kpis by region", "/v1/kpis", {**window, "by": "region"}),
+            ]
+            latencies = [
+                (label, await p95_ms(http, path, params)) for label, path, params in queries
+            ]
+    noop = await noop_rate(name)
+    results.append(
+        row(
+            "renewals: subscription terms projected",
+            float(term_count or 0),
+            "terms",
+            ">= 100,000",
+            (term_count or 0) >= 100_000,
+        )
+    )
+    for label, rate in (
+        ("backfill, new subscriptions", backfill),
+        ("steady-state updates", steady),
+    ):
+        results.append(
+            row(
+                f"renewals: CRM events consumed, {label}",
+                rate,
+                "events/s",
+                ">= 5,000",
+                rate >= RATE_TARGET,
+            )
+        )
+        results.append(row(f"renewals: {label} / no-op loop", 100 * rate / noop, "%", "reference"))
+    results.append(row("renewals: runtime no-op loop (same run)", noop, "events/s", "reference"))
+    for label, value in latencies:
+        results.append(
+            row(f"renewals: p95 {label}", value, "ms", "<= 200 ms", value <= P95_TARGET_MS)
+        )
+    results.append(row("renewals: peak RSS (service + load, one process)", peak_rss_mib(), "MiB"))
+    return results
+
+
+async def noop_rate(name: str) -> float:
+    settings = RuntimeSettings(
+        kafka_bootstrap_servers=bootstrap(),
+        database_url=database_url(),
+        service_name=f"bench_noop_{name}",
+        db_schema=f"bench_noop_{name}",
+        topic_prefix=f"bn{name}.",
+    )
+    await produce(settings.topic(USAGE), usage_events(NOOP_EVENTS))
+    return await runtime_rate(settings, NOOP_EVENTS)
+
+
+def run() -> list[dict[str, object]]:
+    return asyncio.run(measure())
+
+
+if __name__ == "__main__":
+    from .servers import bench_servers
+
+    with bench_servers():
+        for result in run():
+            print(result)

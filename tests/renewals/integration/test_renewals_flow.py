@@ -1,0 +1,181 @@
+"""CRM and health events in, through the real broker and database: state changes, risk
+with its drivers, alerts out, and what the API shows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from prometheus_client.samples import Sample
+from renewals_support import (
+    account,
+    at,
+    booking,
+    contact,
+    escalation,
+    health,
+    opportunity,
+    running_service,
+    subscription,
+)
+
+from radar_runtime.testing.helpers import eventually
+from radar_schemas import AlertRaisedEvent, AlertResolvedEvent, RenewalStateChangedEvent
+
+pytestmark = pytest.mark.integration
+
+
+def sample(text: str, name: str, **labels: str) -> Sample:
+    """The one sample of `name` (a counter's `_total`) whose labels include `labels`."""
+    for family in text_string_to_metric_families(text):
+        for found in family.samples:
+            if found.name == name and labels.items() <= found.labels.items():
+                return found
+    raise AssertionError(f"no {name} sample with {labels}")
+
+
+TODAY = date(2026, 1, 10)
+
+
+async def test_a_risky_renewal_raises_at_risk_and_a_booking_resolves_it(
+    kafka_bootstrap, database_url
+):
+    end = date(2026, 4, 30)  # 110 days out: in the window, before the prepare mark
+    risky = [
+        account("acct-risky", at(date(2025, 5, 1))),
+        subscription(
+            "acct-risky", "sub-risky", at(date(2025, 5, 1)), start=date(2025, 5, 1), end=end
+        ),
+        opportunity(
+            "acct-risky",
+            "sub-risky",
+            at(date(2026, 1, 2)),
+            stage="Discovery",
+            category="omitted",
+            close=end,
+        ),
+        health(
+            "acct-risky",
+            at(date(2026, 1, 9)),
+            score=25.0,
+            band="red",
+            score_30d_ago=60.0,
+            utilisation_percent=15.0,
+        ),
+        contact(
+            "acct-risky", at(date(2026, 1, 3)), contact_id="c1", role="champion", change="left"
+        ),
+        escalation("acct-risky", at(date(2026, 1, 4)), ticket="T-9"),
+    ]
+    calm = [
+        account(
+            "acct-calm",
+            at(date(2025, 1, 1)),
+            name="Calm Ltd",
+            segment="smb",
+            owner="lee@example.com",
+        ),
+        subscription(
+            "acct-calm",
+            "sub-calm",
+            at(date(2025, 1, 1)),
+            start=date(2026, 1, 1),
+            end=date(2026, 12, 31),
+        ),
+        health("acct-calm", at(date(2026, 1, 9)), score=90.0, band="green", score_30d_ago=85.0),
+    ]
+    async with running_service(kafka_bootstrap, database_url, at(TODAY)) as service:
+        await service.publish(risky + calm)
+        await service.wait_processed(risky + calm)
+
+        detail = await service.get("/v1/renewals/sub-risky")
+        current = detail["current"]
+        assert current["state"] == "in_window"
+        assert current["days_to_renewal"] == 110
+        assert current["risk_band"] == "high"
+        drivers = {d["name"]: d for d in current["drivers"]}
+        assert drivers["health_score"]["impact"] == 17.5  # (60 - 25) × 0.5
+        assert drivers["health_trend"]["impact"] == 15.0  # fell 35 ≥ 30 points: the cap
+        assert drivers["champion_lost"]["impact"] == 15.0
+        assert drivers["open_escalations"]["impact"] == 5.0
+        assert drivers["forecast_category"]["impact"] == 15.0  # omitted
+        assert drivers["seat_utilisation"]["impact"] == 10.0  # 15 % in use
+        assert current["risk_score"] == 100.0  # 25 + 77.5, clamped
+        assert current["p_renew"] == pytest.approx(0.2)
+        assert current["expected_arr"] == pytest.approx(24_000.0)
+        assert current["owner"] == "dana.reyes@example.com"
+
+        calm_view = await service.get("/v1/renewals/sub-calm")
+        assert calm_view["current"]["state"] == "upcoming"
+        assert calm_view["current"]["risk_band"] == "low"
+
+        listed = await service.get("/v1/renewals", risk_band="high")
+        assert [item["subscription_id"] for item in listed["items"]] == ["sub-risky"]
+        everything = await service.get("/v1/renewals")
+        assert [item["subscription_id"] for item in everything["items"]] == [
+            "sub-risky",
+            "sub-calm",
+        ]  # sorted by renewal date
+
+        changes = [e for e in await service.state_changes(expect=2)]
+        assert all(isinstance(e, RenewalStateChangedEvent) for e in changes)
+        by_subscription = {e.payload.subscription_id: e.payload for e in changes}
+        assert by_subscription["sub-risky"].state == "in_window"
+        assert by_subscription["sub-risky"].risk_band == "high"
+        assert by_subscription["sub-calm"].state == "upcoming"
+
+        [raised] = await service.alerts(expect=2)  # the escalation we sent, then ours
+        assert isinstance(raised, AlertRaisedEvent)
+        alert = raised.payload
+        assert alert.rule == "renewal.at_risk"
+        assert alert.severity == "critical"
+        assert alert.dedup_key == "renewal.at_risk:sub-risky:2026-04-30"
+        assert alert.owner is not None and alert.owner.email == "dana.reyes@example.com"
+        assert alert.manager is not None and alert.manager.email == "sam.okafor@example.com"
+        assert alert.account_name == "Acme Corp"
+        assert (alert.segment, alert.region, alert.arr) == ("enterprise", "emea", 120_000.0)
+        assert alert.renewal_date == end
+        assert alert.health_score == 25.0
+        assert "book an exec sponsor call this week" in alert.recommended_actions
+        assert {d.name for d in alert.drivers} >= {"days_to_renewal", "health_score"}
+
+        async def gauges_counted() -> bool:
+            text = (await service.http.get("/metrics")).text
+            return (
+                'radar_renewals{state="in_window"} 1.0' in text
+                and 'radar_renewals{state="upcoming"} 1.0' in text
+                and "radar_renewal_arr_at_risk 120000.0" in text
+            )
+
+        await eventually(gauges_counted, timeout=20, what="renewal gauges")
+        text = (await service.http.get("/metrics")).text
+        raised_total = sample(text, "radar_alerts_raised_total", rule="renewal.at_risk")
+        assert raised_total.labels["severity"] == "critical"
+        assert raised_total.value >= 1
+
+        signed = [
+            booking(
+                "acct-risky",
+                "sub-risky",
+                at(TODAY),
+                booked=TODAY,
+                new_arr=100_000.0,
+                new_end=date(2027, 4, 30),
+            )
+        ]
+        await service.publish(signed)
+        await service.wait_processed(signed)
+
+        detail = await service.get("/v1/renewals/sub-risky")
+        assert [(t["term_start"], t["state"]) for t in detail["terms"]] == [
+            ("2025-05-01", "renewed_early"),
+            ("2026-05-01", "upcoming"),
+        ]
+        assert detail["current"]["renewal_date"] == "2027-04-30"
+        assert detail["current"]["arr"] == 100_000.0
+        assert detail["active_alerts"] == []
+
+        alerts = await service.alerts(expect=3)
+        assert isinstance(alerts[-1], AlertResolvedEvent)
+        assert alerts[-1].payload.alert_id == alert.alert_id
