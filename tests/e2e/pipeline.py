@@ -1,0 +1,184 @@
+"""The whole system for end-to-end tests: the four services as separate processes on
+the test session's broker and database, with a local Slack sink and SMTP catcher."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from radar_cli.processes import ServiceProcesses
+from radar_cli.services import SERVICES, ServiceProcess
+from radar_notifier.sinks import SlackSink, SmtpCatcher
+from radar_runtime.local import free_port
+from radar_schemas.codec import encode
+from radar_schemas.envelope import Envelope
+from radar_schemas.topics import RAW_TOPICS, TOPIC_BY_TYPE
+
+API_KEY = f"e2e-{uuid.uuid4().hex}"
+CHANNEL = "cs-alerts"
+
+# Every alert to Slack too; digests flushed within a second so the test stays short.
+NOTIFIER_RULES = """
+[timings]
+group_wait = "1s"
+group_interval = "1s"
+
+[[routes]]
+name = "everything-to-slack"
+match = { min_severity = "info" }
+channels = ["slack:cs-alerts"]
+continue = true
+
+[[routes]]
+name = "critical"
+match = { min_severity = "critical" }
+channels = ["email:owner", "email:manager"]
+
+[default_route]
+name = "default"
+channels = ["email:owner"]
+
+[slack]
+allowed_webhook_hosts = ["127.0.0.1"]
+"""
+
+
+@dataclass
+class Pipeline:
+    processes: ServiceProcesses
+    slack: SlackSink
+    smtp: SmtpCatcher
+    tag: str
+
+    def url(self, service: str) -> str:
+        return self.processes.services[service].url
+
+    def schema(self, service: str) -> str:
+        return f"{self.tag}_{service}"
+
+    async def post(self, events: list[Envelope]) -> list[str]:
+        """Post through the ingest REST API in batches; returns the accepted ids."""
+        accepted: list[str] = []
+        async with httpx.AsyncClient(timeout=30) as http:
+            for start in range(0, len(events), 500):
+                body = (
+                    b'{"events":['
+                    + b",".join(encode(e) for e in events[start : start + 500])
+                    + b"]}"
+                )
+                response = await http.post(
+                    f"{self.url('ingest')}/v1/events/batch",
+                    content=body,
+                    headers={
+                        "Authorization": f"Bearer {API_KEY}",
+                        "Content-Type": "application/json",
+                    },
+                )
+                assert response.status_code == 202, response.text
+                accepted += [item["event_id"] for item in response.json()["accepted"]]
+        return accepted
+
+    async def post_until_stored(self, events: list[Envelope]) -> None:
+        """Like a well-behaved source system: a batch answered 503 is sent again."""
+        async with httpx.AsyncClient(timeout=30) as http:
+            for start in range(0, len(events), 500):
+                body = (
+                    b'{"events":['
+                    + b",".join(encode(e) for e in events[start : start + 500])
+                    + b"]}"
+                )
+                while True:
+                    try:
+                        response = await http.post(
+                            f"{self.url('ingest')}/v1/events/batch",
+                            content=body,
+                            headers={
+                                "Authorization": f"Bearer {API_KEY}",
+                                "Content-Type": "application/json",
+                            },
+                        )
+                    except httpx.HTTPError:
+                        await asyncio.sleep(0.5)
+                        continue
+                    if response.status_code == 202:
+                        break
+                    assert response.status_code == 503, response.text
+                    await asyncio.sleep(float(response.headers.get("Retry-After", "1")))
+
+    async def get(self, service: str, path: str) -> Any:
+        async with httpx.AsyncClient(timeout=10) as http:
+            response = await http.get(f"{self.url(service)}{path}")
+            return response.status_code, (response.json() if response.content else None)
+
+
+def service_env(tag: str, kafka_bootstrap: str, database_url: str, rules: Path) -> dict[str, str]:
+    allowed = sorted(t for t, topic in TOPIC_BY_TYPE.items() if topic in RAW_TOPICS)
+    keys = {
+        "keys": [
+            {
+                "source": "e2e",
+                "sha256": hashlib.sha256(API_KEY.encode()).hexdigest(),
+                "allow": allowed,
+            }
+        ]
+    }
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "DATABASE_URL": database_url,
+        "RADAR_INGEST_API_KEYS": json.dumps(keys),
+        "RADAR_NOTIFIER_CONFIG_PATH": str(rules),
+        "RADAR_NOTIFIER_ALLOW_LOOPBACK_WEBHOOKS": "true",
+    }
+    for service in ("ingest", "health", "renewals", "notifier"):
+        prefix = f"RADAR_{service.upper()}_"
+        env |= {
+            f"{prefix}TOPIC_PREFIX": f"{tag}.",
+            f"{prefix}DB_SCHEMA": f"{tag}_{service}",
+            f"{prefix}CONSUMER_GROUP": f"{tag}-{service}",
+            f"{prefix}BATCH_TIMEOUT_MS": "50",
+            f"{prefix}OUTBOX_POLL_SECONDS": "0.2",
+        }
+    return env
+
+
+async def start_pipeline(
+    kafka_bootstrap: str,
+    database_url: str,
+    workdir: Path,
+    *,
+    notifier_rules: str = NOTIFIER_RULES,
+    extra_env: Mapping[str, str] | None = None,
+) -> Pipeline:
+    """`notifier_rules` replaces the rule file; `extra_env` adds or overrides service
+    settings (the benchmark sets group_wait 0 and a shorter delivery-worker poll)."""
+    tag = f"e2e{uuid.uuid4().hex[:8]}"
+    smtp = SmtpCatcher()
+    await smtp.start()
+    slack = SlackSink(catcher=smtp)
+    await slack.start()
+    rules = workdir / "notifier.toml"
+    rules.write_text(notifier_rules)
+    env = service_env(tag, kafka_bootstrap, database_url, rules)
+    env["RADAR_NOTIFIER_SMTP_HOST"] = "127.0.0.1"
+    env["RADAR_NOTIFIER_SMTP_PORT"] = str(smtp.port)
+    env[f"RADAR_NOTIFIER_SLACK_WEBHOOK_{CHANNEL.upper().replace('-', '_')}"] = slack.url(CHANNEL)
+    env |= dict(extra_env or {})
+    services = [ServiceProcess(s.name, free_port(), s.pages) for s in SERVICES]
+    processes = ServiceProcesses(env, workdir / "logs", services)
+    processes.start()
+    await asyncio.to_thread(processes.wait_ready)
+    return Pipeline(processes, slack, smtp, tag)
+
+
+async def stop_pipeline(pipeline: Pipeline) -> None:
+    await asyncio.to_thread(pipeline.processes.stop)
+    await pipeline.slack.stop()
+    await pipeline.smtp.stop()
