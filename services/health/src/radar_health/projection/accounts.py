@@ -61,7 +61,7 @@ _SET_PROFILES = text(
 )
 
 _SET_CONTACTS = text(
-    f"""
+    """
     INSERT INTO contacts AS c (account_id, contact_id, role, present, version_at, version_id)
     SELECT * FROM unnest(CAST(:accounts AS text[]), CAST(:contacts AS text[]),
                          CAST(:roles AS text[]), CAST(:present AS boolean[]),
