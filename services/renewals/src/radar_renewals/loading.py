@@ -1,11 +1,11 @@
 """Loading the facts of many subscriptions at once: one query per table, never one per id."""
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +32,8 @@ from radar_renewals.tables import (
     opportunity_edits,
     subscription_facts,
 )
+
+F = TypeVar("F")
 
 
 @dataclass
@@ -72,63 +74,20 @@ async def load_facts(
     loaded = LoadedFacts()
     if not subscription_ids:
         return loaded
-    terms: dict[str, list[SubscriptionFact]] = {}
-    for r in await _rows(
-        session, subscription_facts, subscription_facts.c.subscription_id, subscription_ids
-    ):
-        terms.setdefault(r.subscription_id, []).append(
-            SubscriptionFact(
-                r.subscription_id,
-                r.account_id,
-                r.start_date,
-                r.end_date,
-                r.arr,
-                r.seats,
-                r.plan,
-                r.currency,
-                r.auto_renew,
-                r.version,
-            )
-        )
-    booked: dict[str, list[BookingFact]] = {}
-    for r in await _rows(session, bookings, bookings.c.subscription_id, subscription_ids):
-        booked.setdefault(r.subscription_id, []).append(
-            BookingFact(r.subscription_id, r.booked_at, r.new_arr, r.new_end_date, r.version)
-        )
-    cancelled = {
-        r.subscription_id: CancellationFact(
-            r.subscription_id, r.effective_date, r.reason, r.occurred_at, r.version
-        )
-        for r in await _rows(
-            session, cancellations, cancellations.c.subscription_id, subscription_ids
-        )
-    }
-    edits: dict[str, list[OpportunityFact]] = {}
-    for r in await _rows(
-        session,
-        opportunity_edits,
-        opportunity_edits.c.subscription_id,
-        subscription_ids,
-        newest_per=None if history else opportunity_edits.c.opportunity_id,
-    ):
-        edits.setdefault(r.subscription_id, []).append(
-            OpportunityFact(
-                r.opportunity_id,
-                r.subscription_id,
-                r.stage,
-                r.forecast_category,
-                r.close_date,
-                r.amount,
-                r.occurred_at,
-                r.version,
-            )
-        )
+    ids = subscription_ids
+    terms = await _facts(session, SubscriptionFact, subscription_facts, "subscription_id", ids)
+    booked = await _facts(session, BookingFact, bookings, "subscription_id", ids)
+    cancelled = await _facts(session, CancellationFact, cancellations, "subscription_id", ids)
+    newest_edit = None if history else ("opportunity_id",)
+    edits = await _facts(
+        session, OpportunityFact, opportunity_edits, "subscription_id", ids, newest_edit
+    )
     for subscription_id in subscription_ids:
         loaded.subscriptions[subscription_id] = SubscriptionFacts(
             subscription_id,
             tuple(terms.get(subscription_id, ())),
             tuple(booked.get(subscription_id, ())),
-            cancelled.get(subscription_id),
+            next(iter(cancelled.get(subscription_id, ())), None),
             tuple(edits.get(subscription_id, ())),
         )
     account_ids = {fact.account_id for facts in terms.values() for fact in facts}
@@ -141,59 +100,65 @@ async def _load_accounts(
 ) -> None:
     if not account_ids:
         return
-    facts: dict[str, AccountFact] = {}
-    for r in await _rows(session, accounts, accounts.c.account_id, account_ids):
-        facts[r.account_id] = AccountFact(
-            r.account_id, r.name, r.segment, r.region, r.owner_email, r.version
+    people = await session.execute(
+        select(accounts.c.account_id, accounts.c.owner, accounts.c.manager).where(
+            among(accounts.c.account_id, account_ids)
         )
-        loaded.people[r.account_id] = (r.owner, r.manager)
-    health: dict[str, list[HealthFact]] = {}
-    query = select(health_scores).where(among(health_scores.c.account_id, account_ids))
-    if not history:
-        query = query.ext(distinct_on(health_scores.c.account_id)).order_by(
-            health_scores.c.account_id, health_scores.c.day.desc()
-        )
-    for r in (await session.execute(query)).all():
-        health.setdefault(r.account_id, []).append(
-            HealthFact(
-                r.account_id, r.as_of, r.score, r.band, r.score_30d_ago, r.utilisation, r.version
-            )
-        )
-    contacts: dict[str, list[ContactFact]] = {}
-    table = contact_changes
-    newest_contact = None if history else (table.c.account_id, table.c.contact_id)
-    for r in await _rows(session, table, table.c.account_id, account_ids, newest_contact):
-        contacts.setdefault(r.account_id, []).append(
-            ContactFact(r.account_id, r.contact_id, r.role, r.change, r.occurred_at, r.version)
-        )
-    escalations: dict[str, list[EscalationFact]] = {}
-    table = escalation_events
-    newest_alert = None if history else (table.c.account_id, table.c.dedup_key)
-    for r in await _rows(session, table, table.c.account_id, account_ids, newest_alert):
-        escalations.setdefault(r.account_id, []).append(
-            EscalationFact(r.account_id, r.dedup_key, r.open, r.occurred_at, r.version)
-        )
+    )
+    for account_id, owner, manager in people.all():
+        loaded.people[account_id] = (owner, manager)
+    found = await _facts(session, AccountFact, accounts, "account_id", account_ids)
+    latest_day = None if history else ("account_id",)
+    health = await _facts(
+        session,
+        HealthFact,
+        health_scores,
+        "account_id",
+        account_ids,
+        latest_day,
+        newest_by=("as_of", "version"),  # as `facts.latest_health` picks
+    )
+    newest_contact = None if history else ("account_id", "contact_id")
+    contacts = await _facts(
+        session, ContactFact, contact_changes, "account_id", account_ids, newest_contact
+    )
+    newest_alert = None if history else ("account_id", "dedup_key")
+    escalations = await _facts(
+        session, EscalationFact, escalation_events, "account_id", account_ids, newest_alert
+    )
     for account_id in account_ids:
         loaded.accounts[account_id] = AccountFacts(
             account_id,
-            facts.get(account_id),
+            next(iter(found.get(account_id, ())), None),
             tuple(health.get(account_id, ())),
             tuple(contacts.get(account_id, ())),
             tuple(escalations.get(account_id, ())),
         )
 
 
-async def _rows(
+async def _facts(
     session: AsyncSession,
-    table: Any,
-    column: Any,
+    fact: type[F],
+    table: Table,
+    key: str,
     values: Collection[str],
-    newest_per: Any = None,
-) -> Any:
-    """Rows whose `column` is among `values`; with `newest_per` (a column or a tuple of
-    columns), only the row with the greatest `version` of each."""
-    query = select(table).where(among(column, values))
+    newest_per: tuple[str, ...] | None = None,
+    newest_by: tuple[str, ...] = ("version",),
+) -> dict[str, list[F]]:
+    """Facts of rows whose `key` column is among `values`, grouped by that column.
+
+    The fact dataclass's fields name the columns, so each row builds its fact in one
+    positional call. With `newest_per`, only the newest row (greatest `newest_by`) of
+    each group of those columns is kept.
+    """
+    names = [field.name for field in fields(fact)]  # type: ignore[arg-type]
+    query = select(*(table.c[name] for name in names)).where(among(table.c[key], values))
     if newest_per is not None:
-        keys = newest_per if isinstance(newest_per, tuple) else (newest_per,)
-        query = query.ext(distinct_on(*keys)).order_by(*keys, table.c.version.desc())
-    return (await session.execute(query)).all()
+        groups = [table.c[name] for name in newest_per]
+        newest = [table.c[name].desc() for name in newest_by]
+        query = query.ext(distinct_on(*groups)).order_by(*groups, *newest)
+    position = names.index(key)
+    grouped: dict[str, list[F]] = {}
+    for row in (await session.execute(query)).all():
+        grouped.setdefault(row[position], []).append(fact(*row))
+    return grouped

@@ -61,7 +61,7 @@ _SET_PROFILES = text(
 )
 
 _SET_CONTACTS = text(
-    """
+    f"""
     INSERT INTO contacts AS c (account_id, contact_id, role, present, version_at, version_id)
     SELECT * FROM unnest(CAST(:accounts AS text[]), CAST(:contacts AS text[]),
                          CAST(:roles AS text[]), CAST(:present AS boolean[]),
@@ -70,7 +70,7 @@ _SET_CONTACTS = text(
     ON CONFLICT (account_id, contact_id) DO UPDATE SET
         role = EXCLUDED.role, present = EXCLUDED.present,
         version_at = EXCLUDED.version_at, version_id = EXCLUDED.version_id
-    WHERE TRUE
+    WHERE {newer("EXCLUDED", "c")}
     """
 )
 
