@@ -9,13 +9,15 @@ consumer on the same broker and database, and the scheduled recompute of 100,000
   first pass scores and announces every account (100,000 health.scored through the
   outbox), the second is an ordinary next day.
 
-Alone: `uv run python -m tests.bench health`.
+Alone: `uv run python -m tests.bench health` (also writes bench-results.json), or
+`uv run python -m tests.bench.bench_health` (prints the rows only).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
@@ -26,9 +28,10 @@ from radar_health.settings import HealthSettings
 from radar_runtime import Runtime, RuntimeSettings
 from radar_runtime.metrics import EVENTS_CONSUMED
 from radar_schemas.topics import USAGE
+from radar_schemas.usage import UsageRecorded, UsageRecordedEvent
 
 from .bench_runtime import runtime_rate
-from .common import bootstrap, database_url, peak_rss_mib, produce, row, tag, usage_events
+from .common import bootstrap, database_url, peak_rss_mib, produce, row, tag
 
 EVENTS = 200_000
 ACCOUNTS = 100_000
@@ -45,6 +48,21 @@ def health_settings(**overrides: object) -> HealthSettings:
     }
     values.update(overrides)
     return HealthSettings(**values)
+
+
+def usage_chunks(count: int, size: int = 20_000) -> Iterator[list[UsageRecordedEvent]]:
+    """`common.usage_events(count)` made a chunk at a time, so the events held by this
+    process do not inflate the peak RSS reported for the service."""
+    start = datetime.now(UTC) - timedelta(days=30)
+    for first in range(0, count, size):
+        yield [
+            UsageRecordedEvent(
+                account_id=f"acct-{i % 1000}",
+                occurred_at=start + timedelta(seconds=(i * 7919) % (30 * 86400)),
+                payload=UsageRecorded(metric="logins", quantity=1 + i % 5, user_id=f"u{i % 50}"),
+            )
+            for i in range(first, min(first + size, count))
+        ]
 
 
 async def health_usage_rate(settings: HealthSettings, expected: int) -> tuple[float, float]:
@@ -78,9 +96,9 @@ async def measure_usage() -> list[dict[str, object]]:
         db_schema=f"bench_{noop_name}",
         topic_prefix=f"b{noop_name}.",
     )
-    events = usage_events(EVENTS)
-    await produce(health.topic(USAGE), events)
-    await produce(noop.topic(USAGE), events)
+    for events in usage_chunks(EVENTS):
+        await produce(health.topic(USAGE), events)
+        await produce(noop.topic(USAGE), events)
     loop = await runtime_rate(noop, EVENTS)
     rate, drain = await health_usage_rate(health, EVENTS)
     ratio = 100 * rate / loop
@@ -105,7 +123,7 @@ async def measure_usage() -> list[dict[str, object]]:
 
 # 100,000 accounts with every kind of fact: 10 % had a usage drop last week, a third have
 # an open ticket, half answered NPS (30 % of them detractors), 4 % lost their champion,
-# engagement from 0 to 119 days ago.
+# engagement from 0 to 59 days ago.
 _SEED = [
     """
     INSERT INTO accounts (account_id, name, segment, region, industry, owner, owner_email,
@@ -114,7 +132,7 @@ _SEED = [
         (ARRAY['amer','emea','apac'])[1 + i % 3], 'software',
         jsonb_build_object('name', 'CSM ' || i % 50, 'email', 'csm' || i % 50 || '@example.com'),
         'csm' || i % 50 || '@example.com', NULL, :now - interval '400 days', gen_random_uuid(),
-        :now - interval '400 days', :now - make_interval(days => i % 120), i % 3 = 0
+        :now - interval '400 days', :now - make_interval(days => i % 60), i % 3 = 0
     FROM generate_series(1, :n) AS i
     """,
     """
@@ -236,9 +254,18 @@ async def measure_recompute() -> list[dict[str, object]]:
 async def measure() -> list[dict[str, object]]:
     rows = await measure_usage()
     rows += await measure_recompute()
-    rows.append(row("health: peak RSS (bench process, service in-process)", peak_rss_mib(), "MiB"))
+    rows.append(row("health: peak RSS (service in the bench process)", peak_rss_mib(), "MiB"))
     return rows
 
 
 def run() -> list[dict[str, object]]:
     return asyncio.run(measure())
+
+
+if __name__ == "__main__":
+    # Alone, printing rows without touching bench-results.json (the runner writes that).
+    from .servers import bench_servers
+
+    with bench_servers():
+        for result in run():
+            print(result)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 
-from sqlalchemy import text
-
 from radar_runtime import UnitOfWork
 from radar_schemas.envelope import Envelope
 
@@ -23,14 +21,6 @@ from .projection.support import apply_responses, apply_tickets
 from .projection.usage import apply_usage
 from .scoring.recompute import Recomputer
 
-_QUEUE = text(
-    """
-    INSERT INTO recompute_queue (account_id)
-    SELECT unnest(CAST(:ids AS text[])) ORDER BY 1
-    ON CONFLICT (account_id) DO NOTHING
-    """
-)
-
 Handler = Callable[[UnitOfWork, Sequence[Envelope]], Awaitable[None]]
 
 
@@ -38,18 +28,15 @@ def make_handler(recomputer: Recomputer) -> Handler:
     async def handle(uow: UnitOfWork, events: Sequence[Envelope]) -> None:
         batch = HealthBatch.of(events)
         session = uow.session
-        await touch_accounts(session, batch, batch.usage)
-        await apply_usage(session, batch.usage)
+        now = {e.account_id for e in batch.non_usage()}
+        later = {e.account_id for e in batch.usage} - now
+        await apply_usage(session, batch.usage, queued=later)
+        await touch_accounts(session, batch.non_usage())
         await apply_profiles(session, batch.profiles)
         await apply_subscriptions(session, batch.subscriptions, batch.bookings, batch.cancellations)
         await apply_contacts(session, batch.contacts)
         await apply_tickets(session, batch.tickets)
         await apply_responses(session, batch.nps, batch.csat)
-
-        now = {e.account_id for e in batch.non_usage()}
-        later = {e.account_id for e in batch.usage} - now
-        if later:
-            await session.execute(_QUEUE, {"ids": sorted(later)})
         if now:
             await recomputer.recompute(uow, sorted(now))
 

@@ -29,7 +29,9 @@ from .views import health_view
 router = APIRouter(prefix="/v1", tags=["health"])
 
 AccountId = Annotated[str, Path(min_length=1, max_length=128)]
-NOT_FOUND = {404: {"model": ErrorOut, "description": "The account is not known"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "The account is not known"}
+}
 
 _SET_OVERRIDE = text(
     """

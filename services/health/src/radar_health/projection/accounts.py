@@ -9,14 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from radar_schemas.crm import AccountUpsertedEvent, ContactChangedEvent
 from radar_schemas.envelope import Envelope
-from radar_schemas.usage import UsageRecordedEvent
 
-from .batch import HealthBatch
 from .versions import newer, newest_by
 
 # Creates the rows of new accounts; widens first seen / last engagement of known ones.
-# Only rows that change are updated (and locked), so a busy account's row is not
-# rewritten by every usage batch. (The UPDATE does not see rows its own INSERT added.)
+# Only rows that change are updated (and locked). (The UPDATE does not see the rows its
+# own INSERT added: one statement, one snapshot.)
 _TOUCH_ACCOUNTS = text(
     """
     WITH touched AS (
@@ -84,11 +82,9 @@ def _about_tickets(event: Envelope) -> bool:
     return event.type.startswith("ticket.")
 
 
-async def touch_accounts(
-    session: AsyncSession, batch: HealthBatch, usage: Sequence[UsageRecordedEvent]
-) -> None:
-    """Every account of the batch exists afterwards, its activity instants widened."""
-    events: list[Envelope] = [*usage, *batch.non_usage()]
+async def touch_accounts(session: AsyncSession, events: Sequence[Envelope]) -> None:
+    """The accounts of CRM and support events exist afterwards, their activity widened
+    (usage events do the same in their own statement)."""
     if not events:
         return
     await session.execute(

@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from radar_health.config import HealthConfig
 from radar_health.domain.instants import utc_day
-from radar_health.domain.scorecard import Scorecard
 from radar_health.domain.signals import (
     AccountSignals,
     ContactState,
@@ -28,6 +27,8 @@ from radar_health.domain.signals import (
 from radar_schemas.common import Region
 
 from .usage_windows import GLOB_CHARACTERS, UsageSegments, glob_to_regex
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,55 +130,43 @@ class FactsReader:
     async def read(
         self, session: AsyncSession, account_ids: Sequence[str], as_of: datetime
     ) -> dict[str, AccountFacts]:
-        ids = list(account_ids)
-        if not ids:
+        if not account_ids:
             return {}
         today = utc_day(as_of)
-        params = {"ids": ids}
-        base = {row.account_id: row for row in await session.execute(_ACCOUNTS, params)}
-        ids = [i for i in ids if i in base]
-        params = {"ids": ids}
-        first_days = [
-            today
-            - timedelta(days=self._card_for(base[i].segment).license_utilization.window_days - 1)
-            for i in ids
-        ]
-        since = as_of - timedelta(days=self._response_days)
-
-        subscriptions = defaultdict(list)
-        for row in await session.execute(_ACTIVE_SUBSCRIPTIONS, params):
-            subscriptions[row.account_id].append(row)
-        user_rows = await session.execute(_ACTIVE_USERS, {"ids": ids, "first_days": first_days})
-        users = {account_id: count for account_id, count in user_rows}
-        usage: dict[str, dict[date, float]] = defaultdict(dict)
-        usage_params = {
-            "ids": ids,
-            "today": today,
-            "first_day": self._segments.first_day(today),
-            "thresholds": self._segments.thresholds,
+        base = {
+            row.account_id: row
+            for row in await session.execute(_ACCOUNTS, {"ids": list(account_ids)})
         }
-        if self._names:
-            usage_params["names"] = self._names
-        if self._patterns:
-            usage_params["patterns"] = self._patterns
-        for account_id, bucket, total in await session.execute(self._usage_query, usage_params):
-            usage[account_id][self._segments.day_of_bucket(bucket, today)] = float(total)
-        tickets = defaultdict(list)
-        for row in await session.execute(_OPEN_TICKETS, params):
-            tickets[row.account_id].append(
-                OpenTicket(row.ticket_id, row.priority, row.escalated, row.opened_at)
+        ids = [i for i in account_ids if i in base]
+        params = {"ids": ids}
+        responses = {"ids": ids, "since": as_of - timedelta(days=self._response_days)}
+        first_days = [self._first_active_day(base[i].segment, today) for i in ids]
+        users = {
+            account_id: count
+            for account_id, count in await session.execute(
+                _ACTIVE_USERS, {"ids": ids, "first_days": first_days}
             )
-        nps = defaultdict(list)
-        for row in await session.execute(_NPS, {"ids": ids, "since": since}):
-            nps[row.account_id].append(NpsResponse(row.contact_id, row.score, row.at))
-        csat = defaultdict(list)
-        for row in await session.execute(_CSAT, {"ids": ids, "since": since}):
-            csat[row.account_id].append(CsatResponse(row.ticket_id, row.score, row.at))
-        contacts = defaultdict(list)
-        for row in await session.execute(_CONTACTS, params):
-            contacts[row.account_id].append(
-                ContactState(row.contact_id, row.role, row.present, row.version_at)
-            )
+        }
+        usage = await self._usage(session, ids, today)
+        subscriptions = await _grouped(session, _ACTIVE_SUBSCRIPTIONS, params, lambda r: r)
+        tickets = await _grouped(
+            session,
+            _OPEN_TICKETS,
+            params,
+            lambda r: OpenTicket(r.ticket_id, r.priority, r.escalated, r.opened_at),
+        )
+        nps = await _grouped(
+            session, _NPS, responses, lambda r: NpsResponse(r.contact_id, r.score, r.at)
+        )
+        csat = await _grouped(
+            session, _CSAT, responses, lambda r: CsatResponse(r.ticket_id, r.score, r.at)
+        )
+        contacts = await _grouped(
+            session,
+            _CONTACTS,
+            params,
+            lambda r: ContactState(r.contact_id, r.role, r.present, r.version_at),
+        )
 
         facts = {}
         for account_id in ids:
@@ -213,8 +202,41 @@ class FactsReader:
             )
         return facts
 
-    def _card_for(self, segment: str | None) -> Scorecard:
-        return self._config.scorecard_for(segment)
+    async def _usage(
+        self, session: AsyncSession, ids: list[str], today: date
+    ) -> dict[str, dict[date, float]]:
+        """Active usage per account as one total per window segment (see usage_windows)."""
+        params: dict[str, Any] = {
+            "ids": ids,
+            "today": today,
+            "first_day": self._segments.first_day(today),
+            "thresholds": self._segments.thresholds,
+        }
+        if self._names:
+            params["names"] = self._names
+        if self._patterns:
+            params["patterns"] = self._patterns
+        usage: dict[str, dict[date, float]] = defaultdict(dict)
+        for account_id, bucket, total in await session.execute(self._usage_query, params):
+            usage[account_id][self._segments.day_of_bucket(bucket, today)] = float(total)
+        return usage
+
+    def _first_active_day(self, segment: str | None, today: date) -> date:
+        """A user last seen on or after this day counts as active (the window ends today)."""
+        days = self._config.scorecard_for(segment).license_utilization.window_days
+        return today - timedelta(days=days - 1)
+
+
+async def _grouped(
+    session: AsyncSession,
+    statement: TextClause,
+    params: dict[str, Any],
+    build: Callable[[Any], T],
+) -> dict[str, list[T]]:
+    grouped: dict[str, list[T]] = defaultdict(list)
+    for row in await session.execute(statement, params):
+        grouped[row.account_id].append(build(row))
+    return grouped
 
 
 def nearest_renewal(end_dates: Sequence[date], today: date) -> date | None:
