@@ -91,6 +91,11 @@ async def test_an_unbooked_term_goes_overdue_then_churns_as_the_clock_moves(
         assert churned.severity == "info"
         assert "not booked within 90 days" in churned.summary
 
+        # News about the account's health later changes nothing about the churned term.
+        later = [health("acct-late", at(END + timedelta(days=92)), score=10.0, band="red")]
+        await service.publish(later)
+        await service.wait_processed(later)
+
         detail = await service.get("/v1/renewals/sub-late")
         assert [(h["previous_state"], h["state"]) for h in detail["history"]] == [
             (None, "in_window"),

@@ -72,7 +72,7 @@ def test_health_keeps_one_score_per_day_and_reads_utilisation_as_a_fraction() ->
         (date(2026, 1, 4), 20, None),
         (date(2026, 1, 5), 60, 0.65),
     ]
-    assert batch.touched.accounts == {"acct-1": T0 + timedelta(hours=2)}
+    assert batch.touched.signals == {"acct-1": T0 + timedelta(hours=2)}
 
 
 def test_only_escalation_alerts_are_kept_and_other_events_are_ignored() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from radar_renewals.intake import FactBatch
 from radar_renewals.loading import subscriptions_of_accounts_with_times
@@ -19,12 +20,18 @@ class RenewalsHandler:
         batch = FactBatch()
         batch.add_all(events)
         touched = batch.touched
-        if not touched.subscriptions and not touched.accounts:
+        if not touched:
             return
         await batch.write(uow.session)
+        session = uow.session
         causes = dict(touched.subscriptions)
-        by_account = await subscriptions_of_accounts_with_times(uow.session, touched.accounts)
-        for subscription_id, at in by_account.items():
-            if subscription_id not in causes or at > causes[subscription_id]:
-                causes[subscription_id] = at
-        await self.projector.refresh(uow, causes, causes=causes)
+        _merge(causes, await subscriptions_of_accounts_with_times(session, touched.accounts))
+        fully = set(causes)
+        _merge(causes, await subscriptions_of_accounts_with_times(session, touched.signals))
+        await self.projector.refresh(uow, causes, causes=causes, signals_only=set(causes) - fully)
+
+
+def _merge(causes: dict[str, datetime], more: dict[str, datetime]) -> None:
+    for subscription_id, at in more.items():
+        if subscription_id not in causes or at > causes[subscription_id]:
+            causes[subscription_id] = at

@@ -11,12 +11,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, tuple_
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from radar_renewals.domain.facts import version_of
-from radar_renewals.sql import execute_many
+from radar_renewals.sql import write_rows
 from radar_renewals.tables import (
     accounts,
     bookings,
@@ -48,16 +47,29 @@ def money(value: float) -> Decimal:
 
 @dataclass
 class Touched:
-    """What a batch changed, and the newest event time behind each change."""
+    """What a batch changed, and the newest event time behind each change.
+
+    `signals` are accounts whose health, contacts or escalations changed: those move
+    the risk of open terms only (a closed term shows its outcome), so their closed terms
+    need not be re-evaluated. `accounts` changed their account facts (name, segment...),
+    which every term shows.
+    """
 
     subscriptions: dict[str, datetime] = field(default_factory=dict)
     accounts: dict[str, datetime] = field(default_factory=dict)
+    signals: dict[str, datetime] = field(default_factory=dict)
 
     def subscription(self, subscription_id: str, at: datetime) -> None:
         _keep_latest(self.subscriptions, subscription_id, at)
 
     def account(self, account_id: str, at: datetime) -> None:
         _keep_latest(self.accounts, account_id, at)
+
+    def signal(self, account_id: str, at: datetime) -> None:
+        _keep_latest(self.signals, account_id, at)
+
+    def __bool__(self) -> bool:
+        return bool(self.subscriptions or self.accounts or self.signals)
 
 
 def _keep_latest(times: dict[str, datetime], key: str, at: datetime) -> None:
@@ -168,7 +180,7 @@ class FactBatch:
                 change=contact.change,
                 occurred_at=at,
             )
-            self.touched.account(account_id, at)
+            self.touched.signal(account_id, at)
         elif (
             isinstance(event, AlertRaisedEvent | AlertResolvedEvent)
             and event.payload.rule == ESCALATION_RULE
@@ -181,7 +193,7 @@ class FactBatch:
                 open=isinstance(event, AlertRaisedEvent),
                 occurred_at=at,
             )
-            self.touched.account(account_id, at)
+            self.touched.signal(account_id, at)
         # Anything else (engagement.logged, other alerts, our own events) is not used.
 
     def _health(self, event: HealthScoredEvent, version: str) -> None:
@@ -210,7 +222,7 @@ class FactBatch:
         current = rows.get(key)
         if current is None or (as_of, version) > (current["as_of"], current["version"]):
             rows[key] = row
-        self.touched.account(event.account_id, event.occurred_at)
+        self.touched.signal(event.account_id, event.occurred_at)
 
     def _latest(self, table: Table, key: tuple[Any, ...], **row: Any) -> None:
         rows = self.latest.setdefault(table, {})
@@ -225,22 +237,15 @@ class FactBatch:
         for table, keyed in self.latest.items():
             await _upsert_newest(session, table, list(keyed.values()))
         for table, rows in self.history.items():
-            await execute_many(session, insert(table).on_conflict_do_nothing(), rows)
+            await write_rows(session, table, rows, conflict_keys=())  # seen before: kept
 
 
 async def _upsert_newest(
     session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]
 ) -> None:
-    keys = [column.name for column in table.primary_key.columns]
-    statement = insert(table)
-    excluded = statement.excluded
+    keys = tuple(column.name for column in table.primary_key.columns)
+    name = table.name
+    newer = f"{name}.version < excluded.version"
     if table is health_scores:
-        newer = tuple_(table.c.as_of, table.c.version) < tuple_(excluded.as_of, excluded.version)
-    else:
-        newer = table.c.version < excluded.version
-    upsert = statement.on_conflict_do_update(
-        index_elements=keys,
-        set_={name: excluded[name] for name in rows[0] if name not in keys},
-        where=newer,
-    )
-    await execute_many(session, upsert, rows)
+        newer = f"({name}.as_of, {name}.version) < (excluded.as_of, excluded.version)"
+    await write_rows(session, table, rows, conflict_keys=keys, only_if=newer)

@@ -36,12 +36,13 @@ from radar_renewals.tables import (
 F = TypeVar("F")
 
 
+People = tuple[dict[str, Any], dict[str, Any] | None]
+
+
 @dataclass
 class LoadedFacts:
     subscriptions: dict[str, SubscriptionFacts] = field(default_factory=dict)
     accounts: dict[str, AccountFacts] = field(default_factory=dict)
-    # owner and manager as stored (contract `Person` JSON), for alerts
-    people: dict[str, tuple[dict[str, Any], dict[str, Any] | None]] = field(default_factory=dict)
 
     def account_of(self, subscription: SubscriptionFacts) -> AccountFacts:
         account_id = subscription.terms[0].account_id if subscription.terms else ""
@@ -60,6 +61,18 @@ async def subscriptions_of_accounts_with_times(
         .distinct()
     )
     return {r.subscription_id: account_times[r.account_id] for r in rows.all()}
+
+
+async def load_people(session: AsyncSession, account_ids: Collection[str]) -> dict[str, People]:
+    """Owner and manager (contract `Person` JSON) per account: only alerts need them."""
+    if not account_ids:
+        return {}
+    rows = await session.execute(
+        select(accounts.c.account_id, accounts.c.owner, accounts.c.manager).where(
+            among(accounts.c.account_id, account_ids)
+        )
+    )
+    return {account_id: (owner, manager) for account_id, owner, manager in rows.all()}
 
 
 async def load_facts(
@@ -100,13 +113,6 @@ async def _load_accounts(
 ) -> None:
     if not account_ids:
         return
-    people = await session.execute(
-        select(accounts.c.account_id, accounts.c.owner, accounts.c.manager).where(
-            among(accounts.c.account_id, account_ids)
-        )
-    )
-    for account_id, owner, manager in people.all():
-        loaded.people[account_id] = (owner, manager)
     found = await _facts(session, AccountFact, accounts, "account_id", account_ids)
     latest_day = None if history else ("account_id",)
     health = await _facts(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from datetime import timedelta
 
@@ -30,6 +31,7 @@ alerts on cs.alerts.v1; emits renewal.state_changed and renewal alerts."""
 def create_app(settings: RenewalsSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
     """Raises ConfigError when the rule file (or calibration file) is invalid."""
     settings = settings or RenewalsSettings()
+    raise_gc_threshold(settings.gc_threshold)
     config = load_config(settings.config_path, calibration_path=settings.calibration_path)
     evaluator = Evaluator(config)
     holder: dict[str, RenewalsContext] = {}
@@ -62,6 +64,15 @@ def create_app(settings: RenewalsSettings | None = None, *, clock: Clock | None 
     holder[STATE_KEY] = RenewalsContext(config, evaluator, projector, gauges)
     runtime.state[STATE_KEY] = holder[STATE_KEY]
     return app
+
+
+def raise_gc_threshold(threshold: int) -> None:
+    """A batch re-derives thousands of terms, allocating hundreds of thousands of
+    short-lived (acyclic) objects; collecting every 700 allocations cost a quarter of
+    the consumer's time in the benchmark. Never lowers a threshold set elsewhere."""
+    first, *older = gc.get_threshold()
+    if threshold > first:
+        gc.set_threshold(threshold, *older)
 
 
 def main() -> None:

@@ -15,11 +15,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from radar_renewals.domain.alerts import Condition, Rule, conditions_for, diff_alerts
+from radar_renewals.domain.alerts import (
+    Condition,
+    Rule,
+    conditions_for,
+    dedup_key,
+    diff_alerts,
+)
 from radar_renewals.domain.chain import derive_terms
 from radar_renewals.domain.evaluation import Evaluation, Evaluator
-from radar_renewals.domain.terms import State
-from radar_renewals.loading import LoadedFacts, load_facts
+from radar_renewals.domain.terms import OPEN_STATES, State
+from radar_renewals.loading import LoadedFacts, load_facts, load_people
 from radar_renewals.outgoing import alert_for, raised, resolved, state_changed
 from radar_renewals.projection_store import (
     StoredTerm,
@@ -68,11 +74,14 @@ class Projector:
         subscription_ids: Collection[str],
         *,
         causes: Mapping[str, datetime] | None = None,
+        signals_only: Collection[str] = frozenset(),
     ) -> int:
         """Re-derive these subscriptions as of the clock's today; returns terms rewritten.
 
         `causes` gives, per subscription, the time of the newest event behind the
         refresh: the `occurred_at` of what it emits (the clock's now otherwise).
+        `signals_only` are subscriptions whose only news is their account's health,
+        contacts or escalations: their closed terms cannot have changed and are skipped.
         """
         if not subscription_ids:
             return 0
@@ -95,6 +104,7 @@ class Projector:
                     today,
                     at,
                     plan,
+                    skip_closed=subscription_id in signals_only,
                 )
             except Exception:
                 # One subscription's bad data must not block the others: its stored
@@ -102,7 +112,7 @@ class Projector:
                 log.exception(
                     "could not re-derive subscription", extra={"subscription": subscription_id}
                 )
-        await self._write(uow, plan, facts)
+        await self._write(uow, plan)
         return len(plan.changed)
 
     def _plan_one(
@@ -114,14 +124,23 @@ class Projector:
         today: date,
         at: datetime,
         plan: _Plan,
+        *,
+        skip_closed: bool = False,
     ) -> None:
         subscription = facts.subscriptions[subscription_id]
         terms = derive_terms(subscription, facts.account_of(subscription))
-        evaluations = [self.evaluator.evaluate(term, today) for term in terms]
-        last = len(evaluations) - 1
+        last = terms[-1].start_date if terms else None
+        evaluations, kept_alerts = [], set()
+        for term in terms:
+            if skip_closed and _closed(stored.get(term.start_date)):
+                # Unchanged, and so is its alert: the only one a closed term can have.
+                kept_alerts.add(dedup_key(Rule.CHURNED, term))
+            else:
+                evaluations.append(self.evaluator.evaluate(term, today))
+        active = {key: row for key, row in active.items() if key not in kept_alerts}
         changed, reevaluated, changes = [], [], []
-        for index, evaluation in enumerate(evaluations):
-            rows = term_rows(evaluation, is_current=index == last)
+        for evaluation in evaluations:
+            rows = term_rows(evaluation, is_current=evaluation.term.start_date == last)
             before = stored.get(evaluation.term.start_date)
             if before is None or before.content_hash != rows.content_hash:
                 changed.append(rows)
@@ -136,7 +155,7 @@ class Projector:
         conditions = self._conditions(evaluations, active, today)
         diff = diff_alerts(active, [condition for condition, _ in conditions])
         evaluation_of = {condition.dedup_key: evaluation for condition, evaluation in conditions}
-        starts = {evaluation.term.start_date for evaluation in evaluations}
+        starts = {term.start_date for term in terms}
         plan.changed += changed
         plan.reevaluated += reevaluated
         plan.stale += [(subscription_id, start) for start in stored if start not in starts]
@@ -164,7 +183,7 @@ class Projector:
                     found.append((condition, evaluation))
         return found
 
-    async def _write(self, uow: UnitOfWork, plan: _Plan, facts: LoadedFacts) -> None:
+    async def _write(self, uow: UnitOfWork, plan: _Plan) -> None:
         session = uow.session
         await write_terms(
             session, changed=plan.changed, reevaluated=plan.reevaluated, stale=plan.stale
@@ -188,9 +207,10 @@ class Projector:
             )
         await write_history(session, history)
         raised_rows = []
+        people = await load_people(session, {e.term.account_id for _, e, _ in plan.raised})
         for condition, evaluation, at in plan.raised:
             term = evaluation.term
-            alert = alert_for(condition, evaluation, facts.people.get(term.account_id), at)
+            alert = alert_for(condition, evaluation, people.get(term.account_id), at)
             uow.emit(raised(alert, term.account_id, at))
             raised_rows.append(
                 {
@@ -211,6 +231,13 @@ class Projector:
             raised_labels = [(c.rule.value, c.severity.value) for c, _, _ in plan.raised]
             resolved_rules = [row.rule for row, _ in plan.resolved]
             uow.after_commit(lambda: _count(raised_labels, resolved_rules))
+
+
+def _closed(stored: StoredTerm | None) -> bool:
+    return stored is not None and stored.state not in _OPEN_VALUES
+
+
+_OPEN_VALUES = frozenset(state.value for state in OPEN_STATES)
 
 
 def _count(raised_labels: list[tuple[str, str]], resolved_rules: list[str]) -> None:

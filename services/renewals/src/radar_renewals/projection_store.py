@@ -12,7 +12,7 @@ from sqlalchemy import BigInteger, Date, Text, bindparam, delete, select, text, 
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from radar_renewals.sql import among, execute_many
+from radar_renewals.sql import among, execute_many, write_rows
 from radar_renewals.tables import active_alerts, state_changes, terms
 from radar_renewals.term_rows import TermRows
 from radar_runtime.db import advisory_key
@@ -94,16 +94,7 @@ async def alert_payloads(session: AsyncSession, keys: Sequence[str]) -> dict[str
     return {row.dedup_key: row.alert for row in rows.all()}
 
 
-def _upsert(table: Any, keys: tuple[str, ...]) -> Any:
-    statement = insert(table)
-    return statement.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys},
-    )
-
-
 _KEYS = ("subscription_id", "start_date")
-_UPSERT_TERMS = _upsert(terms, _KEYS)
 
 
 async def write_terms(
@@ -118,7 +109,7 @@ async def write_terms(
         await session.execute(
             delete(terms).where(tuple_(terms.c.subscription_id, terms.c.start_date).in_(stale))
         )
-    await execute_many(session, _UPSERT_TERMS, [rows.row for rows in changed])
+    await write_rows(session, terms, [rows.row for rows in changed], conflict_keys=_KEYS)
     if reevaluated:
         await session.execute(
             _TOUCH,
@@ -131,7 +122,7 @@ async def write_terms(
 
 
 async def write_history(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    await execute_many(session, insert(state_changes), rows)
+    await write_rows(session, state_changes, rows)
 
 
 async def write_alerts(

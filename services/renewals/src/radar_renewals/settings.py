@@ -28,5 +28,8 @@ class RenewalsSettings(RuntimeSettings):
     transitions_check_seconds: float = Field(3600, gt=0)
     # Subscriptions re-derived per transaction by the transitions job.
     transitions_chunk: int = Field(1000, ge=1)
-    # Gauges (terms per state, ARR at risk) are recounted at most this often.
+    # Gauges (terms per state, ARR at risk) are recounted this often.
     metrics_refresh_seconds: float = Field(15, gt=0)
+    # Python's cyclic collector runs after this many new container objects (its default,
+    # 700, makes it run hundreds of times per batch here); 0 leaves the default.
+    gc_threshold: int = Field(50_000, ge=0)

@@ -28,7 +28,9 @@ class TermRows:
 def term_rows(evaluation: Evaluation, *, is_current: bool) -> TermRows:
     term, risk = evaluation.term, evaluation.risk
     booking, cancellation, opportunity = term.booking, term.cancellation, term.opportunity
-    health = term.health
+    # A closed term shows its outcome, not the account's health since: its row then stays
+    # still when health moves (health is the most frequent signal there is).
+    health = term.health if evaluation.is_open else None
     category_arr = term.arr
     if opportunity is not None and opportunity.amount is not None:
         category_arr = opportunity.amount
