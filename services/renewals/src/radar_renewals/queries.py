@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from radar_renewals.domain.forecast import ForecastRow
+from radar_renewals.domain.forecast import FORECAST_FIELDS, ForecastRow
 from radar_renewals.domain.grouping import UNKNOWN_GROUP, GroupBy
 from radar_renewals.domain.kpis import KpiRow, PeriodKpis
 from radar_renewals.domain.periods import Period, period_label, periods_between
@@ -89,7 +89,7 @@ async def forecast_rows(
     )
     cells: dict[tuple[date, str | None], dict[str, Any]] = {}
     for r in (await session.execute(query)).mappings():
-        values: dict[str, Any] = {name: r[name] for name in _FORECAST_FIELDS}
+        values: dict[str, Any] = {name: r[name] for name in FORECAST_FIELDS}
         values["state_counts"] = {state: r[state.value] for state in State if r[state.value]}
         cells[(r["period_start"], r["grp"])] = values
     groups: Sequence[str | None] = sorted({g for _, g in cells}, key=str) if by else [None]
@@ -100,24 +100,6 @@ async def forecast_rows(
         for first_day in periods_between(start, end, period)
         for group in groups
     ]
-
-
-_FORECAST_FIELDS = (
-    "due_count",
-    "due_arr",
-    "booked_count",
-    "booked_arr",
-    "churned_count",
-    "churned_arr",
-    "open_count",
-    "open_arr",
-    "expected_arr",
-    "commit_arr",
-    "best_case_arr",
-    "pipeline_arr",
-    "at_risk_count",
-    "at_risk_arr",
-)
 
 
 def _kpi_columns() -> list[ColumnElement[Any]]:

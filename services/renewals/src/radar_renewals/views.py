@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from radar_renewals.domain.forecast import ForecastRow
+from radar_renewals.domain.forecast import FORECAST_FIELDS, ForecastRow
 from radar_renewals.domain.kpis import KpiRow
 from radar_renewals.domain.terms import State
 
@@ -93,25 +93,7 @@ def forecast_view(row: ForecastRow) -> dict[str, Any]:
     }
 
 
-FORECAST_CSV_COLUMNS = (
-    "period",
-    "period_start",
-    "group",
-    "due_count",
-    "due_arr",
-    "booked_count",
-    "booked_arr",
-    "churned_count",
-    "churned_arr",
-    "open_count",
-    "open_arr",
-    "expected_arr",
-    "commit_arr",
-    "best_case_arr",
-    "pipeline_arr",
-    "at_risk_count",
-    "at_risk_arr",
-)
+FORECAST_CSV_COLUMNS = ("period", "period_start", "group", *FORECAST_FIELDS)
 
 
 def forecast_csv_row(row: ForecastRow) -> list[object]:
@@ -120,7 +102,7 @@ def forecast_csv_row(row: ForecastRow) -> list[object]:
         "period_start": row.period_start.isoformat(),
         "group": row.group or "",
     }
-    for name in FORECAST_CSV_COLUMNS[3:]:
+    for name in FORECAST_FIELDS:
         value = getattr(row, name)
         values[name] = f"{value:.2f}" if isinstance(value, Decimal) else value
     return [values[name] for name in FORECAST_CSV_COLUMNS]

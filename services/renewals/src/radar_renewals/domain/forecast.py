@@ -128,3 +128,22 @@ def _open_figures(term: Term, today: date, config: RenewalConfig) -> dict[str, o
     if risk.band is RiskBand.HIGH:
         figures |= {"at_risk_count": 1, "at_risk_arr": term.arr}
     return figures
+
+
+# The figures of a ForecastRow, in the order the API and the CSV export show them.
+FORECAST_FIELDS = (
+    "due_count",
+    "due_arr",
+    "booked_count",
+    "booked_arr",
+    "churned_count",
+    "churned_arr",
+    "open_count",
+    "open_arr",
+    "expected_arr",
+    "commit_arr",
+    "best_case_arr",
+    "pipeline_arr",
+    "at_risk_count",
+    "at_risk_arr",
+)
