@@ -3,13 +3,14 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 PYTEST_ARGS ?=
 
-.PHONY: help install run test lint format bench schemas clean
+.PHONY: help install run test lint format bench schemas compose-check clean
 
 help:
 	@echo "make run    start Kafka, PostgreSQL and the four services locally"
 	@echo "make test   install what is needed and run the whole test suite"
 	@echo "make lint   ruff and mypy"
 	@echo "make bench  benchmarks; figures in bench-results.json"
+	@echo "make compose-check  validate docker-compose.yml with Docker Compose v2 (if installed)"
 
 # uv from PyPI when the machine has none; then the locked workspace.
 install:
@@ -37,6 +38,20 @@ bench: install
 
 schemas: install
 	$(UV) run radar-schemas-export
+
+# docker-compose.yml through the real Compose v2 parser (`config` needs no Docker
+# daemon). A developer check, not part of `make test`: it is skipped without Compose.
+compose-check:
+	@if docker compose version >/dev/null 2>&1; then compose="docker compose"; \
+	elif docker-compose version --short 2>/dev/null | grep -Eq '^v?[2-9]'; then compose=docker-compose; \
+	else \
+		echo "compose-check: skipped, Docker Compose v2 is not installed (no 'docker compose'"; \
+		echo "  and no v2 'docker-compose'). Get it with Docker Desktop or Docker's"; \
+		echo "  docker-compose-plugin package, or build it with Go (see deploy/README.md)."; \
+		exit 0; \
+	fi; \
+	$$compose -f docker-compose.yml config --quiet \
+		&& echo "compose-check: docker-compose.yml is valid ($$($$compose version --short))"
 
 clean:
 	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache bench-results.json

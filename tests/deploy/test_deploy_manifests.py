@@ -130,6 +130,54 @@ def test_compose_points_services_at_kafka_and_postgres(compose: dict[str, Any]) 
             url = env["DATABASE_URL"]
             assert url.startswith(f"postgresql+asyncpg://{pg_env['POSTGRES_USER']}:")
             assert url.endswith(f"@postgres:5432/{pg_env['POSTGRES_DB']}")
+        else:
+            assert "DATABASE_URL" not in env, f"{name} keeps no state: no database credentials"
+
+
+def test_compose_dependencies_can_be_met(compose: dict[str, Any]) -> None:
+    """`docker compose config` accepts `service_healthy` on a service without a
+    healthcheck; `up` then fails. Every dependency exists and can report its condition."""
+    services = compose["services"]
+    for name, spec in services.items():
+        depends = spec.get("depends_on") or {}
+        if isinstance(depends, list):
+            depends = {dependency: {} for dependency in depends}
+        for dependency, options in depends.items():
+            assert dependency in services, f"{name} depends on unknown {dependency}"
+            condition = (options or {}).get("condition", "service_started")
+            if condition == "service_healthy":
+                check = services[dependency].get("healthcheck") or {}
+                assert check.get("test") not in (None, [], ["NONE"]) and not check.get("disable"), (
+                    f"{name} waits for {dependency} to be healthy: it has no healthcheck"
+                )
+            elif condition == "service_completed_successfully":
+                restart = services[dependency].get("restart", "no")
+                assert restart in ("no", "on-failure"), f"{dependency} restarts: never completes"
+            else:
+                assert condition == "service_started", f"{name}: {dependency}: {condition}"
+
+
+def test_compose_mounts_ports_and_images(compose: dict[str, Any]) -> None:
+    """What `docker compose config` lets through: a missing bind-mount source (compose
+    creates an empty directory), a host port published twice (fails at `up`), an
+    unpinned image."""
+    declared = set(compose.get("volumes") or {})
+    published: dict[str, str] = {}
+    for name, spec in compose["services"].items():
+        for volume in spec.get("volumes", []):
+            source = volume.split(":")[0]
+            if source.startswith((".", "/", "~", "$")):
+                assert source.startswith("./"), f"{name}: mount {source} from the repository"
+                assert (ROOT / source).exists(), f"{name}: {source} is not in the repository"
+            else:
+                assert source in declared, f"{name}: volume {source} is not declared"
+        for port in spec.get("ports", []):
+            host_ip, host_port, *_ = [*str(port).split(":"), "", ""]
+            assert host_ip == "127.0.0.1", f"{name}: publish {port} on the loopback only"
+            assert host_port not in published, f"{name} and {published[host_port]}: {host_port}"
+            published[host_port] = name
+        image = spec["image"]
+        assert ":" in image.rsplit("/", 1)[-1] and not image.endswith(":latest"), image
 
 
 def test_compose_notifier_mails_to_the_catcher(
@@ -243,8 +291,7 @@ def test_k8s_env_names_real_settings(k8s_docs: list[dict[str, Any]], service: An
         f"{service.name}: variables its settings class does not read: {service.unknown_env(env)}"
     )
     assert "KAFKA_BOOTSTRAP_SERVERS" in env
-    if service.name in DATABASE_SERVICES:
-        assert "DATABASE_URL" in env
+    assert ("DATABASE_URL" in env) == (service.name in DATABASE_SERVICES)
 
 
 def test_k8s_deployment_ports_probes_and_resources(
