@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer
 from sqlalchemy import Column, Integer, MetaData, Table, Text
 from sqlalchemy.dialects.postgresql import insert
 
 from radar_runtime import Runtime, RuntimeSettings, ServiceSpec, UnitOfWork
+from radar_runtime.migrations import Migrations
 from radar_schemas.codec import decode
 from radar_schemas.envelope import Envelope
 from radar_schemas.topics import USAGE
@@ -27,6 +29,7 @@ touched = Table(
     Column("account_id", Text, primary_key=True),
     Column("events", Integer, nullable=False),
 )
+noop_migrations = Migrations("noop", Path(__file__).with_name("noop_migrations"), noop_metadata)
 
 
 class NoopProjection:
@@ -89,7 +92,10 @@ async def raw_consume_rate(topic: str, expected: int, *, decode_each: bool = Fal
 async def runtime_rate(settings: RuntimeSettings, expected: int) -> float:
     projection = NoopProjection(expected)
     spec = ServiceSpec(
-        name=settings.service_name, metadata=noop_metadata, consumes=(USAGE,), handler=projection
+        name=settings.service_name,
+        migrations=noop_migrations,
+        consumes=(USAGE,),
+        handler=projection,
     )
     runtime = Runtime(spec, settings)
     await runtime.start()

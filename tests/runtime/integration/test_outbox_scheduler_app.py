@@ -11,7 +11,8 @@ from aiokafka import TopicPartition
 from aiokafka.partitioner import DefaultPartitioner
 
 from radar_runtime import Job, ManualClock, Runtime, Scheduler, build_app
-from radar_runtime.db import Database, runtime_metadata
+from radar_runtime.db import Database
+from radar_runtime.migrations import migrate
 from radar_runtime.testing.helpers import consume_all, eventually, publish
 from radar_schemas.codec import decode
 from radar_schemas.topics import HEALTH
@@ -49,7 +50,7 @@ async def test_emit_from_a_command_reaches_the_topic(kafka_bootstrap, settings):
 
 async def test_scheduler_runs_a_due_job_once_across_replicas(settings):
     db = Database(settings.database_url, settings.db_schema)
-    await db.migrate(runtime_metadata)
+    await migrate(db)
     clock = ManualClock(datetime(2026, 3, 1, tzinfo=UTC))
     runs: list[datetime] = []
 
@@ -73,7 +74,7 @@ async def test_scheduler_runs_a_due_job_once_across_replicas(settings):
 
 async def test_scheduler_skips_a_job_another_replica_is_running(settings):
     db = Database(settings.database_url, settings.db_schema)
-    await db.migrate(runtime_metadata)
+    await migrate(db)
     clock = ManualClock()
     inner: list[list[str]] = []
     other = Scheduler(service="b", db=db, clock=clock, jobs=[])

@@ -10,12 +10,14 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Column, Float, Integer, MetaData, Table, Text, select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from radar_runtime import Runtime, RuntimeSettings, ServiceSpec, UnitOfWork
+from radar_runtime.migrations import Migrations
 from radar_schemas.codec import decode, encode
 from radar_schemas.crm import AccountUpsertedEvent
 from radar_schemas.derived import HealthScored, HealthScoredEvent
@@ -34,6 +36,7 @@ usage_totals = Table(
     Column("name", Text),
     Column("name_version", Text),
 )
+toy_migrations = Migrations("toy", Path(__file__).with_name("toy_migrations"), toy_metadata)
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -152,7 +155,7 @@ def score_for(event: Envelope) -> HealthScoredEvent:
 def toy_spec(handler: ToyHandler) -> ServiceSpec:
     return ServiceSpec(
         name="toy",
-        metadata=toy_metadata,
+        migrations=toy_migrations,
         consumes=(USAGE, CRM),
         produces=(HEALTH,),
         handler=handler,

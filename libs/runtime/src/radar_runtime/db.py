@@ -2,6 +2,7 @@
 
 Tables are declared without a schema; each connection's `search_path` points at the
 service's schema, so the same tables serve `health`, `renewals`, or a test's schema.
+They are made and changed by migrations only (`radar_runtime.migrations`).
 """
 
 from __future__ import annotations
@@ -92,17 +93,6 @@ class Database:
     @property
     def notify_channel(self) -> str:
         return f"{self.schema}_outbox"
-
-    async def migrate(self, *metadatas: MetaData) -> None:
-        """Create the schema and any missing tables; safe to run from several replicas."""
-        async with self.engine.begin() as conn:
-            await conn.execute(
-                text("SELECT pg_advisory_xact_lock(:k)"),
-                {"k": advisory_key(self.schema, "migrate")},
-            )
-            await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
-            for metadata in metadatas:
-                await conn.run_sync(metadata.create_all)
 
     async def ping(self, timeout: float = 2.0) -> bool:
         try:

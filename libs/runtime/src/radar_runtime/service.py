@@ -8,20 +8,23 @@ import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aiokafka.producer import AIOKafkaProducer
 from fastapi import APIRouter
-from sqlalchemy import MetaData, text
+from sqlalchemy import text
 
 from .clock import Clock, SystemClock
 from .consumer import ConsumerLoop, Handler
-from .db import Database, runtime_metadata
+from .db import Database
 from .kafka import ProducerHandle, ensure_topics, topic_partitions
 from .outbox import OutboxRelay, purge_published
 from .scheduler import Job, Scheduler
 from .settings import RuntimeSettings
 from .unit_of_work import UnitOfWork, unit_of_work
+
+if TYPE_CHECKING:
+    from .migrations import Migrations
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +43,8 @@ class ServiceSpec:
     """What a service supplies; the runtime supplies everything else."""
 
     name: str
-    metadata: MetaData | None = None
+    # Its tables' revisions; the runtime's own tables are migrated with them.
+    migrations: Migrations | None = None
     consumes: tuple[str, ...] = ()
     handler: Handler | None = None
     produces: tuple[str, ...] = ()
@@ -142,9 +146,10 @@ class Runtime:
 
     async def _migrate(self) -> None:
         if self.db is not None:
-            await self.db.migrate(
-                runtime_metadata, *([self.spec.metadata] if self.spec.metadata else [])
-            )
+            # Imported here: Alembic takes ~0.4 s to load, for services with a database only.
+            from .migrations import migrate
+
+            await migrate(self.db, self.spec.migrations)
 
     async def _create_topics(self) -> None:
         if self.settings.create_topics:

@@ -14,9 +14,9 @@ from .api.routes import router
 from .config import ConfigError, HealthConfig, load_config
 from .handlers import make_handler
 from .jobs import RecomputeAll, recompute_job
+from .migrations import MIGRATIONS
 from .scoring.recompute import Recomputer
 from .settings import HealthSettings
-from .tables import health_metadata
 from .worker import UsageRecomputeWorker
 
 DESCRIPTION = (
@@ -61,7 +61,7 @@ def create_app(
 
     spec = ServiceSpec(
         name=settings.service_name,
-        metadata=health_metadata,
+        migrations=MIGRATIONS,
         consumes=(USAGE, SUPPORT, CRM),
         produces=(HEALTH, ALERTS),
         handler=make_handler(recomputer),

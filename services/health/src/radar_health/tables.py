@@ -1,5 +1,8 @@
 """The health service's tables, in its own schema (no schema named: the search_path sets it).
 
+The revisions in migrations/ make them: a change here needs one (see "Schema migrations"
+in the top-level README).
+
 Every projection is order-independent: additive daily totals, GREATEST/LEAST instants,
 and newest-wins rows versioned by (occurred_at, event_id), the event id breaking ties.
 """

@@ -12,11 +12,11 @@ from radar_notifier.api import router
 from radar_notifier.config import load_config, resolve_slack_webhooks
 from radar_notifier.handler import AlertHandler
 from radar_notifier.housekeeping import housekeeping_jobs
+from radar_notifier.migrations import MIGRATIONS
 from radar_notifier.senders import Sender
 from radar_notifier.senders.email import EmailSender, SmtpOptions
 from radar_notifier.senders.slack import SlackSender, allowed_hosts
 from radar_notifier.settings import NotifierSettings
-from radar_notifier.tables import metadata
 from radar_notifier.worker import DeliveryWorker
 from radar_runtime import Clock, ServiceSpec, build_app, serve
 from radar_schemas.topics import ALERTS
@@ -53,7 +53,7 @@ def create_app(
     worker = DeliveryWorker(settings, cfg, senders, rng=rng)
     spec = ServiceSpec(
         name="notifier",
-        metadata=metadata,
+        migrations=MIGRATIONS,
         consumes=(ALERTS,),
         handler=AlertHandler(cfg, worker.wake),
         jobs=lambda runtime: housekeeping_jobs(runtime, settings),

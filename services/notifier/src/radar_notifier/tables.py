@@ -1,4 +1,6 @@
 """The notifier's tables, declared without a schema: the runtime's search_path picks it.
+The revisions in migrations/ make them: a change here needs one (see "Schema
+migrations" in the top-level README).
 
 - `alerts`: one row per dedup_key, the fatigue state of its current episode, the
   latest alert seen and the recipients it was routed to.

@@ -17,9 +17,9 @@ from .context import STATE_KEY, RenewalsContext
 from .domain.evaluation import Evaluator
 from .handlers import RenewalsHandler
 from .metrics import GaugeRefresher
+from .migrations import MIGRATIONS
 from .projection import Projector
 from .settings import RenewalsSettings
-from .tables import metadata
 from .transitions import Transitions
 
 DESCRIPTION = """Renewal state per subscription term (upcoming, in window, overdue, renewed
@@ -47,7 +47,7 @@ def create_app(settings: RenewalsSettings | None = None, *, clock: Clock | None 
 
     spec = ServiceSpec(
         name="renewals",
-        metadata=metadata,
+        migrations=MIGRATIONS,
         # cs.alerts.v1 only for the health service's support.escalation alerts.
         consumes=(CRM, HEALTH, ALERTS),
         produces=(RENEWALS, ALERTS),

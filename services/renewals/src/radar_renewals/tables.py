@@ -1,7 +1,8 @@
 """Tables of the renewals schema: the facts as received, and the projection derived from them.
 
 Declared without a schema: the runtime points each connection's search_path at the
-service's own schema and creates missing tables at start.
+service's own schema. The revisions in migrations/ make these tables: a change here
+needs one (see "Schema migrations" in the top-level README).
 
 Fact tables keep what the events said, newest version per key (or every edit, where
 the backtest needs to look back in time). `terms` is derived from them and holds the

@@ -1,0 +1,9 @@
+"""The renewals schema's revisions (versions/), applied at start by the runtime."""
+
+from pathlib import Path
+
+from radar_runtime.migrations import Migrations
+
+from ..tables import metadata
+
+MIGRATIONS = Migrations("renewals", Path(__file__).with_name("versions"), metadata)
