@@ -9,6 +9,8 @@ import signal
 import sys
 from pathlib import Path
 
+from radar_runtime.local import LocalServerError
+
 from .processes import StartupError
 from .simulate import register as register_simulate
 from .stack import LocalStack, say
@@ -40,7 +42,7 @@ def up(args: argparse.Namespace) -> int:
             main([*simulate, f"--api-key={stack.api_key}"] if stack.api_key else simulate)
             say("demo: posted; scores, renewals and alerts follow within seconds")
         stack.watch()
-    except StartupError as exc:
+    except (StartupError, LocalServerError) as exc:
         say(f"radar up failed: {exc}")
         return 1
     except KeyboardInterrupt:

@@ -8,11 +8,13 @@ home directory so a restart finds everything where it was.
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from contextlib import ExitStack
 from pathlib import Path
 
 from radar_runtime.local import KafkaBroker, LocalPostgres, ensure_kafka_jars, java_available
+from radar_runtime.local.kafka_jars import kafka_jars_cached
 from radar_runtime.local.tansu import LIMITATIONS, TansuBroker
 
 from .demo_key import ensure_demo_key
@@ -55,8 +57,9 @@ class LocalStack:
         if given:
             say(f"broker      {given} (from KAFKA_BOOTSTRAP_SERVERS)")
             return given
-        if not java_available():
-            return self._fallback_broker()
+        missing = apache_kafka_missing()
+        if missing:
+            return self._fallback_broker(missing)
         say("broker      fetching Apache Kafka through Maven (first run only)...")
         ensure_kafka_jars()
         broker = KafkaBroker(self.home / "kafka", port=KAFKA_PORT)
@@ -65,12 +68,12 @@ class LocalStack:
         say(f"broker      Apache Kafka at {bootstrap}, data in {broker.data_dir}")
         return bootstrap
 
-    def _fallback_broker(self) -> str:
-        tansu = TansuBroker(self.logs, port=KAFKA_PORT)
+    def _fallback_broker(self, reason: str) -> str:
+        tansu = TansuBroker(self.home / "tansu", port=KAFKA_PORT)
         bootstrap = tansu.start()
         self._servers.callback(tansu.stop)
         self.env["KAFKA_IDEMPOTENT_PRODUCER"] = "false"
-        say(f"broker      Tansu at {bootstrap} (no Java found)")
+        say(f"broker      Tansu at {bootstrap} ({reason}), log in {tansu.log_file}")
         say(f"WARNING     {LIMITATIONS}")
         return bootstrap
 
@@ -116,6 +119,16 @@ class LocalStack:
             say(f"  API key   {self.api_key}   (also in {self.home / 'demo-api-key'})")
         say(f"  logs      {self.logs}")
         say("  status    uv run radar status")
+
+
+def apache_kafka_missing() -> str | None:
+    """Why Apache Kafka cannot run here, None when it can: it needs a `java` that runs,
+    and Maven unless an earlier run cached its jars."""
+    if not java_available():
+        return "no Java found"
+    if shutil.which("mvn") is None and not kafka_jars_cached():
+        return "Java found, but no Maven to fetch Apache Kafka's jars"
+    return None
 
 
 def say(message: str) -> None:

@@ -71,6 +71,11 @@ def kafka_home() -> Path:
     return cache_dir() / f"kafka-{KAFKA_VERSION}"
 
 
+def kafka_jars_cached() -> bool:
+    """True when an earlier fetch completed, so starting Kafka needs no Maven."""
+    return (kafka_home() / ".complete").exists()
+
+
 def ensure_kafka_jars() -> Path:
     """The directory holding Kafka's jars, fetched with Maven the first time.
 
