@@ -39,6 +39,7 @@ from radar_renewals.projection_store import (
 )
 from radar_renewals.term_rows import TermRows, term_rows
 from radar_runtime import UnitOfWork
+from radar_runtime.db import plan_each_run
 from radar_runtime.metrics import ALERTS_RAISED, ALERTS_RESOLVED
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ class Projector:
             return 0
         ids = sorted(set(subscription_ids))
         session = uow.session
+        await plan_each_run(session)  # its reads take thousands of ids at once
         await lock_subscriptions(session, self.lock_namespace, ids)
         today = uow.now.astimezone(UTC).date()
         facts = await load_facts(session, ids)

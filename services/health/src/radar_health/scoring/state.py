@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from radar_health.domain.alerts import ActiveAlert, Severity
 from radar_health.domain.bands import Band
 from radar_health.domain.overrides import Override
+from radar_runtime.db import plan_each_run
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,14 +140,8 @@ _OPEN_NEW_ALERTS = text(
 )
 
 
-# Statements are prepared per connection; after a few runs PostgreSQL may switch to a
-# generic plan that cannot see the size of `= ANY(:ids)` and scans whole tables. Planning
-# each run for its actual chunk costs well under a millisecond.
-_CUSTOM_PLANS = text("SET LOCAL plan_cache_mode = force_custom_plan")
-
-
 async def lock_health(session: AsyncSession, ids: Sequence[str]) -> dict[str, StoredHealth]:
-    await session.execute(_CUSTOM_PLANS)
+    await plan_each_run(session)
     await session.execute(_ENSURE_ROWS, {"ids": list(ids)})
     stored = {}
     for row in await session.execute(_LOCK_ROWS, {"ids": list(ids)}):
