@@ -3,10 +3,10 @@
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Table, select
-from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from radar_renewals.domain.facts import (
@@ -21,7 +21,7 @@ from radar_renewals.domain.facts import (
     SubscriptionFact,
     SubscriptionFacts,
 )
-from radar_renewals.sql import among
+from radar_renewals.sql import among, fetch_rows
 from radar_renewals.tables import (
     accounts,
     bookings,
@@ -157,14 +157,31 @@ async def _facts(
     positional call. With `newest_per`, only the newest row (greatest `newest_by`) of
     each group of those columns is kept.
     """
-    names = [field.name for field in fields(fact)]  # type: ignore[arg-type]
-    query = select(*(table.c[name] for name in names)).where(among(table.c[key], values))
-    if newest_per is not None:
-        groups = [table.c[name] for name in newest_per]
-        newest = [table.c[name].desc() for name in newest_by]
-        query = query.ext(distinct_on(*groups)).order_by(*groups, *newest)
+    names = tuple(field.name for field in fields(fact))  # type: ignore[arg-type]
+    sql = _facts_sql(table, names, key, newest_per, newest_by)
     position = names.index(key)
     grouped: dict[str, list[F]] = {}
-    for row in (await session.execute(query)).all():
+    for row in await fetch_rows(session, sql, list(values)):
         grouped.setdefault(row[position], []).append(fact(*row))
     return grouped
+
+
+@cache
+def _facts_sql(
+    table: Table,
+    names: tuple[str, ...],
+    key: str,
+    newest_per: tuple[str, ...] | None,
+    newest_by: tuple[str, ...],
+) -> str:
+    """The query `_facts` runs; names come from the tables and fact classes, not data."""
+    unknown = {*names, key, *(newest_per or ()), *newest_by} - set(table.columns.keys())
+    if unknown:
+        raise ValueError(f"{table.name} has no column(s) {sorted(unknown)}")
+    columns = ", ".join(names)
+    where = f"WHERE {key} = ANY($1::text[])"
+    if newest_per is None:
+        return f"SELECT {columns} FROM {table.name} {where}"
+    groups = ", ".join(newest_per)
+    order = ", ".join([*newest_per, *(f"{name} DESC" for name in newest_by)])
+    return f"SELECT DISTINCT ON ({groups}) {columns} FROM {table.name} {where} ORDER BY {order}"

@@ -12,7 +12,7 @@ from sqlalchemy import BigInteger, Date, Text, bindparam, delete, select, text, 
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from radar_renewals.sql import among, execute_many, write_rows
+from radar_renewals.sql import among, execute_many, fetch_rows, write_rows
 from radar_renewals.tables import active_alerts, state_changes, terms
 from radar_renewals.term_rows import TermRows
 from radar_runtime.db import advisory_key
@@ -32,7 +32,7 @@ _TOUCH = text(
 ).bindparams(bindparam("subs", type_=ARRAY(Text)), bindparam("starts", type_=ARRAY(Date)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StoredTerm:
     state: str
     risk_band: str
@@ -47,24 +47,18 @@ async def lock_subscriptions(session: AsyncSession, namespace: str, ids: Sequenc
     await session.execute(_LOCK, {"keys": keys})
 
 
+_STORED = (
+    "SELECT subscription_id, start_date, state, risk_band, content_hash, evaluated_on "
+    "FROM terms WHERE subscription_id = ANY($1::text[])"
+)
+
+
 async def stored_terms(
     session: AsyncSession, ids: Sequence[str]
 ) -> dict[str, dict[date, StoredTerm]]:
-    rows = await session.execute(
-        select(
-            terms.c.subscription_id,
-            terms.c.start_date,
-            terms.c.state,
-            terms.c.risk_band,
-            terms.c.content_hash,
-            terms.c.evaluated_on,
-        ).where(among(terms.c.subscription_id, ids))
-    )
     stored: dict[str, dict[date, StoredTerm]] = {}
-    for r in rows.all():  # fetched at once: iterating row by row costs a call per row
-        stored.setdefault(r.subscription_id, {})[r.start_date] = StoredTerm(
-            r.state, r.risk_band, r.content_hash, r.evaluated_on
-        )
+    for subscription_id, start_date, *fields in await fetch_rows(session, _STORED, list(ids)):
+        stored.setdefault(subscription_id, {})[start_date] = StoredTerm(*fields)
     return stored
 
 

@@ -12,7 +12,7 @@ from radar_renewals.domain.periods import period_start
 from radar_renewals.domain.terms import RENEWED_STATES, State
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TermRows:
     row: dict[str, Any]
 

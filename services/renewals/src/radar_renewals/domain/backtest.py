@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from radar_renewals.domain.terms import RENEWED_STATES, State
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Prediction:
     risk_score: float
     p_renew: float
     renewed: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CalibrationBin:
     low: float
     high: float
@@ -26,7 +26,7 @@ class CalibrationBin:
     observed_rate: float | None  # share that actually renewed
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BacktestReport:
     count: int
     churned: int

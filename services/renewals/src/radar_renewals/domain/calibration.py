@@ -23,7 +23,7 @@ class NotEnoughSamples(ValueError):
     """Too few (or too one-sided) outcomes to fit a calibration curve."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Calibration:
     knots: tuple[Knot, ...]
 

@@ -42,7 +42,7 @@ from radar_renewals.domain.terms import (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Span:
     """A term while the chain is worked out; each becomes one `Term` at the end."""
 

@@ -30,7 +30,7 @@ from radar_renewals.domain.terms import (
 ZERO = Decimal(0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evaluation:
     term: Term
     today: date

@@ -26,7 +26,7 @@ def version_of(occurred_at: datetime, event_id: UUID | str) -> str:
     return f"{instant}|{event_id}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SubscriptionFact:
     """The CRM's view of one term of a subscription (`subscription.upserted`)."""
 
@@ -42,7 +42,7 @@ class SubscriptionFact:
     version: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BookingFact:
     subscription_id: str
     booked_at: date
@@ -51,7 +51,7 @@ class BookingFact:
     version: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CancellationFact:
     subscription_id: str
     effective_date: date
@@ -60,7 +60,7 @@ class CancellationFact:
     version: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OpportunityFact:
     """One edit of a renewal opportunity; every edit is kept (see module doc)."""
 
@@ -74,7 +74,7 @@ class OpportunityFact:
     version: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AccountFact:
     account_id: str
     name: str
@@ -84,7 +84,7 @@ class AccountFact:
     version: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HealthFact:
     account_id: str
     as_of: datetime
@@ -95,7 +95,7 @@ class HealthFact:
     version: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContactFact:
     account_id: str
     contact_id: str
@@ -105,7 +105,7 @@ class ContactFact:
     version: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EscalationFact:
     """A `support.escalation` alert raised (open) or resolved, from the health service."""
 
@@ -116,7 +116,7 @@ class EscalationFact:
     version: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SubscriptionFacts:
     subscription_id: str
     terms: tuple[SubscriptionFact, ...] = ()
@@ -125,7 +125,7 @@ class SubscriptionFacts:
     opportunities: tuple[OpportunityFact, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AccountFacts:
     account_id: str
     account: AccountFact | None = None

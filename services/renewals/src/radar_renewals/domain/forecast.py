@@ -27,7 +27,7 @@ ZERO = Decimal(0)
 FORECAST_CATEGORIES = ("commit", "best_case", "pipeline")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ForecastRow:
     period_start: date
     period_label: str

@@ -24,7 +24,7 @@ from radar_renewals.domain.terms import OPEN_STATES, State, Term, state_of
 ZERO = Decimal(0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KpiRow:
     group: str | None
     due_count: int = 0
@@ -77,7 +77,7 @@ class KpiRow:
         return _ratio(kept, self.start_arr)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PeriodKpis:
     period_start: date
     period_label: str

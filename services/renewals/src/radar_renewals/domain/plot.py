@@ -9,7 +9,7 @@ CHAR_WIDTH = 7  # rough width of a 12 px character, to keep labels from collidin
 LEFT, TOP, RIGHT, BOTTOM = 80.0, 48.0, WIDTH - 24.0, HEIGHT - 130.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Plot:
     """Categories along x, values 0..ticks[-1] along y, drawn inside a fixed frame."""
 

@@ -27,7 +27,7 @@ STATE_COLOURS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Series:
     name: str
     values: Sequence[float | None]  # None: no data for that category (a gap in a line)

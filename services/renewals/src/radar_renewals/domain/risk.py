@@ -19,7 +19,7 @@ class RiskBand(StrEnum):
     HIGH = "high"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Driver:
     """One reason behind a score or an alert; `points` is its share of the risk score."""
 
@@ -29,7 +29,7 @@ class Driver:
     explanation: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Risk:
     score: float
     band: RiskBand

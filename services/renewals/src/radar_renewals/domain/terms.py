@@ -46,20 +46,20 @@ class ArrChangeKind(StrEnum):
     FLAT = "flat"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cancellation:
     effective_date: date
     reason: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Booking:
     booked_at: date
     new_arr: Decimal
     new_end_date: date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Opportunity:
     stage: str
     forecast_category: str  # pipeline | best_case | commit | closed | omitted
@@ -67,14 +67,14 @@ class Opportunity:
     amount: Decimal | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HealthSnapshot:
     score: float
     band: str  # green | yellow | red
     score_30d_ago: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Term:
     """The projection of one subscription term, as the renewals service knows it."""
 
@@ -104,7 +104,7 @@ class Term:
         return self.account_name or self.account_id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ArrChange:
     kind: ArrChangeKind
     old_arr: Decimal
