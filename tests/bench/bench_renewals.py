@@ -159,6 +159,10 @@ def steady_events(
         when = datetime(2026, 2, 1, tzinfo=UTC) + timedelta(seconds=i)
         roll = rng.random()
         if roll < 0.6:
+            # Reps move the stage, category and amount; the close date stays at the
+            # renewal it is for (the open term's end, give or take a few days).
+            _, end = terms_of[subscription_id]
+            close_date = end + timedelta(days=365 + rng.randrange(-10, 11))
             events.append(
                 RenewalOpportunityUpdatedEvent(
                     occurred_at=when,
@@ -168,7 +172,7 @@ def steady_events(
                         subscription_id=subscription_id,
                         stage=rng.choice(["Proposal", "Negotiation", "Verbal Commit"]),
                         forecast_category=rng.choice(["pipeline", "best_case", "commit"]),
-                        close_date=date(2026, 6, 1),
+                        close_date=close_date,
                         amount=float(rng.randrange(5, 300) * 1000),
                     ),
                 )
