@@ -17,10 +17,11 @@ from radar_runtime.local import KafkaBroker, LocalPostgres, ensure_kafka_jars, j
 from radar_runtime.local.kafka_jars import kafka_jars_cached
 from radar_runtime.local.tansu import LIMITATIONS, TansuBroker
 
+from .children import ChildRecords
 from .demo_key import ensure_demo_key
-from .processes import ServiceProcesses
+from .processes import ServiceProcesses, ensure_port_free
 from .services import SERVICES
-from .sinks import LocalSinks
+from .sinks import SLACK_SINK_PORT, SMTP_PORT, LocalSinks
 
 KAFKA_PORT = 19092
 POSTGRES_PORT = 15432
@@ -34,21 +35,33 @@ class LocalStack:
         self.services: ServiceProcesses | None = None
         self.api_key: str | None = None
         self.sinks: LocalSinks | None = None
+        self.children = ChildRecords(home / "run")
         self._servers = ExitStack()
 
     def start(self) -> None:
         self.logs.mkdir(parents=True, exist_ok=True)
+        # Before the broker and database are replaced, so leftovers still flush into them.
+        for leftover in self.children.acquire():
+            say(f"stopped     {leftover}, left running by a radar up that was killed")
+        self._servers.callback(self.children.release)
+        local_sinks = "RADAR_NOTIFIER_SMTP_HOST" not in os.environ
+        # A taken port fails now, not after the broker and database have started.
+        ports = [(service.port, service.name) for service in SERVICES]
+        if local_sinks:
+            ports += [(SLACK_SINK_PORT, "Slack sink"), (SMTP_PORT, "SMTP catcher")]
+        for port, what in ports:
+            ensure_port_free(port, what)
         self.env["KAFKA_BOOTSTRAP_SERVERS"] = self._broker()
         self.env["DATABASE_URL"] = self._database()
-        if "RADAR_NOTIFIER_SMTP_HOST" not in os.environ:
-            self.sinks = LocalSinks(self.logs)
+        if local_sinks:
+            self.sinks = LocalSinks(self.logs, self.children)
             self.sinks.start()
             self._servers.callback(self.sinks.stop)
             self.env.update(self.sinks.notifier_env(self.home))
         if not ({"RADAR_INGEST_API_KEYS", "RADAR_INGEST_API_KEYS_FILE"} & os.environ.keys()):
             self.api_key, keyring = ensure_demo_key(self.home)
             self.env["RADAR_INGEST_API_KEYS_FILE"] = str(keyring)
-        self.services = ServiceProcesses(self.env, self.logs)
+        self.services = ServiceProcesses(self.env, self.logs, records=self.children)
         self.services.start()
         self.services.wait_ready(report=True)
 
