@@ -20,7 +20,7 @@ from health_harness import (
     usage,
 )
 
-from radar_health.config import config_from_mapping
+from radar_health.config import config_from_mapping, load_config
 from radar_runtime.testing.helpers import publish
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
@@ -74,6 +74,9 @@ async def test_raw_events_produce_an_explained_score_and_alerts_once(health, kaf
     assert payload.missing == []
 
     expected = {"usage.sharp_drop", "champion.left", "support.escalation", "nps.detractor"}
+    # The usage is history (late): the drop is judged once it has settled.
+    settle = load_config().rules.usage_sharp_drop.backfill_settle_minutes
+    health.clock.advance(timedelta(minutes=settle))
     await health.wait_for(
         lambda: expected <= set(health.emitted.alerts(account)), what="the four alerts"
     )

@@ -92,6 +92,41 @@ def test_usage_drop_lifecycle() -> None:
     )
 
 
+# usage.sharp_drop while late usage (a backfill) is still arriving: the verdict is held
+
+
+def late(account: AccountSignals, minutes_ago: float) -> AccountSignals:
+    return signals(
+        daily_active_usage=account.daily_active_usage, late_usage_at=ago(hours=minutes_ago / 60)
+    )
+
+
+def test_usage_drop_is_held_while_late_usage_arrives() -> None:
+    """A backfill part-way looks like a drop: nothing is raised, nothing open is resolved."""
+    settle = rules_config().usage_sharp_drop.backfill_settle_minutes
+    [held] = holding(RuleName.USAGE_SHARP_DROP, late(usage(100.0, 700.0), settle - 0.5))
+    assert held.sustain_only and held.dedup_key == f"usage.sharp_drop:{ACCOUNT}"
+    assert diff_alerts({}, [held], AS_OF).is_empty
+    [recovered] = holding(RuleName.USAGE_SHARP_DROP, late(usage(650.0, 700.0), 0))
+    open_drop = apply_changes(
+        {}, diff_alerts({}, holding(RuleName.USAGE_SHARP_DROP, usage(100.0, 700.0)), AS_OF)
+    )
+    assert diff_alerts(open_drop, [recovered], AS_OF).is_empty
+
+
+def test_usage_drop_is_judged_once_late_usage_has_settled() -> None:
+    settle = rules_config().usage_sharp_drop.backfill_settle_minutes
+    [drop] = holding(RuleName.USAGE_SHARP_DROP, late(usage(100.0, 700.0), settle))
+    assert not drop.sustain_only and drop.title == "Active usage dropped to 14 % of normal"
+    assert holding(RuleName.USAGE_SHARP_DROP, late(usage(650.0, 700.0), settle)) == []
+
+
+def test_usage_drop_settle_of_zero_judges_at_once() -> None:
+    config = rules_config(usage_sharp_drop={"backfill_settle_minutes": 0})
+    [drop] = holding(RuleName.USAGE_SHARP_DROP, late(usage(100.0, 700.0), 0), config=config)
+    assert not drop.sustain_only
+
+
 # engagement.silent: no engagement for ≥ 45 days
 
 

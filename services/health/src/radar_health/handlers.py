@@ -30,7 +30,7 @@ def make_handler(recomputer: Recomputer) -> Handler:
         session = uow.session
         now = {e.account_id for e in batch.non_usage()}
         later = {e.account_id for e in batch.usage} - now
-        await apply_usage(session, batch.usage, queued=later)
+        await apply_usage(session, batch.usage, queued=later, now=uow.now)
         await touch_accounts(session, batch.non_usage())
         await apply_profiles(session, batch.profiles)
         await apply_subscriptions(session, batch.subscriptions, batch.bookings, batch.cancellations)

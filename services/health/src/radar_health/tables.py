@@ -54,7 +54,11 @@ accounts = Table(
     Column("first_seen_at", DateTime(timezone=True), nullable=False),
     Column("last_engagement_at", DateTime(timezone=True)),
     Column("tickets_seen", Boolean, nullable=False, server_default="false"),
+    # Processing time, not event time: when usage for an already whole day last arrived
+    # (holds usage.sharp_drop while a backfill is under way).
+    Column("late_usage_at", DateTime(timezone=True)),
     Index("accounts_owner_email", "owner_email"),
+    Index("accounts_late_usage", "late_usage_at"),
     Index("accounts_segment", "segment"),
 )
 

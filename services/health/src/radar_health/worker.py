@@ -1,7 +1,8 @@
 """The usage worker: recomputes accounts whose usage changed, at most every few seconds.
 
 Staleness bound: a usage change shows in the score within `usage_recompute_seconds`
-plus the time to recompute the queued accounts. The worker also announces overrides
+plus the time to recompute the queued accounts. The worker also recomputes accounts whose
+late usage settled (usage.sharp_drop held its verdict until then), announces overrides
 that expired since they were last emitted, and re-counts the band gauge.
 
 Claiming deletes the queue rows in the recompute's own transaction: a crash puts them
@@ -14,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import text
 
@@ -31,6 +32,18 @@ _CLAIM = text(
         SELECT account_id FROM recompute_queue ORDER BY account_id
         LIMIT :limit FOR UPDATE SKIP LOCKED)
     RETURNING account_id
+    """
+)
+# Late usage that settled since the account's last recompute. Only the last day's marks
+# are looked at (an index range); the daily recompute catches any older one.
+_SETTLED_USAGE = text(
+    """
+    SELECT a.account_id FROM accounts a
+    LEFT JOIN account_health h ON h.account_id = a.account_id
+    WHERE a.late_usage_at > :since AND a.late_usage_at <= :settled
+      AND (h.as_of IS NULL OR h.as_of < a.late_usage_at + CAST(:settle AS interval))
+      AND a.account_id > :after
+    ORDER BY 1 LIMIT :limit
     """
 )
 _EXPIRED_OVERRIDES = text(
@@ -105,10 +118,36 @@ class UsageRecomputeWorker:
             metrics.USAGE_QUEUE_DRAINED.inc(len(claimed))
             if len(claimed) < self._chunk:
                 break
+        done += await self._judge_settled_usage()
         done += await self._announce_expired_overrides()
         if time.monotonic() - self._gauge_counted >= self._gauge_seconds:
             await refresh_band_gauge(self._runtime)
             self._gauge_counted = time.monotonic()
+        return done
+
+    async def _judge_settled_usage(self) -> int:
+        settle = timedelta(
+            minutes=self._recomputer.config.rules.usage_sharp_drop.backfill_settle_minutes
+        )
+        done, after = 0, ""
+        while not self._stopping.is_set():
+            async with self._runtime.unit_of_work() as uow:
+                settled = uow.now - settle
+                params = {
+                    "since": settled - timedelta(days=1),
+                    "settled": settled,
+                    "settle": settle,
+                    "after": after,
+                    "limit": self._chunk,
+                }
+                ids = list((await uow.session.execute(_SETTLED_USAGE, params)).scalars())
+                if not ids:
+                    break
+                # Keyset: an account whose recompute fails is not retried in this pass.
+                after = ids[-1]
+                done += (await self._recomputer.recompute(uow, ids)).accounts
+            if len(ids) < self._chunk:
+                break
         return done
 
     async def _announce_expired_overrides(self) -> int:

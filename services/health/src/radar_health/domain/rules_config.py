@@ -36,6 +36,8 @@ class UsageSharpDropSettings(RuleSettings):
     baseline_days: PositiveInt
     threshold_percent: float = Field(gt=0)  # fires at or below this % of the baseline mean
     min_baseline: float = Field(ge=0)  # ignore accounts whose baseline mean is below this
+    # After usage for an already whole day last arrived, hold the verdict this long (0: never).
+    backfill_settle_minutes: int = Field(ge=0)
 
 
 class EngagementSilentSettings(RuleSettings):

@@ -3,6 +3,7 @@
 Each holds while its state holds:
 - `usage.sharp_drop`: last `recent_days` ≤ `threshold_percent` of the mean of the
   `baseline_days` before (per `recent_days`); needs a baseline mean > 0 and ≥ `min_baseline`.
+  Held while late usage is still arriving (see `usage_settling`).
 - `engagement.silent`: the last engagement is `days` or more old; an account with no
   engagement at all counts once its first event is `days` old (a new account is not silent).
 - `champion.left`: a contact in a watched role left and no contact in that role is present
@@ -14,7 +15,7 @@ Each holds while its state holds:
   later NPS above it or `clears_after_days` after the detractor response.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from radar_health.domain import formatting as fmt
 from radar_health.domain.alerts import Condition, Driver, RuleName, dedup_key
@@ -23,8 +24,18 @@ from radar_health.domain.rule_context import RuleContext, at_most
 from radar_health.domain.signals import NpsResponse, recent_vs_baseline
 
 
+def usage_settling(late_usage_at: datetime | None, as_of: datetime, settle_minutes: int) -> bool:
+    """Whether usage for already whole days arrived less than `settle_minutes` ago."""
+    return late_usage_at is not None and as_of - late_usage_at < timedelta(minutes=settle_minutes)
+
+
 def usage_sharp_drop(ctx: RuleContext) -> list[Condition]:
     settings = ctx.config.usage_sharp_drop
+    if usage_settling(ctx.signals.late_usage_at, ctx.as_of, settings.backfill_settle_minutes):
+        # The windows are still filling (a history posted oldest first shows an empty last
+        # week until its end arrives): judging a part would raise or resolve by how the
+        # events were batched. Live usage is never late, so real drops are not delayed.
+        return [_held_drop(ctx)]
     usage = recent_vs_baseline(
         ctx.signals.daily_active_usage, ctx.as_of, settings.recent_days, settings.baseline_days
     )
@@ -59,6 +70,22 @@ def usage_sharp_drop(ctx: RuleContext) -> list[Condition]:
             recommended_actions=settings.actions,
         )
     ]
+
+
+def _held_drop(ctx: RuleContext) -> Condition:
+    """Keeps an open usage.sharp_drop open and raises none (never emitted itself)."""
+    settings = ctx.config.usage_sharp_drop
+    return Condition(
+        rule=RuleName.USAGE_SHARP_DROP,
+        severity=settings.severity,
+        dedup_key=dedup_key(RuleName.USAGE_SHARP_DROP, ctx.account_id),
+        account_id=ctx.account_id,
+        title="Active usage is still arriving late",
+        summary="Usage for past days is still arriving; the usage drop is judged once it settles.",
+        drivers=(),
+        recommended_actions=settings.actions,
+        sustain_only=True,
+    )
 
 
 def engagement_silent(ctx: RuleContext) -> list[Condition]:

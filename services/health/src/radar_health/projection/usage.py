@@ -1,9 +1,11 @@
 """usage.recorded → daily totals per account/metric, the last day each user was seen, the
-account's first-seen instant, and the queue of accounts whose usage changed.
+account's first-seen instant, when late usage last arrived, and the queue of accounts whose
+usage changed.
 
 One statement per batch, whatever its size: the database aggregates the events itself
 (GROUP BY, exact numeric sums). Known users and accounts are updated only when a value
-widens, so the usual case (a user seen again the same day) locks and writes nothing.
+widens, so the usual case (a user seen again the same day) locks and writes nothing; late
+usage moves an account's `late_usage_at` at most every `MARK_EVERY`.
 Every part of the statement reads the same snapshot: an UPDATE never sees the rows its
 sibling INSERT added, so each row is written once.
 """
@@ -11,11 +13,19 @@ sibling INSERT added, so each row is written once.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from radar_health.domain.instants import utc_day
 from radar_schemas.usage import UsageRecordedEvent
+
+# Usage for a day before yesterday is late: a backfill, a replay or a consumer catching up.
+# Yesterday is not: it may still fill after midnight (nightly exports, events straddling
+# it), and one day short moves a week's window little. Late usage holds usage.sharp_drop.
+# The mark moves at most this often per account, not with every batch of a backfill.
+MARK_EVERY = timedelta(seconds=10)
 
 _APPLY_USAGE = text(
     """
@@ -42,15 +52,23 @@ _APPLY_USAGE = text(
         WHERE u.account_id = seen.account_id AND u.user_id = seen.user_id
           AND seen.last_seen > u.last_seen
     ), touched AS (
-        SELECT account_id, min(at) AS first_seen_at FROM e GROUP BY 1
+        SELECT account_id, min(at) AS first_seen_at,
+               bool_or((at AT TIME ZONE 'UTC')::date < CAST(:late_before AS date)) AS late
+        FROM e GROUP BY 1
     ), new_accounts AS (
-        INSERT INTO accounts (account_id, first_seen_at)
-        SELECT * FROM touched ORDER BY 1
+        INSERT INTO accounts (account_id, first_seen_at, late_usage_at)
+        SELECT account_id, first_seen_at, CASE WHEN late THEN CAST(:now AS timestamptz) END
+        FROM touched ORDER BY 1
         ON CONFLICT (account_id) DO NOTHING
-    ), earlier_accounts AS (
-        UPDATE accounts AS a SET first_seen_at = t.first_seen_at
+    ), changed_accounts AS (
+        UPDATE accounts AS a SET
+            first_seen_at = LEAST(a.first_seen_at, t.first_seen_at),
+            late_usage_at = CASE WHEN t.late THEN CAST(:now AS timestamptz)
+                                 ELSE a.late_usage_at END
         FROM touched AS t
-        WHERE a.account_id = t.account_id AND t.first_seen_at < a.first_seen_at
+        WHERE a.account_id = t.account_id
+          AND (t.first_seen_at < a.first_seen_at
+               OR (t.late AND (a.late_usage_at IS NULL OR a.late_usage_at < :mark_before)))
     )
     INSERT INTO recompute_queue (account_id)
     SELECT unnest(CAST(:queued AS text[])) ORDER BY 1
@@ -60,14 +78,21 @@ _APPLY_USAGE = text(
 
 
 async def apply_usage(
-    session: AsyncSession, events: Sequence[UsageRecordedEvent], queued: Iterable[str]
+    session: AsyncSession,
+    events: Sequence[UsageRecordedEvent],
+    queued: Iterable[str],
+    now: datetime,
 ) -> None:
-    """Project usage events; `queued`: accounts to recompute later (by the usage worker)."""
+    """Project usage events; `queued`: accounts to recompute later (by the usage worker);
+    `now`: the batch's processing time, which tells late usage (see `late_usage_at`)."""
     if not events:
         return
     await session.execute(
         _APPLY_USAGE,
         {
+            "now": now,
+            "late_before": utc_day(now) - timedelta(days=1),
+            "mark_before": now - MARK_EVERY,
             "accounts": [e.account_id for e in events],
             "metrics": [e.payload.metric for e in events],
             "ats": [e.occurred_at for e in events],

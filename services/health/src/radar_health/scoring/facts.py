@@ -46,7 +46,7 @@ class AccountFacts:
 _ACCOUNTS = text(
     """
     SELECT account_id, name, segment, region, owner, manager, first_seen_at,
-           last_engagement_at, tickets_seen
+           last_engagement_at, tickets_seen, late_usage_at
     FROM accounts WHERE account_id = ANY(CAST(:ids AS text[]))
     """
 )
@@ -191,6 +191,7 @@ class FactsReader:
                 contacts=tuple(sorted(contacts.get(account_id, []), key=lambda c: c.contact_id)),
                 renewal_date=nearest_renewal([s.end_date for s in subs if s.end_date], today),
                 first_seen_at=row.first_seen_at,
+                late_usage_at=row.late_usage_at,
             )
             facts[account_id] = AccountFacts(
                 signals=signals,
