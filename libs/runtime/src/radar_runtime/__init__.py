@@ -4,6 +4,7 @@ from .app import RuntimeDep, SessionDep, build_app, serve
 from .clock import Clock, ManualClock, SystemClock
 from .consumer import ConsumerLoop, Handler
 from .db import Database
+from .periodic import Periodic
 from .scheduler import Job, Scheduler
 from .service import Runtime, ServiceSpec, Worker
 from .settings import RuntimeSettings
@@ -16,6 +17,7 @@ __all__ = [
     "Handler",
     "Job",
     "ManualClock",
+    "Periodic",
     "Runtime",
     "RuntimeDep",
     "RuntimeSettings",

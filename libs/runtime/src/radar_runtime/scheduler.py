@@ -6,8 +6,6 @@ across restarts and replicas alike; tests move the clock instead of sleeping.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -19,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert
 from . import metrics
 from .clock import Clock
 from .db import Database, advisory_key, scheduled_jobs
+from .periodic import Periodic
 
 log = logging.getLogger(__name__)
 
@@ -45,27 +44,14 @@ class Scheduler:
         self._db = db
         self._clock = clock
         self.jobs = list(jobs)
-        self._tick_seconds = tick_seconds
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._ticks = Periodic(f"{service}-scheduler", self.run_due, tick_seconds)
 
     async def start(self) -> None:
         if self.jobs:
-            self._task = asyncio.create_task(self._run(), name=f"{self._service}-scheduler")
+            await self._ticks.start()
 
     async def stop(self) -> None:
-        self._stopping.set()
-        if self._task is not None:
-            await asyncio.gather(self._task, return_exceptions=True)
-
-    async def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self.run_due()
-            except Exception:
-                log.exception("scheduler tick failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self._tick_seconds)
+        await self._ticks.stop()
 
     async def run_due(self) -> list[str]:
         """Run every job that is due and whose lock this replica gets; returns their names."""

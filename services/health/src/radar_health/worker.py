@@ -11,15 +11,13 @@ back, and usage committed after the claim queues the account again.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import text
 
-from radar_runtime import Runtime
+from radar_runtime import Periodic, Runtime
 
 from . import metrics
 from .scoring.recompute import Recomputer
@@ -80,34 +78,23 @@ class UsageRecomputeWorker:
     ) -> None:
         self._runtime = runtime
         self._recomputer = recomputer
-        self._interval = interval_seconds
         self._chunk = chunk_size
         self._gauge_seconds = gauge_seconds
         self._gauge_counted = 0.0
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Periodic(
+            "health-usage-worker", self.run_once, interval_seconds, wait_first=True
+        )
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="health-usage-worker")
+        await self._loop.start()
 
     async def stop(self) -> None:
-        self._stopping.set()
-        if self._task is not None:
-            await asyncio.gather(self._task, return_exceptions=True)
-
-    async def _run(self) -> None:
-        while not self._stopping.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self._interval)
-            try:
-                await self.run_once()
-            except Exception:
-                log.exception("usage recompute pass failed; retrying next interval")
+        await self._loop.stop()
 
     async def run_once(self) -> int:
         """Drain the queue and announce expired overrides; returns accounts recomputed."""
         done = 0
-        while not self._stopping.is_set():
+        while not self._loop.stopping:
             async with self._runtime.unit_of_work() as uow:
                 claimed = list(
                     (await uow.session.execute(_CLAIM, {"limit": self._chunk})).scalars()
@@ -130,7 +117,7 @@ class UsageRecomputeWorker:
             minutes=self._recomputer.config.rules.usage_sharp_drop.backfill_settle_minutes
         )
         done, after = 0, ""
-        while not self._stopping.is_set():
+        while not self._loop.stopping:
             async with self._runtime.unit_of_work() as uow:
                 settled = uow.now - settle
                 params = {

@@ -24,7 +24,7 @@ from radar_notifier.senders import Sender
 from radar_notifier.sending import send_due_batch
 from radar_notifier.settings import NotifierSettings
 from radar_notifier.tables import deliveries, pending_notifications
-from radar_runtime import Runtime
+from radar_runtime import Periodic, Runtime
 from radar_runtime.db import advisory_key
 
 log = logging.getLogger(__name__)
@@ -55,45 +55,31 @@ class DeliveryWorker:
         self._senders = dict(senders)
         self._rng = rng or random.Random()
         self._runtime: Runtime | None = None
-        self._wake = asyncio.Event()
-        self._stopping = asyncio.Event()
         self._lock = asyncio.Lock()
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Periodic(
+            "notifier-delivery-worker",
+            self.run_once,
+            settings.worker_poll_seconds,
+            wait_first=True,
+        )
 
     def attach(self, runtime: Runtime) -> DeliveryWorker:
         self._runtime = runtime
         return self
 
     def wake(self) -> None:
-        self._wake.set()
+        self._loop.wake()
 
     async def start(self) -> None:
         for sender in self._senders.values():
             await sender.start()
-        self._stopping.clear()
-        self._task = asyncio.create_task(self._loop(), name="notifier-delivery-worker")
+        await self._loop.start()
 
     async def stop(self) -> None:
-        self._stopping.set()
-        self._wake.set()
-        if self._task is not None:
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        await self._loop.stop()
         for sender in self._senders.values():
             with contextlib.suppress(Exception):
                 await sender.close()
-
-    async def _loop(self) -> None:
-        while not self._stopping.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._settings.worker_poll_seconds)
-            self._wake.clear()
-            if self._stopping.is_set():
-                return
-            try:
-                await self.run_once()
-            except Exception:
-                log.exception("delivery worker round failed; trying again shortly")
 
     async def run_once(self) -> RunSummary:
         """Do everything due at the clock's current time; returns what was done."""

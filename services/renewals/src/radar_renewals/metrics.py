@@ -7,18 +7,12 @@ each change would cost more than the changes under a CRM backfill.)
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-
 from prometheus_client import Gauge
 from sqlalchemy import func, select
 
 from radar_renewals.domain.terms import State
 from radar_renewals.tables import terms
-from radar_runtime import Runtime
-
-log = logging.getLogger(__name__)
+from radar_runtime import Periodic, Runtime
 
 RENEWALS = Gauge("radar_renewals", "Renewal terms by state.", ["state"])
 ARR_AT_RISK = Gauge(
@@ -32,26 +26,13 @@ class GaugeRefresher:
 
     def __init__(self, runtime: Runtime, interval: float) -> None:
         self._runtime = runtime
-        self._interval = interval
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Periodic("renewals-gauges", self.refresh, interval)
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="renewals-gauges")
+        await self._loop.start()
 
     async def stop(self) -> None:
-        self._stopping.set()
-        if self._task is not None:
-            await asyncio.gather(self._task, return_exceptions=True)
-
-    async def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self.refresh()
-            except Exception:
-                log.warning("could not recount renewal gauges", exc_info=True)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self._interval)
+        await self._loop.stop()
 
     async def refresh(self) -> None:
         db = self._runtime.db
