@@ -21,7 +21,7 @@ from radar_health.config import HealthConfig
 from radar_health.main import create_app
 from radar_health.settings import HealthSettings
 from radar_runtime import ManualClock, Runtime
-from radar_runtime.testing.helpers import isolated_settings
+from radar_runtime.testing.helpers import eventually, isolated_settings
 from radar_schemas.codec import decode
 from radar_schemas.crm import (
     AccountUpserted,
@@ -106,26 +106,15 @@ class Health:
     async def wait_for(
         self, check: Callable[[], Any], *, timeout: float = 30, what: str = "condition"
     ) -> Any:
-        deadline = time.monotonic() + timeout
-        while True:
-            result = check()
-            if result:
-                return result
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}; last: {result!r}")
-            await asyncio.sleep(0.05)
+        async def checked() -> Any:
+            return check()
+
+        return await eventually(checked, timeout=timeout, what=what)
 
     async def wait_for_async(
         self, check: Callable[[], Awaitable[Any]], *, timeout: float = 30, what: str = "condition"
     ) -> Any:
-        deadline = time.monotonic() + timeout
-        while True:
-            result = await check()
-            if result:
-                return result
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}; last: {result!r}")
-            await asyncio.sleep(0.05)
+        return await eventually(check, timeout=timeout, what=what)
 
     async def sql(self, statement: str, **params: Any) -> list[Any]:
         assert self.runtime.db is not None
