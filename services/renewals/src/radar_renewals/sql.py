@@ -3,6 +3,7 @@
 import json
 from collections.abc import Collection, Sequence
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import ColumnElement, Executable, Table, bindparam
@@ -39,26 +40,29 @@ async def execute_many(
 
 
 @cache
-def _upsert_sql(
+def _staged_sql(
     table: Table, columns: tuple[str, ...], keys: tuple[str, ...] | None, newer: str | None
-) -> str:
-    # One array parameter per column, unnested into rows: PostgreSQL plans and runs one
-    # statement for the whole batch instead of one per row.
-    arrays = ", ".join(
-        f"${i}::{_array_type(table, column)}" for i, column in enumerate(columns, start=1)
+) -> tuple[str, str, str]:
+    """The staging table's name, the statement that readies it and the one that moves
+    its rows into `table`."""
+    staging = f"incoming_{table.name}"
+    # Made once per connection, with every column of the table and none of its
+    # constraints (any column subset fits); emptied by each commit, and before each use
+    # in case one transaction writes the same table twice.
+    ready = (
+        f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS "
+        f"AS SELECT * FROM {table.name} WITH NO DATA; DELETE FROM pg_temp.{staging}"
     )
-    statement = f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"
-    if keys is None:
-        return statement
+    names = ", ".join(columns)
+    move = f"INSERT INTO {table.name} ({names}) SELECT {names} FROM pg_temp.{staging}"
     if keys == ():
-        return f"{statement} ON CONFLICT DO NOTHING"
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
-    statement += f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
-    return f"{statement} WHERE {newer}" if newer else statement
-
-
-def _array_type(table: Table, column: str) -> str:
-    return f"{table.c[column].type.compile(dialect=_DIALECT)}[]"
+        move += " ON CONFLICT DO NOTHING"
+    elif keys is not None:
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
+        move += f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+        if newer:
+            move += f" WHERE {newer}"
+    return staging, ready, move
 
 
 async def write_rows(
@@ -70,21 +74,37 @@ async def write_rows(
     only_if: str | None = None,
 ) -> None:
     """Insert rows of plain values (or upsert on `conflict_keys`, when the SQL condition
-    `only_if` holds; `conflict_keys=()` skips rows that conflict) as one statement with
-    an array per column, straight through the driver: on the hottest writes, per-row
-    statements and SQLAlchemy's per-row parameter handling cost more than the database
-    work. Rows must not repeat a conflict key (an upsert cannot touch a row twice).
-    Column names come from the table and the rows' keys, never from data."""
+    `only_if` holds; `conflict_keys=()` skips rows that conflict) in one statement.
+
+    The rows reach PostgreSQL by binary COPY into a temporary staging table, then one
+    INSERT ... SELECT moves them: on the hottest writes, per-row statements, SQLAlchemy's
+    per-row parameter handling and even one array parameter per column (the driver
+    inspects every array element) cost more than the database work. Rows must not repeat
+    a conflict key (an upsert cannot touch a row twice). Column names come from the
+    table and the rows' keys, never from data."""
     if not rows:
         return
     columns = tuple(rows[0])
     unknown = set(columns) - set(table.columns.keys())
     if unknown:
         raise ValueError(f"{table.name} has no column(s) {sorted(unknown)}")
-    sql = _upsert_sql(table, columns, conflict_keys, only_if)
-    arrays = [[row[column] for row in rows] for column in columns]
-    for values, column in zip(arrays, columns, strict=True):
-        if isinstance(table.c[column].type, JSONB):  # the driver takes JSON as text
-            values[:] = [None if v is None else json.dumps(v) for v in values]
+    staging, ready, move = _staged_sql(table, columns, conflict_keys, only_if)
+    values = itemgetter(*columns)
+    records = [values(row) for row in rows] if len(columns) > 1 else [(values(r),) for r in rows]
+    json_columns = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSONB)]
+    if json_columns:  # the driver takes JSON as text
+        records = [_json_at(record, json_columns) for record in records]
     connection = await session.connection()
-    await connection.exec_driver_sql(sql, tuple(arrays))
+    raw = (await connection.get_raw_connection()).driver_connection
+    await raw.execute(ready)  # type: ignore[union-attr]
+    await raw.copy_records_to_table(  # type: ignore[union-attr]
+        staging, records=records, columns=columns, schema_name="pg_temp"
+    )
+    await raw.execute(move)  # type: ignore[union-attr]
+
+
+def _json_at(record: tuple[Any, ...], positions: list[int]) -> tuple[Any, ...]:
+    values = list(record)
+    for i in positions:
+        values[i] = None if values[i] is None else json.dumps(values[i])
+    return tuple(values)
