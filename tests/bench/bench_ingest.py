@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import gc
 import json
 import os
 import subprocess
@@ -42,6 +41,8 @@ from radar_runtime.local.kafka import free_port
 from radar_schemas import EVENT_ADAPTER, codec
 from radar_schemas.examples import EXAMPLES
 from radar_schemas.topics import RAW_TOPICS, USAGE
+
+from .common import quiet_collector
 
 BATCH_EVENTS = 200_000
 BATCH_SIZE = 500
@@ -229,13 +230,6 @@ async def raw_produce_rate(topic: str, events: list[dict[str, Any]]) -> float:
         return len(records) / (time.perf_counter() - started)
     finally:
         await producer.stop()
-
-
-def quiet_collector() -> None:
-    """Keep this generator's garbage collector out of the figures: a full collection over
-    the pre-built events pauses it for hundreds of ms, which would be charged to ingest."""
-    gc.collect()
-    gc.freeze()
 
 
 def process_cpu_seconds(pid: int) -> float:
