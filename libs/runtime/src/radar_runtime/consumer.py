@@ -30,6 +30,7 @@ from radar_schemas.topics import dlq_topic
 
 from . import metrics
 from .clock import Clock
+from .collector import collector_paused
 from .db import Database
 from .kafka import FATAL_PRODUCER_ERRORS, ProducerHandle, make_consumer
 from .settings import RuntimeSettings
@@ -111,7 +112,8 @@ class ConsumerLoop:
                 )
                 if batch:
                     async with self._lock:
-                        await self.process(batch)
+                        with collector_paused():
+                            await self.process(batch)
             except _Stopping:
                 return
             except Exception:

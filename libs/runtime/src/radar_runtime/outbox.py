@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import Counter
 from typing import Any
 
 from sqlalchemy import func, select, text, update
@@ -114,8 +115,8 @@ class OutboxRelay:
                     .where(outbox.c.id.in_([row.id for row in rows]))
                     .values(published_at=func.now())
                 )
-                for row in rows:
-                    metrics.OUTBOX_PUBLISHED.labels(self._service, row.topic).inc()
+                for topic, count in Counter(row.topic for row in rows).items():
+                    metrics.OUTBOX_PUBLISHED.labels(self._service, topic).inc(count)
             await self._update_pending_gauge(session, len(rows))
         return len(rows)
 
