@@ -39,6 +39,7 @@ from radar_renewals.settings import RenewalsSettings
 from radar_renewals.tables import terms
 from radar_runtime import ManualClock, Runtime, RuntimeSettings, UnitOfWork
 from radar_runtime.db import outbox
+from radar_runtime.testing.helpers import eventually
 from radar_schemas import (
     AccountUpserted,
     AccountUpsertedEvent,
@@ -391,13 +392,15 @@ async def quiet(runtime: Runtime, schema: str) -> None:
     last state changes, and the vacuum of the burst's dead rows (run now rather than by
     autovacuum in the middle of the timings). The queries are then timed against the
     settled table, as a dashboard opened in a quiet moment sees it."""
-    assert runtime.db is not None
+    db = runtime.db
+    assert db is not None
     pending = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
-    while True:
-        async with runtime.db.sessions() as session:
-            if not await session.scalar(pending):
-                break
-        await asyncio.sleep(0.2)
+
+    async def drained() -> bool:
+        async with db.sessions() as session:
+            return not await session.scalar(pending)
+
+    await eventually(drained, timeout=300, what="the outbox to drain")
     await settle(schema)
 
 

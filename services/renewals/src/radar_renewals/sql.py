@@ -7,12 +7,9 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import ColumnElement, Executable, Table, bindparam
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import any_
-
-_DIALECT = postgresql.dialect()
 
 
 def among(column: Any, values: Collection[Any]) -> ColumnElement[bool]:
@@ -24,9 +21,13 @@ async def fetch_rows(session: AsyncSession, sql: str, *args: Any) -> list[Sequen
     """Rows of a plain SQL query (`$1`-style parameters) in the session's transaction,
     as the driver returns them: for reads of thousands of rows, SQLAlchemy's statement
     building and row objects cost several times the driver's own work."""
+    return list(await (await _driver(session)).fetch(sql, *args))
+
+
+async def _driver(session: AsyncSession) -> Any:
+    """The asyncpg connection under the session, in the session's transaction."""
     connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    return list(await raw.driver_connection.fetch(sql, *args))  # type: ignore[union-attr]
+    return (await connection.get_raw_connection()).driver_connection
 
 
 async def execute_many(
@@ -94,13 +95,12 @@ async def write_rows(
     json_columns = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSONB)]
     if json_columns:  # the driver takes JSON as text
         records = [_json_at(record, json_columns) for record in records]
-    connection = await session.connection()
-    raw = (await connection.get_raw_connection()).driver_connection
-    await raw.execute(ready)  # type: ignore[union-attr]
-    await raw.copy_records_to_table(  # type: ignore[union-attr]
+    driver = await _driver(session)
+    await driver.execute(ready)
+    await driver.copy_records_to_table(
         staging, records=records, columns=columns, schema_name="pg_temp"
     )
-    await raw.execute(move)  # type: ignore[union-attr]
+    await driver.execute(move)
 
 
 def _json_at(record: tuple[Any, ...], positions: list[int]) -> tuple[Any, ...]:
