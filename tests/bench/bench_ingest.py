@@ -42,7 +42,7 @@ from radar_schemas import EVENT_ADAPTER, codec
 from radar_schemas.examples import EXAMPLES
 from radar_schemas.topics import RAW_TOPICS, USAGE
 
-from .common import quiet_collector
+from .common import process_cpu_seconds, quiet_collector
 
 BATCH_EVENTS = 200_000
 BATCH_SIZE = 500
@@ -230,12 +230,6 @@ async def raw_produce_rate(topic: str, events: list[dict[str, Any]]) -> float:
         return len(records) / (time.perf_counter() - started)
     finally:
         await producer.stop()
-
-
-def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_mib(pid: int) -> float:

@@ -35,8 +35,8 @@ from radar_schemas.codec import encode
 from radar_schemas.envelope import Envelope
 
 from ..e2e.pipeline import CHANNEL, Pipeline, start_pipeline, stop_pipeline
-from .bench_ingest import peak_rss_mib, percentile, process_cpu_seconds
-from .common import bootstrap, database_url, row
+from .bench_ingest import peak_rss_mib, percentile
+from .common import bootstrap, database_url, process_cpu_seconds, row
 from .pipeline_load import (
     Ingest,
     Projections,

@@ -14,6 +14,7 @@ query latency over 100,000 subscription terms, all in one run against one broker
 - p95 of `GET /v1/forecast` and `GET /v1/kpis` (in process, through the ASGI app, so
   HTTP parsing and JSON are included) over a 12-month range, grouped and ungrouped,
   once the steady-state burst has been published and vacuumed (`quiet`);
+- CPU per event of the service (this process) and of PostgreSQL during each phase;
 - peak RSS of this process (the service runs in it).
 
 Alone: `uv run python -m tests.bench renewals`.
@@ -63,6 +64,7 @@ from .common import (
     bootstrap,
     database_url,
     peak_rss_mib,
+    postgres_cpu_seconds,
     produce,
     quiet_collector,
     row,
@@ -253,11 +255,13 @@ class Counting:
         self.applied = 0
         self.first_at = 0.0
         self.last_at = 0.0
+        self.cpu_at_first = self.cpu_at_last = (0.0, 0.0)
         self.done = asyncio.Event()
 
     async def __call__(self, uow: UnitOfWork, events: Sequence[Envelope]) -> None:
         if not self.first_at:
             self.first_at = time.monotonic()
+            self.cpu_at_first = _cpu_seconds()
         await self.handler(uow, events)
         crm = sum(1 for event in events if topic_for(event.type) == CRM)
         uow.after_commit(lambda: self._committed(crm))
@@ -266,11 +270,27 @@ class Counting:
         self.applied += count
         self.last_at = time.monotonic()
         if self.expected and self.applied >= self.expected:
+            self.cpu_at_last = _cpu_seconds()
             self.done.set()
 
     @property
     def rate(self) -> float:
         return self.applied / (self.last_at - self.first_at)
+
+    @property
+    def cpu_per_event_us(self) -> tuple[float, float]:
+        """CPU of this process (the service; the load is produced beforehand) and of
+        PostgreSQL over the same span, per event counted: steadier than the rate on a
+        machine whose speed varies."""
+        first, last = self.cpu_at_first, self.cpu_at_last
+        return (
+            1e6 * (last[0] - first[0]) / self.applied,
+            1e6 * (last[1] - first[1]) / self.applied,
+        )
+
+
+def _cpu_seconds() -> tuple[float, float]:
+    return time.process_time(), postgres_cpu_seconds()
 
 
 async def p95_ms(http: httpx.AsyncClient, path: str, params: dict[str, str]) -> float:
@@ -312,6 +332,7 @@ async def measure() -> list[dict[str, object]]:
     async with app.router.lifespan_context(app):
         await asyncio.wait_for(counting.done.wait(), 1800)
         backfill = counting.rate
+        backfill_cpu = counting.cpu_per_event_us
     # The steady-state updates are produced while the service is stopped, so producing
     # them does not share the CPU with consuming them; it resumes from its offsets.
     first_terms = {
@@ -328,6 +349,7 @@ async def measure() -> list[dict[str, object]]:
     async with app.router.lifespan_context(app):
         await asyncio.wait_for(counting.done.wait(), 1800)
         steady = counting.rate
+        steady_cpu = counting.cpu_per_event_us
         assert runtime.db is not None
         async with runtime.db.sessions() as session:
             term_count = await session.scalar(select(func.count()).select_from(terms))
@@ -364,9 +386,9 @@ async def measure() -> list[dict[str, object]]:
             (term_count or 0) >= 100_000,
         )
     )
-    for label, rate in (
-        ("backfill, new subscriptions", backfill),
-        ("steady-state updates", steady),
+    for label, rate, (service_cpu, database_cpu) in (
+        ("backfill, new subscriptions", backfill, backfill_cpu),
+        ("steady-state updates", steady, steady_cpu),
     ):
         results.append(
             row(
@@ -378,6 +400,8 @@ async def measure() -> list[dict[str, object]]:
             )
         )
         results.append(row(f"renewals: {label} / no-op loop", 100 * rate / noop, "%", "reference"))
+        results.append(row(f"renewals:   {label}, service CPU per event", service_cpu, "us"))
+        results.append(row(f"renewals:   {label}, PostgreSQL CPU per event", database_cpu, "us"))
     results.append(row("renewals: runtime no-op loop (same run)", noop, "events/s", "reference"))
     for label, value in latencies:
         results.append(

@@ -1,4 +1,5 @@
-"""Shared by the benchmarks: servers from the environment, pre-produced events, RSS."""
+"""Shared by the benchmarks: servers from the environment, pre-produced events, RSS
+and CPU readings, the collector and database settling between phases."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import resource
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from aiokafka import AIOKafkaProducer
 
@@ -68,6 +70,26 @@ async def produce(topic: str, events: Sequence[Envelope], *, partitions: int = 1
 def peak_rss_mib() -> float:
     """Peak resident memory of this process (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time so far of every running PostgreSQL process on this machine (backends
+    that already exited are not counted)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    total += process_cpu_seconds(int(entry.name))
+            except OSError:
+                continue  # exited while we looked
+    return total
 
 
 def row(
