@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from radar_schemas.codec import encode
@@ -16,6 +16,8 @@ from radar_schemas.topics import topic_for
 
 from .clock import Clock
 from .db import Database, outbox
+
+_OUTBOX_COLUMNS = ("topic", "key", "value", "headers")
 
 
 class UnitOfWork:
@@ -28,17 +30,18 @@ class UnitOfWork:
         self.session = session
         self.now = now
         self._topic_name = topic_name
-        self._outbox_rows: list[dict[str, Any]] = []
+        self._outbox_rows: list[tuple[str, str, bytes, str]] = []
         self._after_commit: list[Callable[[], None]] = []
 
     def emit(self, event: Envelope) -> None:
+        headers = {"type": event.type, "event_id": str(event.event_id)}
         self._outbox_rows.append(
-            {
-                "topic": self._topic_name(topic_for(event.type)),
-                "key": event.account_id,
-                "value": encode(event),
-                "headers": {"type": event.type, "event_id": str(event.event_id)},
-            }
+            (
+                self._topic_name(topic_for(event.type)),
+                event.account_id,
+                encode(event),
+                json.dumps(headers),  # the driver takes JSON as text
+            )
         )
 
     def after_commit(self, callback: Callable[[], None]) -> None:
@@ -52,7 +55,13 @@ class UnitOfWork:
     async def write_outbox(self, notify_channel: str) -> None:
         if not self._outbox_rows:
             return
-        await self.session.execute(insert(outbox), self._outbox_rows)
+        # Binary COPY straight into the table: half the client CPU of a multi-row
+        # INSERT, and COPY inserts in the given order, so ids keep emission order.
+        connection = await self.session.connection()
+        driver = (await connection.get_raw_connection()).driver_connection
+        await driver.copy_records_to_table(  # type: ignore[union-attr]
+            outbox.name, records=self._outbox_rows, columns=_OUTBOX_COLUMNS
+        )
         # Delivered by PostgreSQL only when the transaction commits: the relay wakes
         # exactly when there is something to publish.
         await self.session.execute(
