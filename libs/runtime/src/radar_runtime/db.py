@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import logging
 import re
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -84,6 +85,14 @@ _CUSTOM_PLANS = text("SET LOCAL plan_cache_mode = force_custom_plan")
 async def plan_each_run(session: AsyncSession) -> None:
     """For the rest of the session's transaction, plan statements with their values."""
     await session.execute(_CUSTOM_PLANS)
+
+
+async def driver_of(session: AsyncSession) -> Any:
+    """The asyncpg connection under the session, in the session's transaction: for the
+    bulk reads and COPY writes where SQLAlchemy's per-row work costs more than the
+    database's."""
+    connection = await session.connection()
+    return (await connection.get_raw_connection()).driver_connection
 
 
 class Database:

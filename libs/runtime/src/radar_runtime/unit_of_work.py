@@ -15,7 +15,7 @@ from radar_schemas.envelope import Envelope
 from radar_schemas.topics import topic_for
 
 from .clock import Clock
-from .db import Database, outbox
+from .db import Database, driver_of, outbox
 
 _OUTBOX_COLUMNS = ("topic", "key", "value", "headers")
 
@@ -57,9 +57,8 @@ class UnitOfWork:
             return
         # Binary COPY straight into the table: half the client CPU of a multi-row
         # INSERT, and COPY inserts in the given order, so ids keep emission order.
-        connection = await self.session.connection()
-        driver = (await connection.get_raw_connection()).driver_connection
-        await driver.copy_records_to_table(  # type: ignore[union-attr]
+        driver = await driver_of(self.session)
+        await driver.copy_records_to_table(
             outbox.name, records=self._outbox_rows, columns=_OUTBOX_COLUMNS
         )
         # Delivered by PostgreSQL only when the transaction commits: the relay wakes

@@ -11,6 +11,8 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import any_
 
+from radar_runtime.db import driver_of
+
 
 def among(column: Any, values: Collection[Any]) -> ColumnElement[bool]:
     """`column = ANY(:values)`: one array parameter, however many values."""
@@ -21,13 +23,7 @@ async def fetch_rows(session: AsyncSession, sql: str, *args: Any) -> list[Sequen
     """Rows of a plain SQL query (`$1`-style parameters) in the session's transaction,
     as the driver returns them: for reads of thousands of rows, SQLAlchemy's statement
     building and row objects cost several times the driver's own work."""
-    return list(await (await _driver(session)).fetch(sql, *args))
-
-
-async def _driver(session: AsyncSession) -> Any:
-    """The asyncpg connection under the session, in the session's transaction."""
-    connection = await session.connection()
-    return (await connection.get_raw_connection()).driver_connection
+    return list(await (await driver_of(session)).fetch(sql, *args))
 
 
 async def execute_many(
@@ -95,7 +91,7 @@ async def write_rows(
     json_columns = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSONB)]
     if json_columns:  # the driver takes JSON as text
         records = [_json_at(record, json_columns) for record in records]
-    driver = await _driver(session)
+    driver = await driver_of(session)
     await driver.execute(ready)
     await driver.copy_records_to_table(
         staging, records=records, columns=columns, schema_name="pg_temp"
