@@ -8,6 +8,7 @@ from datetime import datetime
 from radar_renewals.intake import FactBatch
 from radar_renewals.loading import subscriptions_of_accounts_with_times
 from radar_renewals.projection import Projector
+from radar_renewals.projection_store import lock_accounts
 from radar_runtime import UnitOfWork
 from radar_schemas.envelope import Envelope
 
@@ -22,13 +23,21 @@ class RenewalsHandler:
         touched = batch.touched
         if not touched:
             return
-        await batch.write(uow.session)
         session = uow.session
+        # Before the facts are written and the subscriptions chosen: see `lock_accounts`.
+        await lock_accounts(session, touched.written)
+        await batch.write(session)
         causes = dict(touched.subscriptions)
         _merge(causes, await subscriptions_of_accounts_with_times(session, touched.accounts))
         fully = set(causes)
         _merge(causes, await subscriptions_of_accounts_with_times(session, touched.signals))
-        await self.projector.refresh(uow, causes, causes=causes, signals_only=set(causes) - fully)
+        await self.projector.refresh(
+            uow,
+            causes,
+            locked=touched.written,
+            causes=causes,
+            signals_only=set(causes) - fully,
+        )
 
 
 def _merge(causes: dict[str, datetime], more: dict[str, datetime]) -> None:

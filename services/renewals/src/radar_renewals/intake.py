@@ -52,21 +52,25 @@ class Touched:
     `signals` are accounts whose health, contacts or escalations changed: those move
     the risk of open terms only (a closed term shows its outcome), so their closed terms
     need not be re-evaluated. `accounts` changed their account facts (name, segment...),
-    which every term shows.
+    which every term shows. `written` holds every account the batch wrote facts for.
     """
 
     subscriptions: dict[str, datetime] = field(default_factory=dict)
     accounts: dict[str, datetime] = field(default_factory=dict)
     signals: dict[str, datetime] = field(default_factory=dict)
+    written: set[str] = field(default_factory=set)
 
-    def subscription(self, subscription_id: str, at: datetime) -> None:
+    def subscription(self, subscription_id: str, account_id: str, at: datetime) -> None:
         _keep_latest(self.subscriptions, subscription_id, at)
+        self.written.add(account_id)
 
     def account(self, account_id: str, at: datetime) -> None:
         _keep_latest(self.accounts, account_id, at)
+        self.written.add(account_id)
 
     def signal(self, account_id: str, at: datetime) -> None:
         _keep_latest(self.signals, account_id, at)
+        self.written.add(account_id)
 
     def __bool__(self) -> bool:
         return bool(self.subscriptions or self.accounts or self.signals)
@@ -125,7 +129,7 @@ class FactBatch:
                 auto_renew=s.auto_renew,
                 version=version,
             )
-            self.touched.subscription(s.subscription_id, at)
+            self.touched.subscription(s.subscription_id, account_id, at)
         elif isinstance(event, RenewalBookedEvent):
             b = event.payload
             self._latest(
@@ -138,7 +142,7 @@ class FactBatch:
                 new_arr=money(b.new_arr),
                 version=version,
             )
-            self.touched.subscription(b.subscription_id, at)
+            self.touched.subscription(b.subscription_id, account_id, at)
         elif isinstance(event, SubscriptionCancelledEvent):
             c = event.payload
             self._latest(
@@ -151,7 +155,7 @@ class FactBatch:
                 occurred_at=at,
                 version=version,
             )
-            self.touched.subscription(c.subscription_id, at)
+            self.touched.subscription(c.subscription_id, account_id, at)
         elif isinstance(event, RenewalOpportunityUpdatedEvent):
             o = event.payload
             self._history(
@@ -166,7 +170,7 @@ class FactBatch:
                 amount=money(o.amount),
                 occurred_at=at,
             )
-            self.touched.subscription(o.subscription_id, at)
+            self.touched.subscription(o.subscription_id, account_id, at)
         elif isinstance(event, HealthScoredEvent):
             self._health(event, version)
         elif isinstance(event, ContactChangedEvent):

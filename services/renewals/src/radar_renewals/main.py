@@ -35,7 +35,7 @@ def create_app(settings: RenewalsSettings | None = None, *, clock: Clock | None 
     config = load_config(settings.config_path, calibration_path=settings.calibration_path)
     evaluator = Evaluator(config)
     holder: dict[str, RenewalsContext] = {}
-    projector = Projector(evaluator, lock_namespace=settings.db_schema)
+    projector = Projector(evaluator)
 
     def jobs(runtime: Runtime) -> list[Job]:
         transitions = Transitions(runtime, projector, chunk=settings.transitions_chunk)

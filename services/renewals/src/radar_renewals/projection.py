@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from radar_renewals.domain.alerts import (
     Condition,
     Rule,
@@ -31,7 +33,7 @@ from radar_renewals.projection_store import (
     StoredTerm,
     active_alerts_of,
     alert_payloads,
-    lock_subscriptions,
+    lock_accounts,
     stored_terms,
     write_alerts,
     write_history,
@@ -60,20 +62,15 @@ class _Plan:
 
 
 class Projector:
-    def __init__(
-        self,
-        evaluator: Evaluator,
-        *,
-        lock_namespace: str,
-    ) -> None:
+    def __init__(self, evaluator: Evaluator) -> None:
         self.evaluator = evaluator
-        self.lock_namespace = lock_namespace
 
     async def refresh(
         self,
         uow: UnitOfWork,
         subscription_ids: Collection[str],
         *,
+        locked: Collection[str] = (),
         causes: Mapping[str, datetime] | None = None,
         signals_only: Collection[str] = frozenset(),
     ) -> int:
@@ -83,15 +80,16 @@ class Projector:
         refresh: the `occurred_at` of what it emits (the clock's now otherwise).
         `signals_only` are subscriptions whose only news is their account's health,
         contacts or escalations: their closed terms cannot have changed and are skipped.
+        `locked` are the accounts the caller already holds (`lock_accounts`): it must
+        lock those it wrote facts for before it chose the subscriptions.
         """
         if not subscription_ids:
             return 0
         ids = sorted(set(subscription_ids))
         session = uow.session
         await plan_each_run(session)  # its reads take thousands of ids at once
-        await lock_subscriptions(session, self.lock_namespace, ids)
         today = uow.now.astimezone(UTC).date()
-        facts = await load_facts(session, ids)
+        facts = await _locked_facts(session, ids, locked)
         stored = await stored_terms(session, ids)
         active = await active_alerts_of(session, ids)
         plan = _Plan()
@@ -233,6 +231,25 @@ class Projector:
             raised_labels = [(c.rule.value, c.severity.value) for c, _, _ in plan.raised]
             resolved_rules = [row.rule for row, _ in plan.resolved]
             uow.after_commit(lambda: _count(raised_labels, resolved_rules))
+
+
+async def _locked_facts(
+    session: AsyncSession, ids: list[str], locked: Collection[str]
+) -> LoadedFacts:
+    """The facts of these subscriptions, read while their accounts are locked.
+
+    An account's facts can reach two replicas at once (its CRM events one, its health
+    the other): each re-derives the account's subscriptions only while it holds the
+    account, so the second to get it reads what the first committed. The caller holds
+    the accounts it knows of; one the facts name besides (a subscription moved between
+    accounts) is locked here, and the facts are read again under it.
+    """
+    facts = await load_facts(session, ids)
+    missing = facts.accounts.keys() - set(locked)  # the accounts the terms name
+    if missing:
+        await lock_accounts(session, missing)
+        facts = await load_facts(session, ids)
+    return facts
 
 
 def _closed(stored: StoredTerm | None) -> bool:

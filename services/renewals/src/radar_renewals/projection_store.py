@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-import zlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, Text, bindparam, delete, select, text, tuple_
+from sqlalchemy import Date, Text, bindparam, delete, select, text, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from radar_renewals.sql import among, execute_many, fetch_rows, write_rows
 from radar_renewals.tables import active_alerts, state_changes, terms
 from radar_renewals.term_rows import TermRows
-from radar_runtime.db import advisory_key
 
-# Subscriptions are locked by stripe: the handler and the transitions job never
-# re-derive one subscription at once, with a bounded number of locks per transaction.
-LOCK_STRIPES = 32
-_LOCK = text("SELECT pg_advisory_xact_lock(key) FROM unnest(:keys) AS key").bindparams(
-    bindparam("keys", type_=ARRAY(BigInteger))
-)
+# Inserted or locked one row at a time in key order, in one statement: two transactions
+# locking overlapping sets never wait on each other in a cycle. `WHERE false` locks an
+# existing row without writing a new version of it.
+_LOCK = text(
+    "INSERT INTO account_locks (account_id) SELECT DISTINCT unnest(:ids) ORDER BY 1 "
+    "ON CONFLICT (account_id) DO UPDATE SET account_id = excluded.account_id WHERE false"
+).bindparams(bindparam("ids", type_=ARRAY(Text)))
 
 # Unchanged terms only move their evaluation day: one statement, two array parameters.
 _TOUCH = text(
@@ -40,11 +39,11 @@ class StoredTerm:
     evaluated_on: date
 
 
-async def lock_subscriptions(session: AsyncSession, namespace: str, ids: Sequence[str]) -> None:
-    # Sorted, so two transactions never wait on each other's stripes in a cycle.
-    stripes = {zlib.crc32(i.encode()) % LOCK_STRIPES for i in ids}
-    keys = sorted(advisory_key(namespace, "subscription", str(s)) for s in stripes)
-    await session.execute(_LOCK, {"keys": keys})
+async def lock_accounts(session: AsyncSession, account_ids: Collection[str]) -> None:
+    """Hold these accounts until the transaction ends: whoever re-derives an account's
+    subscriptions next reads, once this commits, the facts this transaction wrote."""
+    if account_ids:
+        await session.execute(_LOCK, {"ids": list(account_ids)})
 
 
 _STORED = (

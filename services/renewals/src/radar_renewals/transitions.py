@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from radar_renewals.projection import Projector
+from radar_renewals.projection_store import lock_accounts
 from radar_renewals.tables import terms
 from radar_runtime import Runtime
 
@@ -34,24 +35,24 @@ class Transitions:
             async with self._runtime.unit_of_work() as uow:
                 # Keyset pagination: a subscription that fails to re-derive is skipped,
                 # not selected again forever.
-                ids = list(
-                    (
-                        await uow.session.execute(
-                            select(terms.c.subscription_id)
-                            .where(
-                                terms.c.is_open,
-                                terms.c.evaluated_on < today,
-                                terms.c.subscription_id > after,
-                            )
-                            .group_by(terms.c.subscription_id)
-                            .order_by(terms.c.subscription_id)
-                            .limit(self._chunk)
+                rows = (
+                    await uow.session.execute(
+                        select(terms.c.subscription_id, func.min(terms.c.account_id))
+                        .where(
+                            terms.c.is_open,
+                            terms.c.evaluated_on < today,
+                            terms.c.subscription_id > after,
                         )
-                    ).scalars()
-                )
-                if not ids:
+                        .group_by(terms.c.subscription_id)
+                        .order_by(terms.c.subscription_id)
+                        .limit(self._chunk)
+                    )
+                ).all()
+                if not rows:
                     break
-                written += await self._projector.refresh(uow, ids)
+                ids, accounts = [r[0] for r in rows], {r[1] for r in rows}
+                await lock_accounts(uow.session, accounts)
+                written += await self._projector.refresh(uow, ids, locked=accounts)
             after = ids[-1]
         if written:
             log.info("renewal transitions applied", extra={"terms": written, "day": str(today)})
