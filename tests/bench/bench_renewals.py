@@ -10,6 +10,9 @@ query latency over 100,000 subscription terms, all in one run against one broker
   changes, account and subscription re-upserts), produced while the service is stopped
   and consumed the same way once it restarts; the backfill's tables are vacuumed and
   analysed in between (`settle`), so this phase pays for its own dead rows only;
+- steady state on two replicas: 60,000 more such updates, consumed by two processes of
+  the service in one consumer group (`replicas.py`), as a 2-core deployment scales it;
+  the service CPU per event is both processes' together;
 - the runtime's consumer loop with a no-op projection on 100,000 usage events, same run;
 - p95 of `GET /v1/forecast` and `GET /v1/kpis` (in process, through the ASGI app, so
   HTTP parsing and JSON are included) over a 12-month range, grouped and ungrouped,
@@ -26,7 +29,7 @@ import asyncio
 import random
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as day_time
@@ -72,6 +75,7 @@ from .common import (
     tag,
     usage_events,
 )
+from .replicas import replicated_rate
 
 ACCOUNTS = 25_000
 SUBSCRIPTIONS = 50_000
@@ -80,6 +84,7 @@ STEADY_EVENTS = 60_000
 TODAY = date(2026, 3, 1)
 QUERY_RUNS = 40
 RATE_TARGET = 5_000.0
+REPLICAS = 2
 P95_TARGET_MS = 200.0
 
 
@@ -246,8 +251,9 @@ class Counting:
     """Wraps the service's handler to time CRM consumption from first to last batch
     (the service also consumes its own alerts back; those are not counted)."""
 
-    def __init__(self, handler: Any) -> None:
+    def __init__(self, handler: Any, report: Callable[[Counting], None] | None = None) -> None:
         self.handler = handler
+        self.report = report
         self.expect(0)
 
     def expect(self, count: int) -> None:
@@ -269,6 +275,8 @@ class Counting:
     def _committed(self, count: int) -> None:
         self.applied += count
         self.last_at = time.monotonic()
+        if self.report is not None:
+            self.report(self)
         if self.expected and self.applied >= self.expected:
             self.cpu_at_last = _cpu_seconds()
             self.done.set()
@@ -305,10 +313,12 @@ async def p95_ms(http: httpx.AsyncClient, path: str, params: dict[str, str]) -> 
     return statistics.quantiles(timings, n=20)[-1]
 
 
-def counted_app(settings: RenewalsSettings, expected: int) -> tuple[Any, Counting]:
+def counted_app(
+    settings: RenewalsSettings, expected: int, report: Callable[[Counting], None] | None = None
+) -> tuple[Any, Counting]:
     app = create_app(settings, clock=ManualClock(_at(TODAY)))
     runtime: Runtime = app.state.runtime
-    counting = Counting(runtime.spec.handler)
+    counting = Counting(runtime.spec.handler, report)
     counting.expect(expected)
     runtime.spec = replace(runtime.spec, handler=counting)
     return app, counting
@@ -376,6 +386,12 @@ async def measure() -> list[dict[str, object]]:
             latencies = [
                 (label, await p95_ms(http, path, params)) for label, path, params in queries
             ]
+    # The same kind of updates again, consumed by two replica processes (one per core of
+    # the 2-core target machine), each re-deriving the accounts its partitions carry.
+    more = steady_events(STEADY_EVENTS, first_terms, seed=3)
+    await produce(settings.topic(CRM), more)
+    await settle(settings.db_schema)
+    group = await asyncio.to_thread(replicated_rate, settings, len(more), REPLICAS)
     noop = await noop_rate(name)
     results.append(
         row(
@@ -386,9 +402,11 @@ async def measure() -> list[dict[str, object]]:
             (term_count or 0) >= 100_000,
         )
     )
+    replicated = f"steady-state updates, {REPLICAS} replicas"
     for label, rate, (service_cpu, database_cpu) in (
         ("backfill, new subscriptions", backfill, backfill_cpu),
         ("steady-state updates", steady, steady_cpu),
+        (replicated, group.events_per_second, (group.service_cpu_us, group.database_cpu_us)),
     ):
         results.append(
             row(
@@ -402,6 +420,15 @@ async def measure() -> list[dict[str, object]]:
         results.append(row(f"renewals: {label} / no-op loop", 100 * rate / noop, "%", "reference"))
         results.append(row(f"renewals:   {label}, service CPU per event", service_cpu, "us"))
         results.append(row(f"renewals:   {label}, PostgreSQL CPU per event", database_cpu, "us"))
+    results.append(
+        row(
+            f"renewals:   {replicated}, replicas that applied events",
+            float(group.replicas_applying),
+            "replicas",
+            f"= {REPLICAS}",
+            group.replicas_applying == REPLICAS,
+        )
+    )
     results.append(row("renewals: runtime no-op loop (same run)", noop, "events/s", "reference"))
     for label, value in latencies:
         results.append(
