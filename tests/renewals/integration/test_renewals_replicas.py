@@ -41,32 +41,28 @@ ROUNDS = 12
 STAGES = ("Discovery", "Proposal", "Negotiation", "Verbal Commit")
 
 
+# Small batches and more health partitions than CRM ones: an account's CRM events and
+# its health scores land on different replicas, in many interleaved transactions.
+REPLICA_SETTINGS = {
+    "batch_max_records": 16,
+    "raw_topic_partitions": 2,
+    "derived_topic_partitions": 3,
+}
+
+
 @pytest.fixture
 async def replicas(kafka_bootstrap: str, database_url: str) -> AsyncIterator[list[Service]]:
     async with AsyncExitStack() as stack:
-        first = await stack.enter_async_context(
-            running_service(
-                kafka_bootstrap,
-                database_url,
-                at(TODAY),
-                batch_max_records=16,
-                raw_topic_partitions=2,
-                derived_topic_partitions=3,
+        started: list[Service] = []
+        shared: dict[str, Any] = {}  # the second joins the first's schema, topics and group
+        for _ in range(2):
+            replica = running_service(
+                kafka_bootstrap, database_url, at(TODAY), **REPLICA_SETTINGS, **shared
             )
-        )
-        shared = first.settings.model_dump(include={"db_schema", "topic_prefix", "consumer_group"})
-        second = await stack.enter_async_context(
-            running_service(
-                kafka_bootstrap,
-                database_url,
-                at(TODAY),
-                batch_max_records=16,
-                raw_topic_partitions=2,
-                derived_topic_partitions=3,
-                **shared,
-            )
-        )
-        yield [first, second]
+            started.append(await stack.enter_async_context(replica))
+            names = {"db_schema", "topic_prefix", "consumer_group"}
+            shared = started[0].settings.model_dump(include=names)
+        yield started
 
 
 async def test_a_refresh_waits_for_the_account_and_reads_what_the_other_committed(
