@@ -5,6 +5,7 @@ accepts exactly what the published JSON Schema describes; strings, dates and UUI
 are parsed from their JSON text as usual.
 """
 
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
@@ -54,16 +55,62 @@ Score100 = Annotated[float, Strict(), Field(ge=0, le=100)]
 Probability = Annotated[float, Strict(), Field(ge=0, le=1)]
 Count = Annotated[int, Strict(), Field(ge=0)]
 
-Segment = Literal["smb", "mid_market", "enterprise"]
-Region = Literal["amer", "emea", "apac"]
+
+class Segment(StrEnum):
+    SMB = "smb"
+    MID_MARKET = "mid_market"
+    ENTERPRISE = "enterprise"
+
+
+class Region(StrEnum):
+    AMER = "amer"
+    EMEA = "emea"
+    APAC = "apac"
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+class Band(StrEnum):
+    """A health score's band."""
+
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+
+
+class RiskBand(StrEnum):
+    """A renewal risk score's band."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class AlertRule(StrEnum):
+    """Every early-warning rule; its value is the `rule` of the alerts it raises."""
+
+    HEALTH_BAND_DROPPED = "health.band_dropped"
+    HEALTH_SHARP_DECLINE = "health.sharp_decline"
+    USAGE_SHARP_DROP = "usage.sharp_drop"
+    ENGAGEMENT_SILENT = "engagement.silent"
+    CHAMPION_LEFT = "champion.left"
+    SUPPORT_ESCALATION = "support.escalation"
+    NPS_DETRACTOR = "nps.detractor"
+    RENEWAL_WINDOW_OPENED = "renewal.window_opened"
+    RENEWAL_AT_RISK = "renewal.at_risk"
+    RENEWAL_OVERDUE = "renewal.overdue"
+    RENEWAL_CHURNED = "renewal.churned"
+
+
 Priority = Literal["low", "normal", "high", "urgent"]
 EngagementKind = Literal["meeting", "qbr", "call", "email", "training"]
 ContactRole = Literal["champion", "decision_maker", "exec_sponsor", "user"]
 ContactChange = Literal["joined", "left"]
 ForecastCategory = Literal["pipeline", "best_case", "commit", "closed", "omitted"]
-Severity = Literal["info", "warning", "critical"]
-Band = Literal["green", "yellow", "red"]
-RiskBand = Literal["low", "medium", "high"]
 RenewalState = Literal[
     "upcoming",
     "in_window",

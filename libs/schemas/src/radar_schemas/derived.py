@@ -16,6 +16,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from radar_schemas.common import (
+    AlertRule,
     Band,
     Contract,
     Id,
@@ -131,7 +132,7 @@ class Alert(Payload):
     """What happened, why, what to do and who owns it; shared by raised and resolved."""
 
     alert_id: Id
-    rule: Id
+    rule: AlertRule
     severity: Severity
     dedup_key: Key
     title: Name

@@ -55,6 +55,11 @@ def topic_for(event_type: str) -> str:
         raise UnknownEventType(event_type) from None
 
 
+def types_of(*topics: str) -> tuple[str, ...]:
+    """The event types published to `topics`, in catalog order."""
+    return tuple(t for t, topic in TOPIC_BY_TYPE.items() if topic in topics)
+
+
 def dlq_topic(topic: str) -> str:
     """The dead-letter twin of a topic."""
     return f"{topic}.dlq"
