@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from radar_health.projection.batch import HealthBatch
-from radar_health.projection.versions import newer, newest_by
+from radar_runtime.versions import newer, newest_by
 from radar_schemas.codec import decode
 from radar_schemas.crm import EngagementLogged, EngagementLoggedEvent
 from radar_schemas.examples import EXAMPLES

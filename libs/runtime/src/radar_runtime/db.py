@@ -11,7 +11,6 @@ import asyncio
 import hashlib
 import logging
 import re
-from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -73,26 +72,6 @@ def advisory_key(*parts: str) -> int:
     """A stable signed 64-bit key for `pg_advisory_lock` from readable names."""
     digest = hashlib.blake2b(":".join(parts).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
-
-
-# Statements are prepared per connection, and after a few runs PostgreSQL may switch to
-# a generic plan that cannot see the size of an `= ANY(:ids)` array: it then scans the
-# array once per row and guesses row counts. Planning each run for its actual values
-# costs well under a millisecond for the batch statements that need it.
-_CUSTOM_PLANS = text("SET LOCAL plan_cache_mode = force_custom_plan")
-
-
-async def plan_each_run(session: AsyncSession) -> None:
-    """For the rest of the session's transaction, plan statements with their values."""
-    await session.execute(_CUSTOM_PLANS)
-
-
-async def driver_of(session: AsyncSession) -> Any:
-    """The asyncpg connection under the session, in the session's transaction: for the
-    bulk reads and COPY writes where SQLAlchemy's per-row work costs more than the
-    database's."""
-    connection = await session.connection()
-    return (await connection.get_raw_connection()).driver_connection
 
 
 class Database:

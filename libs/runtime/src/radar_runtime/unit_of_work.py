@@ -15,7 +15,8 @@ from radar_schemas.envelope import Envelope
 from radar_schemas.topics import topic_for
 
 from .clock import Clock
-from .db import Database, driver_of, outbox
+from .db import Database, outbox
+from .sql import driver_of
 
 _OUTBOX_COLUMNS = ("topic", "key", "value", "headers")
 

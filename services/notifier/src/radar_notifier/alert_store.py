@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, Text, any_, bindparam, or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,11 +15,7 @@ from radar_notifier.codec import state_columns, state_from_row, view_from_json, 
 from radar_notifier.domain.alerts import AlertView
 from radar_notifier.evaluation import AlertRecord, NewNotice
 from radar_notifier.tables import alerts, pending_notifications
-
-
-def any_of(column: Any, values: Collection[str]) -> ColumnElement[bool]:
-    """`column = ANY(:values)`: one bind parameter however many values."""
-    return column == any_(bindparam(None, list(values), type_=ARRAY(Text)))
+from radar_runtime.sql import among
 
 
 def record_from_row(row: Any) -> AlertRecord:
@@ -46,13 +42,13 @@ async def load_records(
     Locked in key order, so concurrent writers wait for each other instead of
     deadlocking.
     """
-    conditions = [any_of(alerts.c.dedup_key, keys)]
+    conditions = [among(alerts.c.dedup_key, keys)]
     if raised_in_accounts:
         conditions.append(
-            any_of(alerts.c.account_id, raised_in_accounts) & (alerts.c.status == "raised")
+            among(alerts.c.account_id, raised_in_accounts) & (alerts.c.status == "raised")
         )
     if inhibited_by:
-        conditions.append(any_of(alerts.c.inhibited_by, inhibited_by))
+        conditions.append(among(alerts.c.inhibited_by, inhibited_by))
     query = select(alerts).where(or_(*conditions)).order_by(alerts.c.dedup_key)
     if lock:
         query = query.with_for_update()

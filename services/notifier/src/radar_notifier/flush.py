@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from radar_notifier.alert_store import any_of, load_records, save_fatigue
+from radar_notifier.alert_store import load_records, save_fatigue
 from radar_notifier.codec import view_from_json
 from radar_notifier.config import NotifierConfig
 from radar_notifier.domain.alerts import NoticeKind
@@ -37,6 +37,7 @@ from radar_notifier.evaluation import (
 )
 from radar_notifier.tables import deliveries, pending_notifications, recipient_groups
 from radar_runtime import UnitOfWork
+from radar_runtime.sql import among
 
 # Recipients flushed per transaction; the worker loops while there are more.
 MAX_RECIPIENTS_PER_FLUSH = 500
@@ -154,7 +155,7 @@ def _row(row: Any) -> _Row:
 
 async def _last_flush(uow: UnitOfWork, keys: set[str]) -> dict[str, datetime]:
     g = recipient_groups
-    rows = await uow.session.execute(select(g).where(any_of(g.c.recipient_key, keys)))
+    rows = await uow.session.execute(select(g).where(among(g.c.recipient_key, keys)))
     return {r.recipient_key: r.last_flush_at for r in rows}
 
 

@@ -15,7 +15,6 @@ from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from radar_renewals.domain.facts import version_of
-from radar_renewals.sql import write_rows
 from radar_renewals.tables import (
     accounts,
     bookings,
@@ -26,6 +25,7 @@ from radar_renewals.tables import (
     opportunity_edits,
     subscription_facts,
 )
+from radar_runtime.sql import write_rows
 from radar_schemas.crm import (
     AccountUpsertedEvent,
     ContactChangedEvent,

@@ -21,7 +21,6 @@ from radar_renewals.domain.facts import (
     SubscriptionFact,
     SubscriptionFacts,
 )
-from radar_renewals.sql import among, fetch_rows
 from radar_renewals.tables import (
     accounts,
     bookings,
@@ -32,6 +31,7 @@ from radar_renewals.tables import (
     opportunity_edits,
     subscription_facts,
 )
+from radar_runtime.sql import among, fetch_rows
 
 F = TypeVar("F")
 

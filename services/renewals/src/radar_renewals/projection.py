@@ -41,8 +41,8 @@ from radar_renewals.projection_store import (
 )
 from radar_renewals.term_rows import TermRows, term_rows
 from radar_runtime import UnitOfWork
-from radar_runtime.db import plan_each_run
 from radar_runtime.metrics import ALERTS_RAISED, ALERTS_RESOLVED
+from radar_runtime.sql import plan_each_run
 
 log = logging.getLogger(__name__)
 

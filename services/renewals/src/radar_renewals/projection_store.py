@@ -11,9 +11,9 @@ from sqlalchemy import Date, Text, bindparam, delete, select, text, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from radar_renewals.sql import among, execute_many, fetch_rows, write_rows
 from radar_renewals.tables import active_alerts, state_changes, terms
 from radar_renewals.term_rows import TermRows
+from radar_runtime.sql import among, execute_many, fetch_rows, write_rows
 
 # Inserted or locked one row at a time in key order, in one statement: two transactions
 # locking overlapping sets never wait on each other in a cycle. `WHERE false` locks an

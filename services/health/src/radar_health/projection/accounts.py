@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from radar_runtime.versions import newer, newest_by
 from radar_schemas.crm import AccountUpsertedEvent, ContactChangedEvent
 from radar_schemas.envelope import Envelope
-
-from .versions import newer, newest_by
 
 # Creates the rows of new accounts; widens first seen / last engagement of known ones.
 # Only rows that change are updated (and locked). (The UPDATE does not see the rows its

@@ -12,13 +12,12 @@ from uuid import UUID
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from radar_runtime.versions import newer, newest_by
 from radar_schemas.crm import (
     RenewalBookedEvent,
     SubscriptionCancelledEvent,
     SubscriptionUpsertedEvent,
 )
-
-from .versions import newer, newest_by
 
 
 def _take_if_newer(column: str, prefix: str) -> str:

@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from radar_runtime.versions import newer, newest_by
 from radar_schemas.support import CsatSubmittedEvent, NpsSubmittedEvent
 
 from .batch import TicketEvent
-from .versions import newer, newest_by
 
 _TICKET_STATE = ("priority", "status", "escalated", "is_open", "version_at", "version_id")
 

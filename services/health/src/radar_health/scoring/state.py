@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from radar_health.domain.alerts import ActiveAlert, Severity
 from radar_health.domain.bands import Band
 from radar_health.domain.overrides import Override
-from radar_runtime.db import plan_each_run
+from radar_runtime.sql import plan_each_run
 
 
 @dataclass(frozen=True, slots=True)
