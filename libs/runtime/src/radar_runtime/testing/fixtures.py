@@ -5,7 +5,8 @@ Servers start only when a test asks for them, and tests isolate themselves with
 unique topic, group and schema names (`unique`).
 
 - `RADAR_TEST_KAFKA_BOOTSTRAP` / `RADAR_TEST_DATABASE_URL`: use these servers.
-- otherwise testcontainers where a Docker engine answers (`RADAR_TEST_DOCKER=0` opts out),
+- otherwise testcontainers where a Docker engine answers and has (or can pull) the
+  image (`RADAR_TEST_DOCKER=0` opts out),
 - otherwise the project's own local servers (`radar_runtime.local`).
 """
 
@@ -27,7 +28,9 @@ from radar_runtime.local.process import LocalServerError
 from radar_runtime.testing.servers import (
     DATABASE_ENV,
     KAFKA_ENV,
-    docker_available,
+    KAFKA_IMAGE,
+    POSTGRES_IMAGE,
+    docker_image,
     kafka_container,
     postgres_container,
     test_run_dir,
@@ -84,7 +87,7 @@ def kafka_bootstrap(request: pytest.FixtureRequest) -> Iterator[str]:
         _servers_used.append(f"kafka: {given} (from {KAFKA_ENV})")
         yield given
         return
-    if docker_available():
+    if docker_image(KAFKA_IMAGE):
         started = time.monotonic()
         with kafka_container() as bootstrap:
             _record("kafka: apache/kafka container", bootstrap, started)
@@ -114,7 +117,7 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
         _servers_used.append(f"postgres: given by {DATABASE_ENV}")
         yield given
         return
-    if docker_available():
+    if docker_image(POSTGRES_IMAGE):
         started = time.monotonic()
         with postgres_container() as url:
             _record("postgres: container", url, started)

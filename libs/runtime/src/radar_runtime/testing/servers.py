@@ -30,6 +30,7 @@ DATABASE_ENV = "RADAR_TEST_DATABASE_URL"
 # "0" skips Docker even where an engine answers (e.g. to test the local servers there).
 DOCKER_ENV = "RADAR_TEST_DOCKER"
 POSTGRES_IMAGE = "postgres:18-alpine"
+KAFKA_IMAGE = f"apache/kafka:{KAFKA_VERSION}"
 _OWNER_LOCK = ".radar-owner.lock"
 
 
@@ -40,6 +41,37 @@ def docker_available() -> bool:
         return False
     try:
         result = subprocess.run(["docker", "info"], capture_output=True, timeout=3, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return result.returncode == 0
+
+
+@functools.cache
+def docker_image(image: str) -> bool:
+    """True when a Docker engine answers and has `image`, or can pull it: an engine
+    with no registry in reach (an offline machine) is no use for a missing image."""
+    if not docker_available():
+        return False
+    if _docker("image", "inspect", image, timeout=10):
+        return True
+    return _docker("pull", image, timeout=300)
+
+
+RYUK_IMAGE = "testcontainers/ryuk:0.8.1"
+
+
+def _prepare_testcontainers() -> None:
+    # Ryuk removes containers a killed session leaves; without its image the contexts
+    # below still stop theirs, so go without it rather than fail.
+    if not docker_image(RYUK_IMAGE):
+        os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
+
+
+def _docker(*args: str, timeout: float) -> bool:
+    try:
+        result = subprocess.run(
+            ["docker", *args], capture_output=True, timeout=timeout, check=False
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False
     return result.returncode == 0
@@ -87,6 +119,7 @@ def reap_stale_runs(root: Path) -> None:
 @contextlib.contextmanager
 def kafka_container() -> Iterator[str]:
     """Apache Kafka's own image, configured like the local broker; yields its bootstrap."""
+    _prepare_testcontainers()
     from testcontainers.core.container import DockerContainer
     from testcontainers.core.wait_strategies import LogMessageWaitStrategy
 
@@ -104,7 +137,7 @@ def kafka_container() -> Iterator[str]:
         "controller.quorum.voters": "1@localhost:9093",
         **broker_settings(for_tests=True),
     }
-    container = DockerContainer(f"apache/kafka:{KAFKA_VERSION}")
+    container = DockerContainer(KAFKA_IMAGE)
     container.with_bind_ports(9092, host_port)
     for key, value in env.items():
         container.with_env(_kafka_image_env_name(key), value)
@@ -126,6 +159,7 @@ def _kafka_image_env_name(setting: str) -> str:
 
 @contextlib.contextmanager
 def postgres_container() -> Iterator[str]:
+    _prepare_testcontainers()
     from testcontainers.community.postgres import PostgresContainer
 
     settings = "-c max_connections=200 -c fsync=off -c synchronous_commit=off"
