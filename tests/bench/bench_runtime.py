@@ -12,7 +12,7 @@ from aiokafka import AIOKafkaConsumer
 from sqlalchemy import Column, Integer, MetaData, Table, Text
 from sqlalchemy.dialects.postgresql import insert
 
-from radar_runtime import Runtime, RuntimeSettings, ServiceSpec, UnitOfWork
+from radar_runtime import Runtime, RuntimeSettings, ServiceSpec, UnitOfWork, routes
 from radar_runtime.migrations import Migrations
 from radar_schemas.codec import decode
 from radar_schemas.envelope import Envelope
@@ -94,11 +94,10 @@ async def runtime_rate(settings: RuntimeSettings, expected: int) -> float:
     spec = ServiceSpec(
         name=settings.service_name,
         migrations=noop_migrations,
-        consumes=(USAGE,),
-        handler=projection,
+        routes=routes(("usage.recorded", projection)),
     )
-    runtime = Runtime(spec, settings)
-    await runtime.start()
+    runtime = Runtime(settings)
+    await runtime.start(spec)
     try:
         await asyncio.wait_for(projection.done.wait(), 600)
         return projection.applied / (time.monotonic() - projection.first_at)

@@ -70,7 +70,8 @@ async def test_a_refresh_waits_for_the_account_and_reads_what_the_other_committe
 ) -> None:
     async with running_service(kafka_bootstrap, database_url, at(TODAY)) as service:
         runtime = service.runtime
-        handle = runtime.spec.handler
+        assert runtime.spec is not None and runtime.spec.routes is not None
+        handle = runtime.spec.routes.apply
         acct, sub = "acct-1", "sub-1"
         async with runtime.unit_of_work() as uow:
             await handle(

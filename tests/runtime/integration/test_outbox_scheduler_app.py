@@ -92,7 +92,7 @@ async def test_scheduler_skips_a_job_another_replica_is_running(settings):
 
 
 async def test_app_reports_ready_and_exposes_metrics(kafka_bootstrap, settings):
-    app = build_app(toy_spec(ToyHandler()), settings)
+    app = build_app(toy_spec(ToyHandler()), Runtime(settings))
     async with app.router.lifespan_context(app):
         runtime: Runtime = app.state.runtime
         async with httpx.AsyncClient(
@@ -159,9 +159,9 @@ async def test_service_workers_start_after_boot_and_stop_first(settings):
         async def stop(self) -> None:
             events.append("stop")
 
-    spec = dataclasses.replace(toy_spec(ToyHandler()), workers=lambda _: [Recorder()])
-    runtime = Runtime(spec, settings)
-    await runtime.start()
+    spec = dataclasses.replace(toy_spec(ToyHandler()), workers=[Recorder()])
+    runtime = Runtime(settings)
+    await runtime.start(spec)
     await runtime.wait_started()
     await runtime.stop()
     assert events == ["start, consumer ready: True", "stop"]

@@ -16,14 +16,13 @@ from typing import Any
 from sqlalchemy import Column, Float, Integer, MetaData, Table, Text, select, text
 from sqlalchemy.dialects.postgresql import insert
 
-from radar_runtime import Runtime, RuntimeSettings, ServiceSpec, UnitOfWork
+from radar_runtime import Runtime, RuntimeSettings, ServiceSpec, UnitOfWork, routes
 from radar_runtime.migrations import Migrations
 from radar_schemas.codec import decode, encode
 from radar_schemas.crm import AccountUpsertedEvent
 from radar_schemas.derived import HealthScored, HealthScoredEvent
 from radar_schemas.envelope import Envelope
 from radar_schemas.examples import EXAMPLES
-from radar_schemas.topics import CRM, HEALTH, USAGE
 from radar_schemas.usage import UsageRecorded, UsageRecordedEvent
 
 toy_metadata = MetaData()
@@ -156,15 +155,14 @@ def toy_spec(handler: ToyHandler) -> ServiceSpec:
     return ServiceSpec(
         name="toy",
         migrations=toy_migrations,
-        consumes=(USAGE, CRM),
-        produces=(HEALTH,),
-        handler=handler,
+        routes=routes((("usage.recorded", "account.upserted"), handler)),
+        emits=("health.scored",),
     )
 
 
 async def start_toy(settings: RuntimeSettings, handler: ToyHandler) -> Runtime:
-    runtime = Runtime(toy_spec(handler), settings)
-    await runtime.start()
+    runtime = Runtime(settings)
+    await runtime.start(toy_spec(handler))
     await runtime.wait_started()
     return runtime
 

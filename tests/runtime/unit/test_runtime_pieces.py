@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from radar_runtime import ManualClock, Runtime, RuntimeSettings, ServiceSpec
+from radar_runtime import Batch, ManualClock, RuntimeSettings, ServiceSpec, routes
 from radar_runtime.db import Database, advisory_key
 from radar_runtime.kafka import topic_partitions
 from radar_runtime.logs import JsonFormatter
+from radar_schemas.codec import decode
+from radar_schemas.envelope import Envelope
+from radar_schemas.examples import EXAMPLES
+from radar_schemas.topics import UnknownEventType
 
 
 def test_shared_settings_come_from_unprefixed_environment(monkeypatch):
@@ -71,6 +76,58 @@ def test_json_log_lines_carry_service_and_extras():
     assert line["partition"] == 3
 
 
-def test_spec_that_consumes_needs_a_handler():
-    with pytest.raises(ValueError, match="no handler"):
-        Runtime(ServiceSpec(name="x", consumes=("cs.usage.v1",)), RuntimeSettings())
+def test_routes_derive_topics_and_refuse_unknown_or_twice_routed_types():
+    async def apply(uow: object, events: list[object]) -> None: ...
+
+    spec = ServiceSpec(
+        name="x",
+        routes=routes(("usage.recorded", apply), (("ticket.opened", "nps.submitted"), apply)),
+        emits=("health.scored", "alert.raised"),
+    )
+    assert spec.consumes == ("cs.support.v1", "cs.usage.v1")
+    assert spec.produces == ("cs.alerts.v1", "cs.health.v1")
+    with pytest.raises(UnknownEventType):
+        routes(("usage.recorde", apply))
+    with pytest.raises(ValueError, match="routed twice"):
+        routes(("usage.recorded", apply), (("usage.recorded", "nps.submitted"), apply))
+
+
+async def test_routes_call_each_projector_once_in_declared_order_with_its_events():
+    calls: list[tuple[str, list[str]]] = []
+
+    def recorder(name: str):
+        async def record(uow: object, events: list[Envelope]) -> None:
+            calls.append((name, [e.account_id for e in events]))
+
+        return record
+
+    async def after(uow: object, batch: Batch) -> None:
+        calls.append(("after", sorted(batch.types)))
+
+    declared = routes(
+        ("ticket.opened", recorder("tickets")),
+        ("usage.recorded", recorder("usage")),
+        before=after,
+        after=after,
+    )
+    events = [
+        _event("usage.recorded", "a"),
+        _event("ticket.opened", "b"),
+        _event("nps.submitted", "c"),
+        _event("usage.recorded", "d"),
+    ]
+    await declared.apply(None, events)  # type: ignore[arg-type]
+    assert calls == [
+        ("after", ["ticket.opened", "usage.recorded"]),
+        ("tickets", ["b"]),
+        ("usage", ["a", "d"]),
+        ("after", ["ticket.opened", "usage.recorded"]),
+    ]
+    calls.clear()
+    await declared.apply(None, [_event("nps.submitted", "c")])  # type: ignore[arg-type]
+    assert calls == []  # nothing routed: no step runs
+
+
+def _event(event_type: str, account: str) -> Envelope:
+    body = {**EXAMPLES[event_type], "event_id": str(uuid.uuid4()), "account_id": account}
+    return decode(json.dumps(body).encode())

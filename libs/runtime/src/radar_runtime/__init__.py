@@ -1,16 +1,18 @@
 """radar_runtime: the one implementation of Renewal Radar's delivery guarantees."""
 
-from .app import RuntimeDep, SessionDep, build_app, serve
+from .app import RuntimeDep, SessionDep, build_app, parts, serve
 from .clock import Clock, ManualClock, SystemClock
 from .consumer import ConsumerLoop, Handler
 from .db import Database
 from .periodic import Periodic
+from .routing import Batch, Projector, Routes, routes
 from .scheduler import Job, Scheduler
 from .service import Runtime, ServiceSpec, Worker
 from .settings import RuntimeSettings
 from .unit_of_work import UnitOfWork
 
 __all__ = [
+    "Batch",
     "Clock",
     "ConsumerLoop",
     "Database",
@@ -18,6 +20,8 @@ __all__ = [
     "Job",
     "ManualClock",
     "Periodic",
+    "Projector",
+    "Routes",
     "Runtime",
     "RuntimeDep",
     "RuntimeSettings",
@@ -28,5 +32,7 @@ __all__ = [
     "UnitOfWork",
     "Worker",
     "build_app",
+    "parts",
+    "routes",
     "serve",
 ]

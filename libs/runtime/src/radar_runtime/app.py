@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 import uvicorn
 from fastapi import Depends, FastAPI, Request, Response
@@ -12,7 +12,6 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .clock import Clock
 from .logs import configure_logging
 from .service import Runtime, ServiceSpec
 from .settings import RuntimeSettings
@@ -20,17 +19,18 @@ from .settings import RuntimeSettings
 
 def build_app(
     spec: ServiceSpec,
-    settings: RuntimeSettings,
+    runtime: Runtime,
     *,
-    clock: Clock | None = None,
+    parts: object = None,
     title: str | None = None,
     description: str = "",
 ) -> FastAPI:
-    runtime = Runtime(spec, settings, clock)
+    """The service's app: `runtime` starts with it and stops with it; `parts` (the
+    service's composition root) is what its routes receive through `parts`."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await runtime.start()
+        await runtime.start(spec)
         try:
             yield
         finally:
@@ -43,6 +43,7 @@ def build_app(
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    app.state.parts = parts
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:
@@ -63,6 +64,12 @@ def build_app(
     for router in spec.routers:
         app.include_router(router)
     return app
+
+
+async def parts(request: Request) -> Any:
+    """The service's parts, for routes: `Annotated[HealthParts, Depends(parts)]`.
+    async: FastAPI would run a sync dependency in a thread pool on every request."""
+    return request.app.state.parts
 
 
 async def get_runtime(request: Request) -> Runtime:

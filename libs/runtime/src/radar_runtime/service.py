@@ -14,11 +14,14 @@ from aiokafka.producer import AIOKafkaProducer
 from fastapi import APIRouter
 from sqlalchemy import text
 
+from radar_schemas.topics import topic_for
+
 from .clock import Clock, SystemClock
-from .consumer import ConsumerLoop, Handler
+from .consumer import ConsumerLoop
 from .db import Database
 from .kafka import ProducerHandle, ensure_topics, topic_partitions
 from .outbox import OutboxRelay, purge_published
+from .routing import Routes
 from .scheduler import Job, Scheduler
 from .settings import RuntimeSettings
 from .unit_of_work import UnitOfWork, unit_of_work
@@ -40,30 +43,39 @@ class Worker(Protocol):
 
 @dataclass(frozen=True)
 class ServiceSpec:
-    """What a service supplies; the runtime supplies everything else."""
+    """What a service declares; the runtime supplies everything else."""
 
     name: str
     # Its tables' revisions; the runtime's own tables are migrated with them.
     migrations: Migrations | None = None
-    consumes: tuple[str, ...] = ()
-    handler: Handler | None = None
-    produces: tuple[str, ...] = ()
-    jobs: Callable[[Runtime], Sequence[Job]] | None = None
-    workers: Callable[[Runtime], Sequence[Worker]] | None = None
+    # The event types it consumes and what applies each; its topics follow from them.
+    routes: Routes | None = None
+    # The event types it publishes (through its outbox, or directly as ingest does).
+    emits: tuple[str, ...] = ()
+    jobs: Sequence[Job] = ()
+    workers: Sequence[Worker] = ()
     routers: Sequence[APIRouter] = field(default_factory=tuple)
     uses_database: bool = True
     producer_options: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def consumes(self) -> tuple[str, ...]:
+        return self.routes.topics if self.routes is not None else ()
+
+    @property
+    def produces(self) -> tuple[str, ...]:
+        return tuple(sorted({topic_for(event_type) for event_type in self.emits}))
+
 
 class Runtime:
-    def __init__(
-        self, spec: ServiceSpec, settings: RuntimeSettings, clock: Clock | None = None
-    ) -> None:
-        if spec.consumes and spec.handler is None:
-            raise ValueError(f"service {spec.name} consumes topics but has no handler")
-        self.spec = spec
+    """The infrastructure of one service process: database, producer, consumer loop,
+    outbox relay, scheduler and workers. Made before the service's own parts (which
+    may hold it), started with the service's spec."""
+
+    def __init__(self, settings: RuntimeSettings, clock: Clock | None = None) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
+        self.spec: ServiceSpec | None = None
         self.db: Database | None = None
         self.producers: ProducerHandle | None = None
         self.consumer: ConsumerLoop | None = None
@@ -77,17 +89,18 @@ class Runtime:
 
     # -- lifecycle ---------------------------------------------------------------
 
-    async def start(self) -> None:
+    async def start(self, spec: ServiceSpec) -> None:
         """Start in the background: the HTTP server answers /healthz at once and
         /readyz turns true when the database and broker have been reached."""
-        if self.spec.uses_database:
+        self.spec = spec
+        if spec.uses_database:
             self.db = Database(
                 self.settings.database_url,
                 self.settings.db_schema,
                 pool_size=self.settings.db_pool_size,
             )
-        self.producers = ProducerHandle(self.settings, **self.spec.producer_options)
-        self._boot_task = asyncio.create_task(self._boot(), name=f"{self.spec.name}-boot")
+        self.producers = ProducerHandle(self.settings, **spec.producer_options)
+        self._boot_task = asyncio.create_task(self._boot(spec), name=f"{spec.name}-boot")
 
     async def wait_started(self, timeout: float = 60) -> None:
         async with asyncio.timeout(timeout):
@@ -96,42 +109,42 @@ class Runtime:
                     self._boot_task.result()  # re-raises what stopped the boot
                 await asyncio.sleep(0.05)
 
-    async def _boot(self) -> None:
-        await self._retrying("database migration", self._migrate)
-        await self._retrying("topic creation", self._create_topics)
+    async def _boot(self, spec: ServiceSpec) -> None:
+        await self._retrying("database migration", lambda: self._migrate(spec))
+        await self._retrying("topic creation", lambda: self._create_topics(spec))
         assert self.producers is not None
         await self._retrying("producer start", self.producers.start)
         if self.db is not None:
             self.relay = OutboxRelay(
-                service=self.spec.name,
+                service=spec.name,
                 db=self.db,
                 producers=self.producers,
                 poll_seconds=self.settings.outbox_poll_seconds,
             )
             await self.relay.start()
             self.scheduler = Scheduler(
-                service=self.spec.name,
+                service=spec.name,
                 db=self.db,
                 clock=self.clock,
-                jobs=[*self._maintenance_jobs(), *(self.spec.jobs(self) if self.spec.jobs else [])],
+                jobs=[*self._maintenance_jobs(), *spec.jobs],
                 tick_seconds=self.settings.scheduler_tick_seconds,
             )
             await self.scheduler.start()
-        if self.spec.consumes and self.db is not None and self.spec.handler is not None:
+        if spec.routes is not None and self.db is not None:
             self.consumer = ConsumerLoop(
                 settings=self.settings,
                 db=self.db,
                 producers=self.producers,
                 clock=self.clock,
-                topics=self.spec.consumes,
-                handler=self.spec.handler,
+                topics=spec.consumes,
+                handler=spec.routes.apply,
             )
             await self._retrying("consumer start", self.consumer.start)
-        for worker in self.spec.workers(self) if self.spec.workers else []:
+        for worker in spec.workers:
             await worker.start()
             self.workers.append(worker)
         self.started.set()
-        log.info("service started", extra={"service": self.spec.name})
+        log.info("service started", extra={"service": spec.name})
 
     async def _retrying(self, what: str, step: Callable[[], Any]) -> None:
         delay = 0.5
@@ -144,18 +157,18 @@ class Runtime:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
 
-    async def _migrate(self) -> None:
+    async def _migrate(self, spec: ServiceSpec) -> None:
         if self.db is not None:
             # Imported here: Alembic takes ~0.4 s to load, for services with a database only.
             from .migrations import migrate
 
-            await migrate(self.db, self.spec.migrations)
+            await migrate(self.db, spec.migrations)
 
-    async def _create_topics(self) -> None:
+    async def _create_topics(self, spec: ServiceSpec) -> None:
         if self.settings.create_topics:
             await ensure_topics(
                 self.settings.kafka_bootstrap_servers,
-                topic_partitions(self.settings, {*self.spec.consumes, *self.spec.produces}),
+                topic_partitions(self.settings, {*spec.consumes, *spec.produces}),
                 replication_factor=self.settings.replication_factor,
             )
 
@@ -211,7 +224,7 @@ class Runtime:
         if self.db is not None:
             checks["database"] = await self.db.ping()
         checks["broker"] = await self._broker_reachable()
-        if self.spec.consumes:
+        if self.spec is not None and self.spec.routes is not None:
             checks["partitions_assigned"] = self.consumer is not None and self.consumer.ready
         return checks
 

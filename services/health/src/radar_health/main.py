@@ -6,8 +6,8 @@ import sys
 
 from fastapi import FastAPI
 
-from radar_runtime import Clock, Job, Runtime, ServiceSpec, build_app, serve
-from radar_schemas.topics import ALERTS, CRM, HEALTH, SUPPORT, USAGE
+from radar_runtime import Clock, Job, Runtime, ServiceSpec, build_app, routes, serve
+from radar_schemas.topics import CRM, SUPPORT, USAGE, types_of
 
 from .api.context import STATE_KEY, HealthContext
 from .api.routes import router
@@ -35,6 +35,7 @@ def create_app(
     settings = settings or HealthSettings()
     config = config or load_config(settings.config_path)
     recomputer = Recomputer(config, service=settings.service_name)
+    runtime = Runtime(settings, clock)
 
     def jobs(runtime: Runtime) -> list[Job]:
         recompute_all = RecomputeAll(
@@ -62,16 +63,13 @@ def create_app(
     spec = ServiceSpec(
         name=settings.service_name,
         migrations=MIGRATIONS,
-        consumes=(USAGE, SUPPORT, CRM),
-        produces=(HEALTH, ALERTS),
-        handler=make_handler(recomputer),
-        jobs=jobs,
-        workers=workers,
+        routes=routes((types_of(USAGE, SUPPORT, CRM), make_handler(recomputer))),
+        emits=("health.scored", "alert.raised", "alert.resolved"),
+        jobs=jobs(runtime),
+        workers=workers(runtime),
         routers=[router],
     )
-    app = build_app(
-        spec, settings, clock=clock, title="Renewal Radar health", description=DESCRIPTION
-    )
+    app = build_app(spec, runtime, title="Renewal Radar health", description=DESCRIPTION)
     app.state.runtime.state[STATE_KEY] = HealthContext(config, recomputer)
     return app
 

@@ -7,8 +7,9 @@ import sys
 
 from fastapi import FastAPI
 
-from radar_runtime import Clock, ServiceSpec, build_app, serve
+from radar_runtime import Clock, Runtime, ServiceSpec, build_app, serve
 from radar_schemas import RAW_TOPICS
+from radar_schemas.topics import types_of
 
 from . import api, segment_api
 from .deps import Ingest
@@ -29,17 +30,15 @@ def create_app(settings: IngestSettings | None = None, *, clock: Clock | None = 
     """Raises KeyConfigError when the API key configuration is missing or invalid."""
     settings = settings or IngestSettings()
     keyring = load_keyring(settings)
+    runtime = Runtime(settings, clock)
     spec = ServiceSpec(
         name="ingest",
         uses_database=False,
-        produces=RAW_TOPICS,
+        emits=types_of(*RAW_TOPICS),
         routers=[api.router, segment_api.router],
         producer_options={"linger_ms": settings.producer_linger_ms},
     )
-    app = build_app(
-        spec, settings, clock=clock, title="Renewal Radar ingest", description=DESCRIPTION
-    )
-    runtime = app.state.runtime
+    app = build_app(spec, runtime, title="Renewal Radar ingest", description=DESCRIPTION)
     publisher = Publisher(runtime, settings.publish_timeout_seconds)
     runtime.state["ingest"] = Ingest(settings, keyring, Intake(settings), publisher)
     install_error_handlers(app, retry_after_seconds=settings.retry_after_seconds)

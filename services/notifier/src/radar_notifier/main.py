@@ -18,8 +18,8 @@ from radar_notifier.senders.email import EmailSender, SmtpOptions
 from radar_notifier.senders.slack import SlackSender, allowed_hosts
 from radar_notifier.settings import NotifierSettings
 from radar_notifier.worker import DeliveryWorker
-from radar_runtime import Clock, ServiceSpec, build_app, serve
-from radar_schemas.topics import ALERTS
+from radar_runtime import Clock, Runtime, ServiceSpec, build_app, routes, serve
+from radar_schemas.topics import ALERTS, types_of
 
 DESCRIPTION = (
     "Routes, deduplicates, groups and inhibits alerts from cs.alerts.v1 and delivers "
@@ -50,17 +50,17 @@ def create_app(
         "slack": SlackSender(webhooks, hosts, timeout_seconds=settings.slack_timeout_seconds),
         "email": EmailSender(_smtp_options(settings)),
     }
+    runtime = Runtime(settings, clock)
     worker = DeliveryWorker(settings, cfg, senders, rng=rng)
     spec = ServiceSpec(
         name="notifier",
         migrations=MIGRATIONS,
-        consumes=(ALERTS,),
-        handler=AlertHandler(cfg, worker.wake),
-        jobs=lambda runtime: housekeeping_jobs(runtime, settings),
-        workers=lambda runtime: [worker.attach(runtime)],
+        routes=routes((types_of(ALERTS), AlertHandler(cfg, worker.wake))),
+        jobs=housekeeping_jobs(runtime, settings),
+        workers=[worker.attach(runtime)],
         routers=[router],
     )
-    app = build_app(spec, settings, clock=clock, description=DESCRIPTION)
+    app = build_app(spec, runtime, description=DESCRIPTION)
     app.state.runtime.state["wake_worker"] = worker.wake
     app.state.worker = worker
     return app

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
-from radar_runtime import Clock, Job, Runtime, ServiceSpec, build_app, serve
-from radar_schemas.topics import ALERTS, CRM, HEALTH, RENEWALS
+from radar_runtime import Clock, Job, Runtime, ServiceSpec, build_app, routes, serve
+from radar_schemas.topics import ALERTS, CRM, HEALTH, types_of
 
 from .api import ROUTERS
 from .config import ConfigError, load_config
@@ -34,35 +34,28 @@ def create_app(settings: RenewalsSettings | None = None, *, clock: Clock | None 
     raise_gc_threshold(settings.gc_threshold)
     config = load_config(settings.config_path, calibration_path=settings.calibration_path)
     evaluator = Evaluator(config)
-    holder: dict[str, RenewalsContext] = {}
     projector = Projector(evaluator)
+
+    runtime = Runtime(settings, clock)
+    gauges = GaugeRefresher(runtime, settings.metrics_refresh_seconds)
 
     def jobs(runtime: Runtime) -> list[Job]:
         transitions = Transitions(runtime, projector, chunk=settings.transitions_chunk)
         interval = timedelta(seconds=settings.transitions_check_seconds)
         return [Job("renewal-transitions", interval, transitions.run)]
 
-    def workers(runtime: Runtime) -> list[GaugeRefresher]:
-        return [holder[STATE_KEY].gauges]
-
     spec = ServiceSpec(
         name="renewals",
         migrations=MIGRATIONS,
         # cs.alerts.v1 only for the health service's support.escalation alerts.
-        consumes=(CRM, HEALTH, ALERTS),
-        produces=(RENEWALS, ALERTS),
-        handler=RenewalsHandler(projector),
-        jobs=jobs,
-        workers=workers,
+        routes=routes((types_of(CRM, HEALTH, ALERTS), RenewalsHandler(projector))),
+        emits=("renewal.state_changed", "alert.raised", "alert.resolved"),
+        jobs=jobs(runtime),
+        workers=[gauges],
         routers=ROUTERS,
     )
-    app = build_app(
-        spec, settings, clock=clock, title="Renewal Radar renewals", description=DESCRIPTION
-    )
-    runtime: Runtime = app.state.runtime
-    gauges = GaugeRefresher(runtime, settings.metrics_refresh_seconds)
-    holder[STATE_KEY] = RenewalsContext(config, evaluator, projector, gauges)
-    runtime.state[STATE_KEY] = holder[STATE_KEY]
+    app = build_app(spec, runtime, title="Renewal Radar renewals", description=DESCRIPTION)
+    runtime.state[STATE_KEY] = RenewalsContext(config, evaluator, projector, gauges)
     return app
 
 
