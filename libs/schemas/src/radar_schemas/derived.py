@@ -19,6 +19,7 @@ from radar_schemas.common import (
     AlertRule,
     Band,
     Contract,
+    Count,
     Id,
     Key,
     Money,
@@ -101,6 +102,9 @@ class HealthScored(Payload):
     score_30d_ago: Score100 | None = None
     override: ScoreOverride | None = None
     segment: Segment | None = None
+    # Support tickets open at `as_of` that are escalated or of a watched priority (the
+    # ones health raises `support.escalation` for); None from producers that predate it.
+    open_escalations: Count | None = None
     as_of: AwareDatetime
 
 
