@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Column, MetaData, Table, Text
 
 from radar_runtime.db import Database
-from radar_runtime.migrations import Migrations, differences, migrate
+from radar_runtime.migrations import AUTH, Migrations, differences, migrate
 from radar_runtime.migrations.__main__ import revision
 from radar_runtime.testing.migrations import check_migrations
 
@@ -25,6 +25,10 @@ def only_script(directory: Path) -> str:
 
 async def test_runtime_migrations_match_the_runtime_tables(database_url):
     await check_migrations(database_url)
+
+
+async def test_token_registry_migrations_match_its_tables(database_url):
+    await check_migrations(database_url, AUTH)
 
 
 async def test_toy_migrations_match_the_toy_tables(database_url):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -10,8 +11,11 @@ import uvicorn
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .auth.access import unauthenticated
+from .errors import install_error_handlers
 from .logs import configure_logging
 from .service import Runtime, ServiceSpec
 from .settings import RuntimeSettings
@@ -57,13 +61,36 @@ def build_app(
         ready = all(checks.values())
         return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
+    metrics_token = runtime.settings.metrics_token
+
     @app.get("/metrics", tags=["operations"], include_in_schema=False)
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        if metrics_token is not None and not _bearer_matches(request, metrics_token):
+            raise unauthenticated("the metrics token is required", token_given=False)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
+    install_error_handlers(app)
+    if spec.access is None:
+        for router in spec.routers:
+            app.include_router(router)
+        return app
+    from .auth.http import RequestIds, caller, read_audit
+
+    app.state.access = spec.access
+    secured = [Depends(caller)]
     for router in spec.routers:
-        app.include_router(router)
+        app.include_router(router, dependencies=secured)
+    app.add_api_route(
+        "/v1/audit", read_audit, methods=["GET"], tags=["audit"], dependencies=secured
+    )
+    app.add_middleware(RequestIds)
     return app
+
+
+def _bearer_matches(request: Request, secret: SecretStr) -> bool:
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    expected = secret.get_secret_value()
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.encode(), expected.encode())
 
 
 async def parts(request: Request) -> Any:

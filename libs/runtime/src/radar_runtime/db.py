@@ -34,6 +34,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from .auth.tables import audit_table
+
 log = logging.getLogger(__name__)
 
 runtime_metadata = MetaData()
@@ -64,6 +66,8 @@ scheduled_jobs = Table(
     Column("name", Text, primary_key=True),
     Column("last_run_at", DateTime(timezone=True), nullable=False),
 )
+
+audit_log = audit_table(runtime_metadata)
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 

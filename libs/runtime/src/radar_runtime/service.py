@@ -27,6 +27,7 @@ from .settings import RuntimeSettings
 from .unit_of_work import UnitOfWork, unit_of_work
 
 if TYPE_CHECKING:
+    from .auth.access import Access
     from .migrations import Migrations
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,8 @@ class ServiceSpec:
     routers: Sequence[APIRouter] = field(default_factory=tuple)
     uses_database: bool = True
     producer_options: dict[str, Any] = field(default_factory=dict)
+    # Who may call its routes; None only for ingest, which checks its own source keys.
+    access: Access | None = None
 
     @property
     def consumes(self) -> tuple[str, ...]:
@@ -65,6 +68,13 @@ class ServiceSpec:
     @property
     def produces(self) -> tuple[str, ...]:
         return tuple(sorted({topic_for(event_type) for event_type in self.emits}))
+
+
+async def _migrate_auth(spec: ServiceSpec) -> None:
+    from .migrations import AUTH, migrate
+
+    assert spec.access is not None
+    await migrate(spec.access.tokens.db, AUTH)
 
 
 class Runtime:
@@ -111,6 +121,8 @@ class Runtime:
 
     async def _boot(self, spec: ServiceSpec) -> None:
         await self._retrying("database migration", lambda: self._migrate(spec))
+        if spec.access is not None:
+            await self._retrying("token registry migration", lambda: _migrate_auth(spec))
         await self._retrying("topic creation", lambda: self._create_topics(spec))
         assert self.producers is not None
         await self._retrying("producer start", self.producers.start)
@@ -207,6 +219,9 @@ class Runtime:
         if self.producers is not None:
             with contextlib.suppress(Exception):
                 await self.producers.stop()
+        if self.spec is not None and self.spec.access is not None:
+            with contextlib.suppress(Exception):
+                await self.spec.access.close()
         if self.db is not None:
             await self.db.dispose()
 

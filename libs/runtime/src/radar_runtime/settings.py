@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,6 +31,29 @@ class RuntimeSettings(BaseSettings):
     kafka_idempotent_producer: bool = Field(
         True, validation_alias=_shared("kafka_idempotent_producer")
     )
+
+    # Access control, shared by every service (see radar_runtime/auth). Without an
+    # issuer only API tokens (radar-tokens) are accepted.
+    oidc_issuer: str = Field("", validation_alias=_shared("radar_oidc_issuer"))
+    oidc_audience: str = Field("renewal-radar", validation_alias=_shared("radar_oidc_audience"))
+    oidc_algorithms: list[str] = Field(
+        ["RS256", "PS256", "ES256", "EdDSA"], validation_alias=_shared("radar_oidc_algorithms")
+    )
+    oidc_leeway_seconds: int = Field(
+        60, ge=0, validation_alias=_shared("radar_oidc_leeway_seconds")
+    )
+    oidc_jwks_refresh_seconds: float = Field(
+        30.0, ge=0, validation_alias=_shared("radar_oidc_jwks_refresh_seconds")
+    )
+    access_rules_path: Path | None = Field(
+        None, validation_alias=_shared("radar_access_rules_path")
+    )
+    # The API-token registry's schema (shared by the services, like the broker) and,
+    # when it lives elsewhere, its database.
+    auth_schema: str = Field("radar_auth", validation_alias=_shared("radar_auth_schema"))
+    auth_database_url: str = Field("", validation_alias=_shared("radar_auth_database_url"))
+    # Empty: /metrics is open (Prometheus on a private network); else a bearer token.
+    metrics_token: SecretStr | None = Field(None, validation_alias=_shared("radar_metrics_token"))
 
     service_name: str = "radar"
     db_schema: str = "radar"

@@ -25,9 +25,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, MetaData, text
 
+from ..auth.tables import auth_metadata
 from ..db import Database, advisory_key, runtime_metadata
 
-__all__ = ["RUNTIME", "Migrations", "differences", "migrate"]
+__all__ = ["AUTH", "RUNTIME", "Migrations", "differences", "migrate"]
 
 # What a comparison with the tables declared in code looks at, in autogenerate and in
 # `differences` alike; server defaults too, as the scripts must reproduce them.
@@ -41,13 +42,20 @@ class Migrations:
     branch: str
     versions: Path
     metadata: MetaData
+    # A schema of its own that does not hold the runtime's tables (the token registry).
+    standalone: bool = False
 
 
 RUNTIME = Migrations("runtime", Path(__file__).with_name("versions"), runtime_metadata)
+AUTH = Migrations(
+    "auth", Path(__file__).parents[1] / "auth" / "migrations", auth_metadata, standalone=True
+)
 
 
 def branches(service: Migrations | None) -> tuple[Migrations, ...]:
     """The runtime's branch, then the service's own."""
+    if service is not None and service.standalone:
+        return (service,)
     return (RUNTIME,) if service is None or service is RUNTIME else (RUNTIME, service)
 
 

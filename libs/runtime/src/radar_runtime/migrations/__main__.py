@@ -22,12 +22,12 @@ from sqlalchemy import Connection, text
 
 from ..db import Database
 from ..settings import RuntimeSettings
-from . import RUNTIME, Migrations, config
+from . import AUTH, RUNTIME, Migrations, config
 
 
 def branch(service: str) -> Migrations:
-    if service == RUNTIME.branch:
-        return RUNTIME
+    if service in (RUNTIME.branch, AUTH.branch):
+        return RUNTIME if service == RUNTIME.branch else AUTH
     migrations: Migrations = importlib.import_module(f"radar_{service}.migrations").MIGRATIONS
     return migrations
 
@@ -54,9 +54,10 @@ def generate(sync: Connection, service: Migrations, message: str) -> None:
         head, label, depends_on = f"{service.branch}@head", None, None
     else:
         # A new branch; a service's starts once the runtime's tables exist.
-        head, label = "base", service.branch
-        runtime = ScriptDirectory.from_config(cfg).get_revision(f"{RUNTIME.branch}@head")
-        depends_on = runtime.revision if runtime is not None and service is not RUNTIME else None
+        head, label, depends_on = "base", service.branch, None
+        if service is not RUNTIME and not service.standalone:
+            runtime = ScriptDirectory.from_config(cfg).get_revision(f"{RUNTIME.branch}@head")
+            depends_on = runtime.revision if runtime is not None else None
     command.revision(
         cfg,
         message,
@@ -84,7 +85,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m radar_runtime.migrations")
     commands = parser.add_subparsers(dest="command", required=True)
     new = commands.add_parser("revision", help="autogenerate a branch's next revision")
-    new.add_argument("--service", required=True, help="runtime, health, renewals or notifier")
+    new.add_argument("--service", required=True, help="runtime, auth, health, renewals or notifier")
     new.add_argument("-m", "--message", required=True, help="what the revision changes")
     args = parser.parse_args()
     asyncio.run(revision(branch(args.service), args.message, RuntimeSettings().database_url))

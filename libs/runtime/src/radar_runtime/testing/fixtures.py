@@ -23,6 +23,7 @@ import pytest
 
 from radar_runtime.local.kafka import KafkaBroker, java_available
 from radar_runtime.local.kafka_jars import INSTALL_HINT
+from radar_runtime.local.oidc import OidcProvider
 from radar_runtime.local.postgres import LocalPostgres
 from radar_runtime.local.process import LocalServerError
 from radar_runtime.testing.servers import (
@@ -40,6 +41,7 @@ __all__ = [
     "database_url",
     "kafka_bootstrap",
     "local_server_dir",
+    "oidc_provider",
     "radar_test_run_dir",
     "unique",
     "unique_name",
@@ -135,6 +137,22 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
         yield url
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(radar_test_run_dir: Path) -> Iterator[OidcProvider]:
+    """A real OpenID Connect provider on loopback, for the session's sign-ins."""
+    provider = OidcProvider(radar_test_run_dir / "oidc" / "provider.log")
+    started = time.monotonic()
+    try:
+        provider.start()
+    except LocalServerError as error:
+        pytest.fail(f"The test OpenID provider did not start: {error}", pytrace=False)
+    _record("oidc: oidc-provider-mock", provider.issuer, started)
+    try:
+        yield provider
+    finally:
+        provider.stop()
 
 
 def _record(what: str, where: str, started: float) -> None:
