@@ -99,25 +99,68 @@ async def test_undecodable_record_goes_to_dlq_and_the_rest_is_applied(kafka_boot
         assert headers["original_topic"] == settings.topic(USAGE).encode()
         assert headers["original_offset"] == b"1"  # after acct-a's event, same partition
         assert headers["error"].startswith(b"undecodable")
-        assert consumed(settings, "dlq") == 1
+        assert consumed(settings, "dead_lettered") == 1
+        assert consumed(settings, "duplicate") == 0
     finally:
         await runtime.stop()
 
 
-async def test_record_the_handler_rejects_goes_to_dlq_after_retries(kafka_bootstrap, settings):
-    events = [usage(f"acct-{i % 4}", 1) for i in range(40)] + [usage("poison", 9)]
-    handler = ToyHandler(fail_accounts={"poison"})
+async def test_records_the_handler_rejects_go_to_dlq_at_once(kafka_bootstrap, settings):
+    events = [usage(f"acct-{i % 4}", 1) for i in range(40)]
+    events += [usage(f"poison-{i}", 9) for i in range(25)]
+    handler = ToyHandler(fail_accounts={f"poison-{i}" for i in range(25)})
     runtime = await start_toy(settings, handler)
+    retries = _retries(settings)
     try:
         await publish(kafka_bootstrap, settings, events)
-        good = [e for e in events if e.account_id != "poison"]
+        good = [e for e in events if not e.account_id.startswith("poison")]
         await eventually(await caught_up(runtime, good), what="good events applied")
-        [dead] = await consume_all(kafka_bootstrap, dlq_topic(settings.topic(USAGE)), expect=1)
-        assert decode(dead.value).account_id == "poison"
-        assert dict(dead.headers)["error"].startswith(b"handler failed")
-        assert "poison" not in await read_state(runtime)
+        dead = await consume_all(kafka_bootstrap, dlq_topic(settings.topic(USAGE)), expect=25)
+        assert {decode(d.value).account_id for d in dead} == {f"poison-{i}" for i in range(25)}
+        assert all(dict(d.headers)["error"].startswith(b"handler failed") for d in dead)
+        assert not {a for a in await read_state(runtime) if a.startswith("poison")}
+        # A failure no retry can fix is not retried: the batch is halved at once.
+        assert _retries(settings) == retries
+        await eventually(lambda: _seen_all(settings, 65), what="every record counted")
+        assert consumed(settings, "dead_lettered") == 25
+        assert consumed(settings, "applied") == 40
+        assert consumed(settings, "duplicate") == 0
     finally:
         await runtime.stop()
+
+
+async def test_transient_failures_are_retried_and_applied(kafka_bootstrap, settings):
+    class Flaky(ToyHandler):
+        failures_left = 2
+
+        async def __call__(self, uow, events):
+            if self.failures_left:
+                self.failures_left -= 1
+                raise ConnectionResetError("connection reset by peer")
+            await super().__call__(uow, events)
+
+    events = [usage(f"acct-{i % 3}", 1) for i in range(30)]
+    retries = _retries(settings)
+    runtime = await start_toy(settings, Flaky())
+    try:
+        await publish(kafka_bootstrap, settings, events)
+        await eventually(await caught_up(runtime, events), what="all events applied")
+        assert _retries(settings) == retries + 2
+        assert consumed(settings, "dead_lettered") == 0
+    finally:
+        await runtime.stop()
+
+
+def _retries(settings: RuntimeSettings) -> float:
+    value = REGISTRY.get_sample_value(
+        "radar_handler_retries_total", {"service": settings.service_name}
+    )
+    return value or 0.0
+
+
+async def _seen_all(settings: RuntimeSettings, count: int) -> bool:
+    outcomes = ("applied", "duplicate", "dead_lettered")
+    return sum(consumed(settings, o) for o in outcomes) >= count
 
 
 async def test_emitting_handler_that_rolls_back_publishes_nothing(kafka_bootstrap, settings):

@@ -23,6 +23,7 @@ from aiokafka.structs import ConsumerRecord
 from pydantic import ValidationError
 from sqlalchemy import Uuid, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import DBAPIError
 
 from radar_schemas.codec import decode
 from radar_schemas.envelope import Envelope
@@ -157,8 +158,9 @@ class ConsumerLoop:
     async def _apply_isolating(
         self, delivered: list[Delivered], failures: list[Failure]
     ) -> set[UUID]:
-        """Apply the batch; if the handler keeps failing, apply record by record so
-        only the records that fail alone end up in `failures`."""
+        """Apply the batch; if it fails for good, halve it until the records that fail
+        alone are found (they end up in `failures`), so a few poison records cost a few
+        small transactions, not a stalled partition."""
         if not delivered:
             return set()
         error = await self._apply_with_retries(delivered)
@@ -167,12 +169,14 @@ class ConsumerLoop:
         if len(delivered) == 1:
             failures.append((delivered[0].record, f"handler failed: {_first_line(error)}"))
             return set()
-        applied: set[UUID] = set()
-        for one in delivered:
-            applied |= await self._apply_isolating([one], failures)
-        return applied
+        half = len(delivered) // 2
+        applied = await self._apply_isolating(delivered[:half], failures)
+        return applied | await self._apply_isolating(delivered[half:], failures)
 
     async def _apply_with_retries(self, delivered: list[Delivered]) -> set[UUID] | Exception:
+        """The claimed ids, or the error that retrying cannot fix. A database outage
+        pauses until it is back; transient errors (a deadlock, a dropped connection) are
+        retried with back-off; any other error is returned at once."""
         attempt = 0
         while True:
             try:
@@ -181,8 +185,10 @@ class ConsumerLoop:
                 if not await self._db.ping():
                     await self._wait_for_database()
                     continue
-                if attempt >= self._settings.handler_retries:
-                    log.warning("handler failed after retries", extra={"error": repr(exc)})
+                if not is_transient(exc) or attempt >= self._settings.handler_retries:
+                    log.warning(
+                        "handler failed", extra={"error": repr(exc), "records": len(delivered)}
+                    )
                     return exc
                 attempt += 1
                 metrics.HANDLER_RETRIES.labels(self._service).inc()
@@ -285,8 +291,11 @@ class ConsumerLoop:
         outcomes: Counter[tuple[str, str]] = Counter()
         now = time.time()
         age_by_topic: dict[str, list[float]] = {}
+        dead = {(record.topic, record.partition, record.offset) for record, _ in failures}
         for d in delivered:
             topic = self._label(d.record.topic)
+            if (d.record.topic, d.record.partition, d.record.offset) in dead:
+                continue  # counted below, once, as dead-lettered
             if d.event.event_id in applied:
                 outcomes[(topic, "applied")] += 1
                 age_by_topic.setdefault(topic, []).append(now - d.event.occurred_at.timestamp())
@@ -294,7 +303,7 @@ class ConsumerLoop:
             else:
                 outcomes[(topic, "duplicate")] += 1
         for record, _ in failures:
-            outcomes[(self._label(record.topic), "dlq")] += 1
+            outcomes[(self._label(record.topic), "dead_lettered")] += 1
         for (topic, outcome), count in outcomes.items():
             metrics.EVENTS_CONSUMED.labels(service, topic, outcome).inc(count)
         for topic, ages in age_by_topic.items():
@@ -337,6 +346,29 @@ class _FinishBatchOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         self._loop.assigned = frozenset(assigned)
+
+
+# SQLSTATE classes and codes a retry can fix: connection trouble, a serialization
+# failure or deadlock between replicas, a statement cancelled by a timeout, no room.
+_TRANSIENT_SQLSTATES = ("08", "40001", "40P01", "53", "57014", "57P01", "57P02", "57P03")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether retrying the same records may succeed; validation and domain errors,
+    constraint violations and bad data fail the same way every time."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError | TimeoutError | ConnectionError):
+            return True
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        state = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
+        if isinstance(state, str) and state.startswith(_TRANSIENT_SQLSTATES):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _first_line(exc: Exception) -> str:

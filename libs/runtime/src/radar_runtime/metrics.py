@@ -12,7 +12,7 @@ _AGE_BUCKETS = (0.1, 0.5, 1, 5, 30, 60, 300, 3600, 6 * 3600, 86400, 7 * 86400, 3
 
 EVENTS_CONSUMED = Counter(
     "radar_events_consumed_total",
-    "Records consumed, by outcome: applied, duplicate, dlq.",
+    "Records consumed, by outcome: applied, duplicate, dead_lettered.",
     ["service", "topic", "outcome"],
 )
 EVENT_PROCESSING = Histogram(
