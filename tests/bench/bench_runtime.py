@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer
@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from radar_runtime import Runtime, RuntimeSettings, ServiceSpec, UnitOfWork, routes
 from radar_runtime.migrations import Migrations
+from radar_runtime.testing.helpers import eventually
 from radar_schemas.codec import decode
 from radar_schemas.envelope import Envelope
 from radar_schemas.topics import USAGE
@@ -105,6 +106,70 @@ async def runtime_rate(settings: RuntimeSettings, expected: int) -> float:
         await runtime.stop()
 
 
+class PoisonProjection(NoopProjection):
+    """Rejects accounts named poison-*, as a projection rejects data it cannot apply
+    (a domain error); notes when each other event was applied."""
+
+    def __init__(self) -> None:
+        super().__init__(expected=0)
+        self.applied_at: dict[str, float] = {}
+        self.good_applied = asyncio.Event()
+
+    async def __call__(self, uow: UnitOfWork, events: Sequence[Envelope]) -> None:
+        if any(e.account_id.startswith("poison-") for e in events):
+            raise ValueError("cannot apply this account's data")
+        await super().__call__(uow, events)
+        for event in events:
+            self.applied_at[event.account_id] = time.monotonic()
+        self.good_applied.set()
+
+
+async def poison_delay(settings: RuntimeSettings, poison: int) -> float:
+    """Seconds from publishing an unrelated event, right behind `poison` records the
+    projection rejects, to its being applied."""
+    projection = PoisonProjection()
+    spec = ServiceSpec(
+        name=settings.service_name,
+        migrations=noop_migrations,
+        routes=routes(("usage.recorded", projection)),
+    )
+    runtime = Runtime(settings)
+    await runtime.start(spec)
+    try:
+        await runtime.wait_started()
+        await eventually(_assigned(runtime), what="partitions assigned")
+        topic = settings.topic(USAGE)
+        bad = [
+            event.model_copy(update={"account_id": f"poison-{i}"})
+            for i, event in enumerate(usage_events(poison))
+        ]
+        await produce(topic, bad)
+        sent = time.monotonic()
+        await produce(topic, usage_events(1, accounts=1))
+        await asyncio.wait_for(projection.good_applied.wait(), 600)
+        return projection.applied_at["acct-0"] - sent
+    finally:
+        await runtime.stop()
+
+
+def _assigned(runtime: Runtime) -> Callable[[], Awaitable[bool]]:
+    async def check() -> bool:
+        return runtime.consumer is not None and runtime.consumer.ready
+
+    return check
+
+
+def _isolated(settings: RuntimeSettings) -> RuntimeSettings:
+    name = tag()
+    return settings.model_copy(
+        update={
+            "service_name": f"bench_{name}",
+            "db_schema": f"bench_{name}",
+            "topic_prefix": f"b{name}.",
+        }
+    )
+
+
 async def measure() -> list[dict[str, object]]:
     name = tag()
     settings = RuntimeSettings(
@@ -120,6 +185,9 @@ async def measure() -> list[dict[str, object]]:
     raw_decoded = await raw_consume_rate(topic, EVENTS, decode_each=True)
     loop = await runtime_rate(settings, EVENTS)
     ratio = 100 * loop / raw
+    alone = await poison_delay(_isolated(settings), 0)
+    behind_poison = await poison_delay(_isolated(settings), 100)
+    delay = behind_poison - alone
     return [
         row("runtime: raw aiokafka consume", raw, "events/s", "reference"),
         row("runtime: raw consume + contract decode", raw_decoded, "events/s", "reference"),
@@ -132,6 +200,9 @@ async def measure() -> list[dict[str, object]]:
         ),
         row("runtime: loop / raw", ratio, "%", ">= 50 %", ratio >= 50),
         row("runtime: loop / (raw + decode)", 100 * loop / raw_decoded, "%", "reference"),
+        row("runtime: an unrelated event, applied after", alone, "s", "reference"),
+        row("runtime: the same behind 100 poison records", behind_poison, "s", "reference"),
+        row("runtime: delay caused by 100 poison records", delay, "s", "<= 1 s", delay <= 1),
         row("runtime: peak RSS (bench process)", peak_rss_mib(), "MiB"),
     ]
 

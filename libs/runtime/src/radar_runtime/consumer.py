@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 from uuid import UUID
 
 from aiokafka import ConsumerRebalanceListener, TopicPartition
@@ -48,6 +49,10 @@ _CLAIM = text(
 ).bindparams(bindparam("ids", type_=ARRAY(Uuid)))
 
 Failure = tuple[ConsumerRecord[bytes, bytes], str]
+T = TypeVar("T")
+
+# A failed batch is halved down to this size, then applied record by record.
+_ONE_BY_ONE = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,29 +163,41 @@ class ConsumerLoop:
     async def _apply_isolating(
         self, delivered: list[Delivered], failures: list[Failure]
     ) -> set[UUID]:
-        """Apply the batch; if it fails for good, halve it until the records that fail
-        alone are found (they end up in `failures`), so a few poison records cost a few
-        small transactions, not a stalled partition."""
+        """Apply the batch; if it fails for good, find the records that fail alone (they
+        end up in `failures`) and apply the rest."""
         if not delivered:
             return set()
-        error = await self._apply_with_retries(delivered)
-        if not isinstance(error, Exception):
-            return error
-        if len(delivered) == 1:
-            failures.append((delivered[0].record, f"handler failed: {_first_line(error)}"))
-            return set()
-        half = len(delivered) // 2
-        applied = await self._apply_isolating(delivered[:half], failures)
-        return applied | await self._apply_isolating(delivered[half:], failures)
+        result = await self._apply_with_retries(self._apply, delivered)
+        if not isinstance(result, Exception):
+            return result
+        return await self._isolate(delivered, failures)
 
-    async def _apply_with_retries(self, delivered: list[Delivered]) -> set[UUID] | Exception:
-        """The claimed ids, or the error that retrying cannot fix. A database outage
-        pauses until it is back; transient errors (a deadlock, a dropped connection) are
-        retried with back-off; any other error is returned at once."""
+    async def _isolate(self, delivered: list[Delivered], failures: list[Failure]) -> set[UUID]:
+        """Halve a failed batch until the parts are small, then apply each record of a
+        part in a savepoint of one transaction: a few poison records among thousands
+        cost a few transactions, a hundred among a hundred no more than a dozen."""
+        if len(delivered) > _ONE_BY_ONE:
+            half = len(delivered) // 2
+            applied = await self._apply_isolating(delivered[:half], failures)
+            return applied | await self._apply_isolating(delivered[half:], failures)
+        result = await self._apply_with_retries(self._apply_each, delivered)
+        if isinstance(result, Exception):
+            failures.extend((d.record, f"handler failed: {_first_line(result)}") for d in delivered)
+            return set()
+        applied, rejected = result
+        failures.extend(rejected)
+        return applied
+
+    async def _apply_with_retries(
+        self, apply: Callable[[list[Delivered]], Awaitable[T]], delivered: list[Delivered]
+    ) -> T | Exception:
+        """What `apply` returns, or the error that retrying cannot fix. A database
+        outage pauses until it is back; transient errors (a deadlock, a dropped
+        connection) are retried with back-off; any other error is returned at once."""
         attempt = 0
         while True:
             try:
-                return await self._apply(delivered)
+                return await apply(delivered)
             except Exception as exc:
                 if not await self._db.ping():
                     await self._wait_for_database()
@@ -195,17 +212,39 @@ class ConsumerLoop:
                 await asyncio.sleep(self._settings.retry_backoff_seconds * 2 ** (attempt - 1))
 
     async def _apply(self, delivered: list[Delivered]) -> set[UUID]:
-        unique: dict[UUID, Envelope] = {}
-        for d in delivered:  # the first copy of an id wins; order is kept
-            unique.setdefault(d.event.event_id, d.event)
+        unique = _first_of_each(delivered)
         async with unit_of_work(self._db, self._clock, self._settings.topic) as uow:
-            claimed = set((await uow.session.execute(_CLAIM, {"ids": list(unique)})).scalars())
-            fresh = [event for event_id, event in unique.items() if event_id in claimed]
+            claimed = await _claim(uow, list(unique))
+            fresh = [d.event for event_id, d in unique.items() if event_id in claimed]
             if fresh:
                 await self._handler(uow, fresh)
         if self.after_db_commit is not None:
             await self.after_db_commit()
         return claimed
+
+    async def _apply_each(self, delivered: list[Delivered]) -> tuple[set[UUID], list[Failure]]:
+        """Each record on its own, in a savepoint, all in one transaction: the ones the
+        handler rejects are rolled back to their savepoint and returned as failures."""
+        applied: set[UUID] = set()
+        rejected: list[Failure] = []
+        async with unit_of_work(self._db, self._clock, self._settings.topic) as uow:
+            for event_id, d in _first_of_each(delivered).items():
+                mark = uow.mark()
+                try:
+                    async with uow.session.begin_nested():
+                        claimed = await _claim(uow, [event_id])
+                        if claimed:
+                            await self._handler(uow, [d.event])
+                except Exception as exc:
+                    if is_transient(exc):
+                        raise
+                    uow.forget_since(mark)
+                    rejected.append((d.record, f"handler failed: {_first_line(exc)}"))
+                else:
+                    applied |= claimed
+        if self.after_db_commit is not None:
+            await self.after_db_commit()
+        return applied, rejected
 
     async def _wait_for_database(self) -> None:
         """Hold the batch, move no offset, stay in the group until the database is back."""
@@ -351,6 +390,17 @@ class _FinishBatchOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
 # SQLSTATE classes and codes a retry can fix: connection trouble, a serialization
 # failure or deadlock between replicas, a statement cancelled by a timeout, no room.
 _TRANSIENT_SQLSTATES = ("08", "40001", "40P01", "53", "57014", "57P01", "57P02", "57P03")
+
+
+def _first_of_each(delivered: list[Delivered]) -> dict[UUID, Delivered]:
+    unique: dict[UUID, Delivered] = {}
+    for d in delivered:  # the first copy of an id wins; order is kept
+        unique.setdefault(d.event.event_id, d)
+    return unique
+
+
+async def _claim(uow: UnitOfWork, ids: list[UUID]) -> set[UUID]:
+    return set((await uow.session.execute(_CLAIM, {"ids": ids})).scalars())
 
 
 def is_transient(exc: BaseException) -> bool:

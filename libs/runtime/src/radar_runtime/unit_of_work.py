@@ -49,6 +49,15 @@ class UnitOfWork:
         """Run `callback` once the transaction has committed (e.g. wake a worker)."""
         self._after_commit.append(callback)
 
+    def mark(self) -> tuple[int, int]:
+        """Where the emitted events and callbacks stand now (see `forget_since`)."""
+        return len(self._outbox_rows), len(self._after_commit)
+
+    def forget_since(self, mark: tuple[int, int]) -> None:
+        """Drop what was emitted and scheduled after `mark`: its savepoint rolled back."""
+        del self._outbox_rows[mark[0] :]
+        del self._after_commit[mark[1] :]
+
     @property
     def emitted(self) -> int:
         return len(self._outbox_rows)
