@@ -35,7 +35,7 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaProducer
 
-from radar_ingest.auth import hash_key
+from radar_ingest.domain.auth import hash_key
 from radar_runtime.kafka import ensure_topics
 from radar_runtime.local.kafka import free_port
 from radar_schemas import EVENT_ADAPTER, codec

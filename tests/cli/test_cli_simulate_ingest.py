@@ -19,7 +19,7 @@ from fastapi import FastAPI
 
 from radar_cli.main import main
 from radar_cli.simulate import SimulationConfig, generate
-from radar_ingest.auth import hash_key
+from radar_ingest.domain.auth import hash_key
 from radar_ingest.main import create_app
 from radar_ingest.settings import IngestSettings
 from radar_runtime.local.process import free_port

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from radar_health.config import load_config as load_health_config
-from radar_ingest.keyconfig import load_keyring
+from radar_ingest.keys import load_keyring
 from radar_ingest.settings import IngestSettings
 from radar_notifier.config import load_config as load_notifier_config
 from radar_notifier.domain.channels import slack_webhook_env_var

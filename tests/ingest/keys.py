@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from radar_ingest.auth import hash_key
+from radar_ingest.domain.auth import hash_key
 
 ALL_PREFIXES = [
     "usage.",

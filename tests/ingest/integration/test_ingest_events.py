@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from prometheus_client import REGISTRY
 
-from radar_ingest.auth import sign
-from radar_ingest.catalog import INGEST_TYPES
-from radar_ingest.intake import idempotent_id
+from radar_ingest.domain.admission import idempotent_id
+from radar_ingest.domain.auth import sign
+from radar_ingest.domain.catalog import INGEST_TYPES
 from radar_runtime import ManualClock
 from radar_schemas.examples import EXAMPLES
 from radar_schemas.topics import CRM, SUPPORT, USAGE

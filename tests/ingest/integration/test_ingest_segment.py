@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from segment.analytics import Client
 
-from radar_ingest.segment import message_event_id
+from radar_ingest.domain.segment import message_event_id
 from radar_schemas.topics import USAGE
 
 from ..keys import ANALYTICS_KEY, DESK_KEY, bearer

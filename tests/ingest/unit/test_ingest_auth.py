@@ -8,7 +8,7 @@ import hmac
 
 import pytest
 
-from radar_ingest.auth import (
+from radar_ingest.domain.auth import (
     ApiKey,
     Keyring,
     SignatureError,

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from radar_ingest.segment import (
+from radar_ingest.domain.segment import (
     Ignored,
     Rejected,
     message_event_id,

@@ -1,4 +1,4 @@
-"""The ingest service process."""
+"""The ingest service process: its parts, what it declares, its app and its entry point."""
 
 from __future__ import annotations
 
@@ -8,39 +8,66 @@ import sys
 from fastapi import FastAPI
 
 from radar_runtime import Clock, Runtime, ServiceSpec, build_app, serve
-from radar_schemas import RAW_TOPICS
-from radar_schemas.topics import types_of
+from radar_schemas.topics import topic_for
 
-from . import api, segment_api
-from .deps import Ingest
-from .docs import install_openapi
-from .errors import install_error_handlers
-from .intake import Intake
-from .keyconfig import KeyConfigError, load_keyring
-from .publisher import Publisher
+from .api import catalog, events, segment
+from .api.docs import install_openapi
+from .api.errors import install_error_handlers
+from .api.timing import RequestTimer
+from .domain.admission import Admission
+from .domain.auth import Keyring
+from .domain.catalog import INGEST_TYPES
+from .keys import KeyConfigError, load_keyring
+from .parts import IngestParts
 from .settings import IngestSettings
-from .timing import RequestTimer
+from .store.broker import Publisher
 
 DESCRIPTION = """Source systems post events here. A 202 means the event is stored by the
 broker (acks=all) and will be processed; retry on 503 with the same `event_id`
 (duplicates are dropped downstream). Authenticate with `Authorization: Bearer <API key>`."""
 
 
+def bootstrap(
+    settings: IngestSettings, clock: Clock | None = None, *, keyring: Keyring | None = None
+) -> IngestParts:
+    """The service's parts. Without a `keyring` no key is accepted: enough to declare the
+    service, while `create_app` loads the configured keys and refuses to start without."""
+    runtime = Runtime(settings, clock)
+    return IngestParts(
+        settings=settings,
+        runtime=runtime,
+        keyring=keyring if keyring is not None else Keyring(()),
+        admission=Admission(
+            {event_type: settings.topic(topic_for(event_type)) for event_type in INGEST_TYPES},
+            max_future_seconds=settings.max_future_seconds,
+            max_batch_events=settings.max_batch_events,
+        ),
+        publisher=Publisher(runtime, settings.publish_timeout_seconds),
+    )
+
+
+def spec(parts: IngestParts) -> ServiceSpec:
+    # Consumes nothing; emits every type it accepts, straight to the raw topics.
+    return ServiceSpec(
+        name="ingest",
+        uses_database=False,
+        emits=INGEST_TYPES,
+        routers=[events.router, catalog.router, segment.router],
+        producer_options={"linger_ms": parts.settings.producer_linger_ms},
+    )
+
+
 def create_app(settings: IngestSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
     """Raises KeyConfigError when the API key configuration is missing or invalid."""
     settings = settings or IngestSettings()
-    keyring = load_keyring(settings)
-    runtime = Runtime(settings, clock)
-    spec = ServiceSpec(
-        name="ingest",
-        uses_database=False,
-        emits=types_of(*RAW_TOPICS),
-        routers=[api.router, segment_api.router],
-        producer_options={"linger_ms": settings.producer_linger_ms},
+    parts = bootstrap(settings, clock, keyring=load_keyring(settings))
+    app = build_app(
+        spec(parts),
+        parts.runtime,
+        parts=parts,
+        title="Renewal Radar ingest",
+        description=DESCRIPTION,
     )
-    app = build_app(spec, runtime, title="Renewal Radar ingest", description=DESCRIPTION)
-    publisher = Publisher(runtime, settings.publish_timeout_seconds)
-    runtime.state["ingest"] = Ingest(settings, keyring, Intake(settings), publisher)
     install_error_handlers(app, retry_after_seconds=settings.retry_after_seconds)
     install_openapi(app)
     app.add_middleware(RequestTimer)

@@ -21,7 +21,7 @@ class IngestSettings(RuntimeSettings):
     db_schema: str = "ingest"
     port: int = 8001
 
-    # API keys (see auth.py / README): a TOML file, and/or inline TOML or JSON text
+    # API keys (see keys.py / README): a TOML file, and/or inline TOML or JSON text
     # for deployments that inject configuration through the environment. Both merge.
     api_keys_file: Path | None = None
     api_keys: str | None = None

@@ -1,35 +1,44 @@
-"""From validated events to records ready to produce: permissions, the time check, and
-the fields ingest owns (source, received_at, event_id)."""
+"""Which valid events a key may have stored now, and the records they become: the
+permission and time checks, the fields ingest owns (source, received_at, event_id),
+and the encoding for the broker."""
 
 from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from radar_schemas import Envelope, codec
-from radar_schemas.topics import topic_for
 
 from .auth import ApiKey
-from .catalog import INGEST_TYPES
 from .errors import Details
-from .metrics import Outcomes
-from .publish import Record
-from .settings import IngestSettings
+from .outcomes import Outcomes
 from .validation import BatchReader, InvalidItem
 
 IDEMPOTENCY_NAMESPACE = uuid.UUID("0b7e4d1a-9c3f-5e62-8a41-6d2b9f0c5e13")
 
 
-class Intake:
-    def __init__(self, settings: IngestSettings) -> None:
-        self.settings = settings
-        self.max_future = timedelta(seconds=settings.max_future_seconds)
-        self.topics = {t: settings.topic(topic_for(t)) for t in INGEST_TYPES}
-        self.batches = BatchReader(settings.max_batch_events)
+class Record(NamedTuple):  # a tuple: built once per event on the hot path
+    """An accepted event as the broker stores it."""
+
+    topic: str
+    key: bytes
+    value: bytes
+
+
+class Admission:
+    """`topics`: the topic each accepted event type is stored on."""
+
+    def __init__(
+        self, topics: Mapping[str, str], *, max_future_seconds: float, max_batch_events: int
+    ) -> None:
+        self.topics = dict(topics)
+        self.max_future_seconds = max_future_seconds
+        self.max_future = timedelta(seconds=max_future_seconds)
+        self.batches = BatchReader(max_batch_events)
 
     def refusal(self, event: Envelope, key: ApiKey, now: datetime) -> tuple[int, Details] | None:
         """Why a valid event cannot be accepted from this key now, as (status, details)."""
@@ -39,7 +48,7 @@ class Intake:
             return 403, [{"field": "type", "reason": reason}]
         if event.occurred_at > now + self.max_future:
             ahead = (event.occurred_at - now).total_seconds()
-            limit = self.settings.max_future_seconds
+            limit = self.max_future_seconds
             reason = f"is {ahead:.0f} s in the future; at most {limit:.0f} s ahead is accepted"
             return 422, [{"field": "occurred_at", "reason": reason}]
         return None

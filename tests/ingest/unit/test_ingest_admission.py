@@ -1,4 +1,4 @@
-"""Validation, refusals and stamping of events, without a broker."""
+"""Validation, refusals, stamping and encoding of events, without a broker."""
 
 from __future__ import annotations
 
@@ -15,14 +15,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from radar_ingest.auth import ApiKey, hash_key
-from radar_ingest.body import decode_body
-from radar_ingest.catalog import EVENT_ADAPTER, INGEST_TYPES, event_type_catalog
-from radar_ingest.errors import ClientError
-from radar_ingest.intake import Intake, idempotent_id
-from radar_ingest.publish import key_slot
+from radar_ingest.api.body import decode_body
+from radar_ingest.domain.admission import Admission, idempotent_id
+from radar_ingest.domain.auth import ApiKey, hash_key
+from radar_ingest.domain.catalog import EVENT_ADAPTER, INGEST_TYPES, event_type_catalog
+from radar_ingest.domain.errors import ClientError
+from radar_ingest.domain.validation import InvalidItem, explain
+from radar_ingest.main import bootstrap
 from radar_ingest.settings import IngestSettings
-from radar_ingest.validation import InvalidItem, explain
+from radar_ingest.store.broker import key_slot
 from radar_schemas import codec
 from radar_schemas.examples import EXAMPLES
 
@@ -31,8 +32,9 @@ DESK = ApiKey("desk", hash_key("k"), ("ticket.", "csat."))
 EVERYTHING = ApiKey("all", hash_key("a"), tuple(t.split(".")[0] + "." for t in INGEST_TYPES))
 
 
-def intake(**settings: Any) -> Intake:
-    return Intake(IngestSettings(topic_prefix="t.", **settings))
+def admission(**settings: Any) -> Admission:
+    """As the service builds it, topics included."""
+    return bootstrap(IngestSettings(topic_prefix="t.", **settings)).admission
 
 
 def example(event_type: str, **changes: Any) -> dict[str, Any]:
@@ -84,7 +86,7 @@ def test_batch_items_are_judged_one_by_one() -> None:
             example("ticket.opened", type="ticket.lost"),
         ]
     }
-    events = intake().batches.read(json.dumps(body).encode())
+    events = admission().batches.read(json.dumps(body).encode())
     assert events[0].type == "ticket.opened"
     assert isinstance(events[1], InvalidItem)
     assert events[1].event_type == "ticket.opened"
@@ -99,7 +101,7 @@ def test_batch_items_are_judged_one_by_one() -> None:
 def test_batch_size_is_a_setting() -> None:
     body = json.dumps({"events": [example("ticket.opened")] * 3}).encode()
     with pytest.raises(ClientError) as raised:
-        intake(max_batch_events=2).batches.read(body)
+        admission(max_batch_events=2).batches.read(body)
     error = raised.value
     assert error.status == 422
     assert error.details == [{"field": "events", "reason": "at most 2 events per batch, got 3"}]
@@ -107,7 +109,7 @@ def test_batch_size_is_a_setting() -> None:
 
 def test_malformed_batch_json_is_400() -> None:
     with pytest.raises(ClientError) as raised:
-        intake().batches.read(b'{"events": [')
+        admission().batches.read(b'{"events": [')
     assert raised.value.status == 400
 
 
@@ -116,7 +118,7 @@ def valid(event_type: str, **changes: Any) -> Any:
 
 
 def test_types_outside_the_keys_prefixes_are_refused_with_403() -> None:
-    refusal = intake().refusal(valid("usage.recorded"), DESK, NOW)
+    refusal = admission().refusal(valid("usage.recorded"), DESK, NOW)
     assert refusal is not None
     status, details = refusal
     assert status == 403
@@ -131,7 +133,7 @@ def test_types_outside_the_keys_prefixes_are_refused_with_403() -> None:
 )
 def test_occurred_at_at_most_five_minutes_ahead(ahead: float, refused: bool) -> None:
     moment = (NOW + timedelta(seconds=ahead)).isoformat()
-    result = intake().refusal(valid("ticket.opened", occurred_at=moment), DESK, NOW)
+    result = admission().refusal(valid("ticket.opened", occurred_at=moment), DESK, NOW)
     assert (result is not None) == refused
     if refused:
         assert result is not None
@@ -142,22 +144,22 @@ def test_occurred_at_at_most_five_minutes_ahead(ahead: float, refused: bool) -> 
 def test_the_future_tolerance_is_a_setting() -> None:
     moment = (NOW + timedelta(seconds=30)).isoformat()
     event = valid("ticket.opened", occurred_at=moment)
-    assert intake(max_future_seconds=10).refusal(event, DESK, NOW) is not None
+    assert admission(max_future_seconds=10).refusal(event, DESK, NOW) is not None
 
 
 def test_future_check_compares_instants_across_offsets() -> None:
     # 13:04 at +01:00 is 12:04 UTC: four minutes ahead, accepted.
     event = valid("ticket.opened", occurred_at="2025-03-03T13:04:00+01:00")
-    assert intake().refusal(event, DESK, NOW) is None
+    assert admission().refusal(event, DESK, NOW) is None
 
 
 def test_stamping_sets_source_and_received_at_over_anything_sent() -> None:
     event = valid("ticket.opened", source="spoofed", received_at="2020-01-01T00:00:00Z")
-    stamped = intake().stamp(event, DESK, NOW)
+    stamped = admission().stamp(event, DESK, NOW)
     assert stamped.source == "desk"
     assert stamped.received_at == NOW
     assert stamped.event_id == event.event_id
-    record = intake().record(stamped)
+    record = admission().record(stamped)
     assert record.topic == "t.cs.support.v1"
     assert record.key == b"acct-0042"
     assert codec.decode(record.value) == stamped
@@ -168,7 +170,7 @@ def test_idempotency_ids_are_uuid5_per_source_and_key() -> None:
     assert idempotent_id("crm", "k1") != idempotent_id("desk", "k1")
     assert idempotent_id("crm", "k1") != idempotent_id("crm", "k2")
     assert idempotent_id("crm", "k1").version == 5
-    stamped = intake().stamp(valid("ticket.opened"), DESK, NOW, idempotent_id("desk", "k"))
+    stamped = admission().stamp(valid("ticket.opened"), DESK, NOW, idempotent_id("desk", "k"))
     assert stamped.event_id == uuid.uuid5(
         uuid.UUID("0b7e4d1a-9c3f-5e62-8a41-6d2b9f0c5e13"), "desk\nk"
     )

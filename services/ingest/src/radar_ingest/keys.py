@@ -1,4 +1,4 @@
-"""Loading and validating the API key configuration at start-up.
+"""The API key file: its model, and loading and validating it at start-up.
 
 Format (TOML; the inline variable also takes the same structure as JSON):
 
@@ -25,8 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from radar_schemas import describe_errors
 
-from .auth import ApiKey, Keyring
-from .catalog import INGEST_TYPES
+from .domain.auth import ApiKey, Keyring
+from .domain.catalog import INGEST_TYPES
 from .settings import IngestSettings
 
 SOURCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"

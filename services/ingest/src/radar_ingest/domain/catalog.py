@@ -27,6 +27,11 @@ IngestEvent: Any = Annotated[_ANY_INGEST_MODEL, Field(discriminator="type")]
 EVENT_ADAPTER: TypeAdapter[Envelope] = TypeAdapter(IngestEvent)
 
 
+def type_label(event_type: object) -> str:
+    # Metric labels must stay bounded: never echo what a client made up.
+    return event_type if isinstance(event_type, str) and event_type in INGEST_TYPES else "unknown"
+
+
 def unknown_type_reason(event_type: object) -> str:
     return f"unknown event type {event_type!r}; valid types: {', '.join(INGEST_TYPES)}"
 

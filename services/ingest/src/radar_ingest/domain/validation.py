@@ -10,9 +10,8 @@ from pydantic_core import from_json
 
 from radar_schemas import Envelope, describe_errors
 
-from .catalog import IngestEvent, unknown_type_reason
+from .catalog import IngestEvent, type_label, unknown_type_reason
 from .errors import ClientError, Details
-from .metrics import type_label
 
 
 @dataclass(slots=True)

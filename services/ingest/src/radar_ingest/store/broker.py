@@ -1,4 +1,5 @@
-"""Producing accepted events and waiting, within a bound, for the broker's acknowledgement."""
+"""The broker is ingest's store: producing accepted events and waiting, within a bound,
+for its acknowledgement (acks=all), through the runtime's producer."""
 
 from __future__ import annotations
 
@@ -7,15 +8,26 @@ import functools
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import NamedTuple
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import murmur2
 
+from radar_runtime import Runtime
 from radar_runtime.kafka import FATAL_PRODUCER_ERRORS
 
-from .errors import BrokerUnavailable
-from .metrics import PRODUCE_SECONDS
+from ..domain.admission import Record
+from ..metrics import PRODUCE_SECONDS
+
+
+class BrokerUnavailable(Exception):
+    """The broker did not acknowledge in time; nothing may be answered as stored.
+
+    `fatal`: the producer itself is broken and must be replaced.
+    """
+
+    def __init__(self, reason: str, *, fatal: bool = False) -> None:
+        super().__init__(reason)
+        self.fatal = fatal
 
 
 @functools.lru_cache(maxsize=65536)
@@ -26,13 +38,32 @@ def key_slot(key: bytes, partition_count: int) -> int:
     return int(murmur2(key) & 0x7FFFFFFF) % partition_count
 
 
-class Record(NamedTuple):  # a tuple: built once per event on the hot path
-    topic: str
-    key: bytes
-    value: bytes
+class Publisher:
+    """Publishes through the runtime's producer; while the runtime replaces a producer
+    that failed for good, requests are answered 503."""
+
+    def __init__(self, runtime: Runtime, within: float) -> None:
+        self.runtime = runtime
+        self.within = within
+
+    @property
+    def producer(self) -> AIOKafkaProducer | None:
+        producers = self.runtime.producers
+        if not self.runtime.started.is_set() or producers is None or producers.replacing:
+            return None
+        return producers.current
+
+    async def publish(self, records: Sequence[Record]) -> None:
+        producer = self.producer
+        try:
+            await _produce(producer, records, self.within)
+        except BrokerUnavailable as exc:
+            if exc.fatal and producer is not None and self.runtime.producers is not None:
+                self.runtime.producers.replace_soon(producer)
+            raise
 
 
-async def publish(
+async def _produce(
     producer: AIOKafkaProducer | None, records: Sequence[Record], within: float
 ) -> None:
     """Return only once every record is acknowledged (acks=all); else BrokerUnavailable.

@@ -12,38 +12,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..domain.errors import ClientError, Details
+from ..store.broker import BrokerUnavailable
+
 log = logging.getLogger(__name__)
-
-Details = list[dict[str, str]]
-
-
-class ClientError(Exception):
-    def __init__(
-        self,
-        status: int,
-        error: str,
-        details: Details | None = None,
-        *,
-        headers: Mapping[str, str] | None = None,
-        extra: Mapping[str, Any] | None = None,
-    ) -> None:
-        super().__init__(error)
-        self.status = status
-        self.error = error
-        self.details = details or []
-        self.headers = dict(headers or {})
-        self.extra = dict(extra or {})
-
-
-class BrokerUnavailable(Exception):
-    """The broker did not acknowledge in time; nothing may be answered as stored.
-
-    `fatal`: the producer itself is broken and must be replaced.
-    """
-
-    def __init__(self, reason: str, *, fatal: bool = False) -> None:
-        super().__init__(reason)
-        self.fatal = fatal
 
 
 def error_response(

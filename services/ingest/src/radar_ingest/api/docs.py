@@ -5,55 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from uuid import UUID
 
 from fastapi import FastAPI
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import TypeAdapter
 
-from .catalog import IngestEvent
+from ..domain.catalog import IngestEvent
+from .models import BatchRefused, ErrorBody
 
 _REF = "#/components/schemas/{model}"
-
-
-class FieldProblem(BaseModel):
-    field: str
-    reason: str
-
-
-class ErrorBody(BaseModel):
-    error: str
-    details: list[FieldProblem]
-
-
-class EventAccepted(BaseModel):
-    event_id: UUID
-    topic: str
-
-
-class BatchItemAccepted(BaseModel):
-    index: int
-    event_id: UUID
-
-
-class BatchItemRejected(BaseModel):
-    index: int
-    details: list[FieldProblem]
-
-
-class BatchAccepted(BaseModel):
-    accepted: list[BatchItemAccepted]
-    rejected: list[BatchItemRejected]
-
-
-class BatchRefused(ErrorBody):
-    rejected: list[BatchItemRejected]
-
-
-class EventType(BaseModel):
-    type: str
-    topic: str
-    schema_: dict[str, Any] = Field(alias="schema", description="JSON Schema of the event")
-    example: dict[str, Any]
 
 
 def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -95,6 +54,46 @@ BATCH_RESPONSES = {
     422: {"model": BatchRefused, "description": "No valid event in the batch"},
 }
 SEGMENT_RESPONSES = _errors(400, 401, 403, 413, 415, 422, 503)
+
+IDEMPOTENCY_HEADER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Single events only: the same key from the same source gives the same "
+    "event_id (UUIDv5), so a retried request is deduplicated downstream. "
+    "An event_id in the body wins over it.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+}
+SEGMENT_TRACK_BODY = _body(
+    {
+        "type": "object",
+        "description": "A Segment track call",
+        "required": ["event"],
+        "properties": {
+            "type": {"type": "string", "enum": ["track"]},
+            "event": {"type": "string"},
+            "messageId": {"type": "string"},
+            "userId": {"type": "string"},
+            "timestamp": {"type": "string", "format": "date-time"},
+            "sentAt": {"type": "string", "format": "date-time"},
+            "context": {"type": "object"},
+            "properties": {"type": "object"},
+        },
+    }
+)
+SEGMENT_BATCH_BODY = _body(
+    {
+        "type": "object",
+        "description": "A Segment batch: track calls are ingested, "
+        "identify/group/page/screen/alias acknowledged and ignored",
+        "required": ["batch"],
+        "properties": {
+            "batch": {"type": "array", "items": {"type": "object"}},
+            "sentAt": {"type": "string", "format": "date-time"},
+            "context": {"type": "object"},
+        },
+    }
+)
 
 SECURITY_SCHEMES = {
     "apiKey": {"type": "http", "scheme": "bearer", "description": "An API key of a source"},

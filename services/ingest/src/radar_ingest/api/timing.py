@@ -6,7 +6,7 @@ import time
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .metrics import REQUEST_SECONDS
+from ..metrics import REQUEST_SECONDS
 
 
 class RequestTimer:

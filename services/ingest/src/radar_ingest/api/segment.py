@@ -13,69 +13,27 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from radar_runtime import Runtime
 from radar_schemas import Envelope
 
-from . import segment
-from .auth import ApiKey
-from .deps import authenticated_body, ingest_of, json_response, runtime_of
-from .docs import SEGMENT_RESPONSES
-from .errors import ClientError
-from .intake import all_details
-from .metrics import Outcomes
-from .validation import parse_json
+from ..domain import segment
+from ..domain.admission import Admission, all_details
+from ..domain.auth import ApiKey
+from ..domain.errors import ClientError
+from ..domain.outcomes import Outcomes
+from ..domain.validation import parse_json
+from ..metrics import count_events
+from ..parts import IngestParts
+from .body import json_response
+from .deps import Ingest, authenticated_body
+from .docs import SEGMENT_BATCH_BODY, SEGMENT_RESPONSES, SEGMENT_TRACK_BODY
 
 router = APIRouter(prefix="/v1/segment", tags=["segment"])
 
 _USAGE = "usage.recorded"
-_TRACK_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": {
-                    "type": "object",
-                    "description": "A Segment track call",
-                    "required": ["event"],
-                    "properties": {
-                        "type": {"type": "string", "enum": ["track"]},
-                        "event": {"type": "string"},
-                        "messageId": {"type": "string"},
-                        "userId": {"type": "string"},
-                        "timestamp": {"type": "string", "format": "date-time"},
-                        "sentAt": {"type": "string", "format": "date-time"},
-                        "context": {"type": "object"},
-                        "properties": {"type": "object"},
-                    },
-                }
-            }
-        },
-    }
-}
-_BATCH_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": {
-                    "type": "object",
-                    "description": "A Segment batch: track calls are ingested, "
-                    "identify/group/page/screen/alias acknowledged and ignored",
-                    "required": ["batch"],
-                    "properties": {
-                        "batch": {"type": "array", "items": {"type": "object"}},
-                        "sentAt": {"type": "string", "format": "date-time"},
-                        "context": {"type": "object"},
-                    },
-                }
-            }
-        },
-    }
-}
 
 
-async def _key_and_body(request: Request, runtime: Runtime) -> tuple[ApiKey, Any, datetime]:
-    key, body, now = await authenticated_body(request, runtime, segment=True)
+async def _key_and_body(request: Request, ingest: IngestParts) -> tuple[ApiKey, Any, datetime]:
+    key, body, now = await authenticated_body(request, ingest, segment=True)
     if not key.may_send(_USAGE):
         reason = f"source {key.source!r} may not send {_USAGE}, which Segment track calls become"
         raise ClientError(
@@ -84,34 +42,37 @@ async def _key_and_body(request: Request, runtime: Runtime) -> tuple[ApiKey, Any
     return key, parse_json(body), now
 
 
-def _refuse_future(event: Envelope, key: ApiKey, runtime: Runtime, now: datetime) -> None:
-    refusal = ingest_of(runtime).intake.refusal(event, key, now)
-    if refusal is not None:
-        raise segment.Rejected(segment.segment_fields(refusal[1]))
+def _translate(
+    message: object,
+    key: ApiKey,
+    admission: Admission,
+    now: datetime,
+    **batch: Any,
+) -> Envelope | segment.Ignored:
+    """The message as an event this key may send now, or Ignored; raises segment.Rejected."""
+    result = segment.translate(message, source=key.source, received_at=now, **batch)
+    if not isinstance(result, segment.Ignored):
+        refusal = admission.refusal(result, key, now)
+        if refusal is not None:
+            raise segment.Rejected(segment.segment_fields(refusal[1]))
+    return result
 
 
-@router.post("/track", responses=SEGMENT_RESPONSES, openapi_extra=_TRACK_BODY)
+@router.post("/track", responses=SEGMENT_RESPONSES, openapi_extra=SEGMENT_TRACK_BODY)
 @router.post("/v1/track", include_in_schema=False)
-async def segment_track(request: Request) -> Response:
+async def segment_track(request: Request, ingest: Ingest) -> Response:
     """One Segment track call -> one usage.recorded event."""
-    runtime = runtime_of(request)
-    key, message, now = await _key_and_body(request, runtime)
-    ingest = ingest_of(runtime)
+    key, message, now = await _key_and_body(request, ingest)
     outcomes = Outcomes()
     try:
         try:
-            result = segment.translate(
-                message, source=key.source, received_at=now, default_call="track"
-            )
-            if isinstance(result, segment.Ignored):
-                return json_response(
-                    {"success": True, "ignored": [{"index": 0, "type": result.call}]}
-                )
-            _refuse_future(result, key, runtime, now)
+            result = _translate(message, key, ingest.admission, now, default_call="track")
         except segment.Rejected as exc:
             outcomes.add(_USAGE, "invalid")
             raise ClientError(422, "invalid Segment track call", exc.details) from None
-        record = ingest.intake.record(result)
+        if isinstance(result, segment.Ignored):
+            return json_response({"success": True, "ignored": [{"index": 0, "type": result.call}]})
+        record = ingest.admission.record(result)
         outcome = "unavailable"
         try:
             await ingest.publisher.publish([record])
@@ -119,17 +80,15 @@ async def segment_track(request: Request) -> Response:
         finally:
             outcomes.add(_USAGE, outcome)
     finally:
-        outcomes.publish()
+        count_events(outcomes)
     return json_response({"success": True, "event_id": str(result.event_id), "topic": record.topic})
 
 
-@router.post("/batch", responses=SEGMENT_RESPONSES, openapi_extra=_BATCH_BODY)
+@router.post("/batch", responses=SEGMENT_RESPONSES, openapi_extra=SEGMENT_BATCH_BODY)
 @router.post("/v1/batch", include_in_schema=False)
-async def segment_batch(request: Request) -> Response:
+async def segment_batch(request: Request, ingest: Ingest) -> Response:
     """A Segment batch: track calls become usage.recorded; other calls are acknowledged."""
-    runtime = runtime_of(request)
-    key, body, now = await _key_and_body(request, runtime)
-    ingest = ingest_of(runtime)
+    key, body, now = await _key_and_body(request, ingest)
     messages, sent_at, context = _batch_parts(body, ingest.settings.max_batch_events)
     accepted: list[dict[str, Any]] = []
     ignored: list[dict[str, Any]] = []
@@ -137,21 +96,16 @@ async def segment_batch(request: Request) -> Response:
     records = []
     for index, message in enumerate(messages):
         try:
-            result = segment.translate(
-                message,
-                source=key.source,
-                received_at=now,
-                batch_sent_at=sent_at,
-                batch_context=context,
+            result = _translate(
+                message, key, ingest.admission, now, batch_sent_at=sent_at, batch_context=context
             )
-            if isinstance(result, segment.Ignored):
-                ignored.append({"index": index, "type": result.call})
-                continue
-            _refuse_future(result, key, runtime, now)
         except segment.Rejected as exc:
             rejected.append({"index": index, "details": exc.details})
             continue
-        record = ingest.intake.record(result)
+        if isinstance(result, segment.Ignored):
+            ignored.append({"index": index, "type": result.call})
+            continue
+        record = ingest.admission.record(result)
         records.append(record)
         accepted.append({"index": index, "event_id": result.event_id})
 
@@ -173,7 +127,7 @@ async def segment_batch(request: Request) -> Response:
         finally:
             outcomes.add(_USAGE, outcome, len(records))
     finally:
-        outcomes.publish()
+        count_events(outcomes)
     return json_response(
         {"success": True, "accepted": accepted, "ignored": ignored, "rejected": rejected}
     )

@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from radar_ingest.auth import hash_key
-from radar_ingest.keyconfig import load_keyring
-from radar_ingest.keys_cli import main
+from radar_ingest.cli import main
+from radar_ingest.domain.auth import hash_key
+from radar_ingest.keys import load_keyring
 from radar_ingest.settings import IngestSettings
 
 

@@ -1,4 +1,4 @@
-"""Reading a request body without ever holding more than the limit.
+"""Request bodies, read without ever holding more than the limit; JSON answers, written fast.
 
 The limit is counted on the bytes as they stream in, so a chunked body without a
 Content-Length, or one whose Content-Length lies, stops at the limit. Gzip bodies
@@ -8,10 +8,17 @@ Content-Length, or one whose Content-Length lies, stops at the limit. Gzip bodie
 from __future__ import annotations
 
 import zlib
+from typing import Any
 
-from fastapi import Request
+from fastapi import Request, Response
+from pydantic_core import to_json
 
-from .errors import ClientError
+from ..domain.errors import ClientError
+
+
+def json_response(content: Any, status: int = 200) -> Response:
+    # pydantic-core's encoder: several times faster than json.dumps on 1,000-item answers.
+    return Response(to_json(content), status_code=status, media_type="application/json")
 
 
 def too_large(limit: int) -> ClientError:

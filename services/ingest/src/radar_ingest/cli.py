@@ -15,9 +15,9 @@ import secrets
 import sys
 from collections.abc import Sequence
 
-from .auth import hash_key, new_key
-from .catalog import INGEST_TYPES
-from .keyconfig import (
+from .domain.auth import hash_key, new_key
+from .domain.catalog import INGEST_TYPES
+from .keys import (
     ENV_NAME_PATTERN,
     FILE_VARIABLE,
     INLINE_VARIABLE,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from radar_ingest.auth import hash_key
-from radar_ingest.keyconfig import KeyConfigError, load_keyring
+from radar_ingest.domain.auth import hash_key
+from radar_ingest.keys import KeyConfigError, load_keyring
 from radar_ingest.settings import IngestSettings
 
 CRM = hash_key("rr_crm")

@@ -1,0 +1,1 @@
+"""The HTTP side: routes per resource, response models, OpenAPI descriptions, error answers."""
