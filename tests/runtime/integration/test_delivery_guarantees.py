@@ -48,6 +48,22 @@ async def test_same_event_ids_published_twice_are_applied_once(kafka_bootstrap, 
         await runtime.stop()
 
 
+async def test_the_same_event_id_from_two_sources_names_two_events(kafka_bootstrap, settings):
+    from_usage = [
+        usage("acct-a", 1, minute=i).model_copy(update={"source": "product"}) for i in range(5)
+    ]
+    from_crm = [e.model_copy(update={"source": "crm"}) for e in from_usage]
+    runtime = await start_toy(settings, ToyHandler())
+    try:
+        await publish(kafka_bootstrap, settings, from_usage + from_crm + from_crm)
+        await eventually(lambda: _seen(settings, 15), what="all copies consumed")
+        assert (await read_state(runtime))["acct-a"].events == 10
+        assert consumed(settings, "applied") == 10
+        assert consumed(settings, "duplicate") == 5
+    finally:
+        await runtime.stop()
+
+
 async def _seen(settings: RuntimeSettings, count: int) -> bool:
     return consumed(settings, "applied") + consumed(settings, "duplicate") >= count
 

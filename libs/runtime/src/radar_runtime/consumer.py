@@ -1,7 +1,7 @@
 """The batch consumer loop: the delivery guarantees every service shares, written once.
 
-fetch a batch → decode (undecodable → DLQ) → one transaction: claim event ids in
-`processed_events`, run the handler on the new ones, write what it emits to the
+fetch a batch → decode (undecodable → DLQ) → one transaction: claim (source, event id)
+pairs in `processed_events`, run the handler on the new ones, write what it emits to the
 outbox → commit → dead-letter what failed → commit offsets. A crash anywhere before
 the offset commit replays the batch, and the claimed ids make the replay a no-op.
 """
@@ -22,7 +22,7 @@ from aiokafka import ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from aiokafka.structs import ConsumerRecord
 from pydantic import ValidationError
-from sqlalchemy import Uuid, bindparam, text
+from sqlalchemy import Text, Uuid, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 
@@ -44,9 +44,12 @@ Handler = Callable[[UnitOfWork, Sequence[Envelope]], Awaitable[None]]
 """Applies new (never seen) events to the service's projections; may `uow.emit` events."""
 
 _CLAIM = text(
-    "INSERT INTO processed_events (event_id) SELECT unnest(:ids) "
-    "ON CONFLICT DO NOTHING RETURNING event_id"
-).bindparams(bindparam("ids", type_=ARRAY(Uuid)))
+    "INSERT INTO processed_events (source, event_id) SELECT * FROM unnest(:sources, :ids) "
+    "ON CONFLICT DO NOTHING RETURNING source, event_id"
+).bindparams(bindparam("sources", type_=ARRAY(Text)), bindparam("ids", type_=ARRAY(Uuid)))
+
+# An event is known by its source and id: two source systems may use the same id.
+Key = tuple[str, UUID]
 
 Failure = tuple[ConsumerRecord[bytes, bytes], str]
 T = TypeVar("T")
@@ -162,7 +165,7 @@ class ConsumerLoop:
 
     async def _apply_isolating(
         self, delivered: list[Delivered], failures: list[Failure]
-    ) -> set[UUID]:
+    ) -> set[Key]:
         """Apply the batch; if it fails for good, find the records that fail alone (they
         end up in `failures`) and apply the rest."""
         if not delivered:
@@ -172,7 +175,7 @@ class ConsumerLoop:
             return result
         return await self._isolate(delivered, failures)
 
-    async def _isolate(self, delivered: list[Delivered], failures: list[Failure]) -> set[UUID]:
+    async def _isolate(self, delivered: list[Delivered], failures: list[Failure]) -> set[Key]:
         """Halve a failed batch until the parts are small, then apply each record of a
         part in a savepoint of one transaction: a few poison records among thousands
         cost a few transactions, a hundred among a hundred no more than a dozen."""
@@ -211,28 +214,28 @@ class ConsumerLoop:
                 metrics.HANDLER_RETRIES.labels(self._service).inc()
                 await asyncio.sleep(self._settings.retry_backoff_seconds * 2 ** (attempt - 1))
 
-    async def _apply(self, delivered: list[Delivered]) -> set[UUID]:
+    async def _apply(self, delivered: list[Delivered]) -> set[Key]:
         unique = _first_of_each(delivered)
         async with unit_of_work(self._db, self._clock, self._settings.topic) as uow:
             claimed = await _claim(uow, list(unique))
-            fresh = [d.event for event_id, d in unique.items() if event_id in claimed]
+            fresh = [d.event for key, d in unique.items() if key in claimed]
             if fresh:
                 await self._handler(uow, fresh)
         if self.after_db_commit is not None:
             await self.after_db_commit()
         return claimed
 
-    async def _apply_each(self, delivered: list[Delivered]) -> tuple[set[UUID], list[Failure]]:
+    async def _apply_each(self, delivered: list[Delivered]) -> tuple[set[Key], list[Failure]]:
         """Each record on its own, in a savepoint, all in one transaction: the ones the
         handler rejects are rolled back to their savepoint and returned as failures."""
-        applied: set[UUID] = set()
+        applied: set[Key] = set()
         rejected: list[Failure] = []
         async with unit_of_work(self._db, self._clock, self._settings.topic) as uow:
-            for event_id, d in _first_of_each(delivered).items():
+            for key, d in _first_of_each(delivered).items():
                 mark = uow.mark()
                 try:
                     async with uow.session.begin_nested():
-                        claimed = await _claim(uow, [event_id])
+                        claimed = await _claim(uow, [key])
                         if claimed:
                             await self._handler(uow, [d.event])
                 except Exception as exc:
@@ -322,7 +325,7 @@ class ConsumerLoop:
         self,
         batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]],
         delivered: list[Delivered],
-        applied: set[UUID],
+        applied: set[Key],
         failures: list[Failure],
         elapsed: float,
     ) -> None:
@@ -335,10 +338,11 @@ class ConsumerLoop:
             topic = self._label(d.record.topic)
             if (d.record.topic, d.record.partition, d.record.offset) in dead:
                 continue  # counted below, once, as dead-lettered
-            if d.event.event_id in applied:
+            key = (d.event.source, d.event.event_id)
+            if key in applied:
                 outcomes[(topic, "applied")] += 1
                 age_by_topic.setdefault(topic, []).append(now - d.event.occurred_at.timestamp())
-                applied.discard(d.event.event_id)  # a duplicate inside the batch counts once
+                applied.discard(key)  # a duplicate inside the batch counts once
             else:
                 outcomes[(topic, "duplicate")] += 1
         for record, _ in failures:
@@ -392,15 +396,18 @@ class _FinishBatchOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
 _TRANSIENT_SQLSTATES = ("08", "40001", "40P01", "53", "57014", "57P01", "57P02", "57P03")
 
 
-def _first_of_each(delivered: list[Delivered]) -> dict[UUID, Delivered]:
-    unique: dict[UUID, Delivered] = {}
-    for d in delivered:  # the first copy of an id wins; order is kept
-        unique.setdefault(d.event.event_id, d)
+def _first_of_each(delivered: list[Delivered]) -> dict[Key, Delivered]:
+    unique: dict[Key, Delivered] = {}
+    for d in delivered:  # the first copy of an event wins; order is kept
+        unique.setdefault((d.event.source, d.event.event_id), d)
     return unique
 
 
-async def _claim(uow: UnitOfWork, ids: list[UUID]) -> set[UUID]:
-    return set((await uow.session.execute(_CLAIM, {"ids": ids})).scalars())
+async def _claim(uow: UnitOfWork, keys: list[Key]) -> set[Key]:
+    sources = [source for source, _ in keys]
+    ids = [event_id for _, event_id in keys]
+    rows = await uow.session.execute(_CLAIM, {"sources": sources, "ids": ids})
+    return {(source, event_id) for source, event_id in rows}
 
 
 def is_transient(exc: BaseException) -> bool:

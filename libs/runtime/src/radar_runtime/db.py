@@ -40,9 +40,11 @@ log = logging.getLogger(__name__)
 
 runtime_metadata = MetaData()
 
+# Claimed per source: the same event id from two source systems names two events.
 processed_events = Table(
     "processed_events",
     runtime_metadata,
+    Column("source", Text, primary_key=True, server_default=""),
     Column("event_id", Uuid, primary_key=True),
     Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
