@@ -17,6 +17,7 @@ from radar_runtime.local import KafkaBroker, LocalPostgres, ensure_kafka_jars, j
 from radar_runtime.local.kafka_jars import kafka_jars_cached
 from radar_runtime.local.tansu import LIMITATIONS, TansuBroker
 
+from .admin_token import TOKEN_FILE, ensure_admin_token
 from .children import ChildRecords
 from .demo_key import ensure_demo_key
 from .processes import ServiceProcesses, ensure_port_free
@@ -34,6 +35,7 @@ class LocalStack:
         self.env: dict[str, str] = {}
         self.services: ServiceProcesses | None = None
         self.api_key: str | None = None
+        self.admin_token: str | None = None
         self.sinks: LocalSinks | None = None
         self.children = ChildRecords(home / "run")
         self._servers = ExitStack()
@@ -61,6 +63,7 @@ class LocalStack:
         if not ({"RADAR_INGEST_API_KEYS", "RADAR_INGEST_API_KEYS_FILE"} & os.environ.keys()):
             self.api_key, keyring = ensure_demo_key(self.home)
             self.env["RADAR_INGEST_API_KEYS_FILE"] = str(keyring)
+        self.admin_token = ensure_admin_token(self.home, self.env)
         self.services = ServiceProcesses(self.env, self.logs, records=self.children)
         self.services.start()
         self.services.wait_ready(report=True)
@@ -130,6 +133,9 @@ class LocalStack:
             say(f"  email     {self.sinks.url}/emails     (the local SMTP catcher)")
         if self.api_key:
             say(f"  API key   {self.api_key}   (also in {self.home / 'demo-api-key'})")
+        if self.admin_token:
+            say(f"  admin     {self.admin_token}   (also in {self.home / TOKEN_FILE})")
+            say(f'            curl -H "Authorization: Bearer $(cat {self.home / TOKEN_FILE})" ...')
         say(f"  logs      {self.logs}")
         say("  status    uv run radar status")
 
