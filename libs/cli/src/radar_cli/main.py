@@ -1,5 +1,6 @@
 """`radar up` runs everything locally; `radar status` shows how it is doing;
-`radar simulate` posts realistic simulated customers to it."""
+`radar simulate` posts realistic simulated customers to it; `radar topology` prints
+which service consumes and emits which events."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from .processes import StartupError
 from .simulate import register as register_simulate
 from .stack import LocalStack, say
 from .status import print_status
+from .topology import print_topology
 
 
 def default_home() -> Path:
@@ -64,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     up_parser.set_defaults(run=up)
     status_parser = commands.add_parser("status", help="readiness and lag of each service")
     status_parser.set_defaults(run=lambda _: print_status())
+    topology_parser = commands.add_parser(
+        "topology", help="which service consumes and emits which events on which topics"
+    )
+    topology_parser.set_defaults(run=lambda _: print_topology())
     register_simulate(commands, default_home())
     args = parser.parse_args(argv)
     result: int = args.run(args)
