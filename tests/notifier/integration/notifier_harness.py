@@ -18,11 +18,11 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
+from radar_notifier.local import SlackSink, SmtpCatcher
 from radar_notifier.main import create_app
 from radar_notifier.settings import NotifierSettings
-from radar_notifier.sinks import SlackSink, SmtpCatcher
-from radar_notifier.tables import deliveries
-from radar_notifier.worker import DeliveryWorker, RunSummary
+from radar_notifier.store.tables import deliveries
+from radar_notifier.work.delivery import DeliveryWorker, RunSummary
 from radar_runtime import ManualClock
 from radar_runtime.db import processed_events
 from radar_runtime.testing.helpers import eventually, isolated_settings, publish

@@ -15,7 +15,7 @@ from notifier_factories import email as email_recipient
 from radar_notifier.config import ConfigError
 from radar_notifier.domain.alerts import NoticeKind
 from radar_notifier.domain.fatigue import apply_alert, record_notified
-from radar_notifier.evaluation import AlertRecord, QueuedNotice, forget_dropped
+from radar_notifier.domain.notices import AlertRecord, QueuedNotice, forget_dropped
 from radar_notifier.main import create_app
 from radar_notifier.senders.base import Outgoing
 from radar_notifier.senders.email import build_message, format_sender

@@ -8,16 +8,16 @@ from collections.abc import Mapping
 
 from fastapi import FastAPI
 
-from radar_notifier.api import router
+from radar_notifier.api.alerts import router
 from radar_notifier.config import load_config, resolve_slack_webhooks
-from radar_notifier.handler import AlertHandler
-from radar_notifier.housekeeping import housekeeping_jobs
 from radar_notifier.migrations import MIGRATIONS
+from radar_notifier.projection.alerts import AlertHandler
 from radar_notifier.senders import Sender
 from radar_notifier.senders.email import EmailSender, SmtpOptions
 from radar_notifier.senders.slack import SlackSender, allowed_hosts
 from radar_notifier.settings import NotifierSettings
-from radar_notifier.worker import DeliveryWorker
+from radar_notifier.work.delivery import DeliveryWorker
+from radar_notifier.work.housekeeping import housekeeping_jobs
 from radar_runtime import Clock, Runtime, ServiceSpec, build_app, routes, serve
 from radar_schemas.topics import ALERTS, types_of
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 
 from radar_notifier.settings import NotifierSettings
-from radar_notifier.tables import deliveries, pending_notifications
+from radar_notifier.store.tables import deliveries, pending_notifications
 from radar_runtime import Job, Runtime
 
 

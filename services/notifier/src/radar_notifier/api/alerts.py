@@ -9,10 +9,10 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy import Select, and_, or_, select
 
-from radar_notifier.alert_store import record_from_row, save_fatigue
 from radar_notifier.domain.fatigue import acknowledge, snooze, unsnooze
-from radar_notifier.evaluation import AlertRecord
-from radar_notifier.tables import alerts, deliveries
+from radar_notifier.domain.notices import AlertRecord
+from radar_notifier.store.alerts import record_from_row, save_fatigue
+from radar_notifier.store.tables import alerts, deliveries
 from radar_runtime import RuntimeDep, SessionDep
 
 router = APIRouter(prefix="/v1", tags=["notifications"])

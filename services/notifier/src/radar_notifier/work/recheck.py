@@ -10,11 +10,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from radar_notifier.alert_store import load_records, record_from_row
 from radar_notifier.config import NotifierConfig
-from radar_notifier.evaluation import Evaluation
-from radar_notifier.handler import evaluate_records
-from radar_notifier.tables import alerts
+from radar_notifier.domain.notices import Evaluation
+from radar_notifier.projection.alerts import evaluate_records
+from radar_notifier.store.alerts import load_records, record_from_row
+from radar_notifier.store.tables import alerts
 from radar_runtime import UnitOfWork
 
 MAX_RECHECKS_PER_RUN = 500

@@ -14,17 +14,17 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from radar_notifier import metrics
-from radar_notifier.alert_store import (
+from radar_notifier.config import NotifierConfig
+from radar_notifier.domain.alerts import AlertView
+from radar_notifier.domain.fatigue import apply_alert
+from radar_notifier.domain.notices import ActiveAlerts, AlertRecord, Evaluation, evaluate
+from radar_notifier.store.alerts import (
     load_raised_views,
     load_records,
     queue_notices,
     save_records,
 )
-from radar_notifier.codec import AlertEvent, is_alert_event, view_from_event
-from radar_notifier.config import NotifierConfig
-from radar_notifier.domain.alerts import AlertView
-from radar_notifier.domain.fatigue import apply_alert
-from radar_notifier.evaluation import ActiveAlerts, AlertRecord, Evaluation, evaluate
+from radar_notifier.store.columns import AlertEvent, is_alert_event, view_from_event
 from radar_runtime import UnitOfWork
 from radar_schemas.envelope import Envelope
 

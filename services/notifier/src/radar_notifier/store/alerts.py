@@ -11,10 +11,10 @@ from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from radar_notifier.codec import state_columns, state_from_row, view_from_json, view_to_json
 from radar_notifier.domain.alerts import AlertView
-from radar_notifier.evaluation import AlertRecord, NewNotice
-from radar_notifier.tables import alerts, pending_notifications
+from radar_notifier.domain.notices import AlertRecord, NewNotice
+from radar_notifier.store.columns import state_columns, state_from_row, view_from_json, view_to_json
+from radar_notifier.store.tables import alerts, pending_notifications
 from radar_runtime.sql import among
 
 

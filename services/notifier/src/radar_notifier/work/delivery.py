@@ -18,12 +18,12 @@ from sqlalchemy import func, select
 
 from radar_notifier import metrics
 from radar_notifier.config import NotifierConfig
-from radar_notifier.flush import flush_due_groups
-from radar_notifier.recheck import recheck_due_alerts
 from radar_notifier.senders import Sender
-from radar_notifier.sending import send_due_batch
 from radar_notifier.settings import NotifierSettings
-from radar_notifier.tables import deliveries, pending_notifications
+from radar_notifier.store.tables import deliveries, pending_notifications
+from radar_notifier.work.flush import flush_due_groups
+from radar_notifier.work.recheck import recheck_due_alerts
+from radar_notifier.work.sending import send_due_batch
 from radar_runtime import Periodic, Runtime
 from radar_runtime.db import advisory_key
 

@@ -19,23 +19,23 @@ from typing import Any
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from radar_notifier.alert_store import load_records, save_fatigue
-from radar_notifier.codec import view_from_json
 from radar_notifier.config import NotifierConfig
 from radar_notifier.domain.alerts import NoticeKind
 from radar_notifier.domain.channels import ChannelKind
 from radar_notifier.domain.digest import Digest, PendingNotification
 from radar_notifier.domain.fatigue import plan_groups
-from radar_notifier.domain.render import render_email, render_slack
-from radar_notifier.domain.render.formatting import headline
-from radar_notifier.domain.routing import Recipient
-from radar_notifier.evaluation import (
+from radar_notifier.domain.notices import (
     ActiveAlerts,
     QueuedNotice,
     forget_dropped,
     recheck_reason,
 )
-from radar_notifier.tables import deliveries, pending_notifications, recipient_groups
+from radar_notifier.domain.render import render_email, render_slack
+from radar_notifier.domain.render.formatting import headline
+from radar_notifier.domain.routing import Recipient
+from radar_notifier.store.alerts import load_records, save_fatigue
+from radar_notifier.store.columns import view_from_json
+from radar_notifier.store.tables import deliveries, pending_notifications, recipient_groups
 from radar_runtime import UnitOfWork
 from radar_runtime.sql import among
 

@@ -1,0 +1,1 @@
+"""HTTP API: alerts with their fatigue state, ack and snooze, and the delivery log."""

@@ -1,0 +1,1 @@
+"""The consumer side: alert events applied to alert records and queued notices."""
