@@ -190,7 +190,7 @@ async def measure() -> list[dict[str, object]]:
             db_schema=f"bench_notifier_{name}",
             topic_prefix=f"bn{name}.",
             consumer_group=f"bench-notifier-{name}",
-            config_path=rules,
+            rules_path=rules,
             allow_loopback_webhooks=True,
             smtp_port=sinks["smtp_port"],
             batch_timeout_ms=20,

@@ -168,7 +168,7 @@ def notifier_settings(
     kafka_bootstrap: str, database_url: str, rules_file: Path, **overrides: Any
 ) -> NotifierSettings:
     values: dict[str, Any] = {
-        "config_path": rules_file,
+        "rules_path": rules_file,
         "allow_loopback_webhooks": True,
         "slack_timeout_seconds": 2.0,
         "smtp_timeout_seconds": 5.0,

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 from collections.abc import Mapping
 
 from fastapi import FastAPI
 
 from radar_notifier.api.alerts import router
-from radar_notifier.config import load_config, resolve_slack_webhooks
 from radar_notifier.migrations import MIGRATIONS
-from radar_notifier.projection.alerts import AlertHandler
+from radar_notifier.projection.alerts import AlertProjector
+from radar_notifier.rules import PACKAGE, NotifierRules
 from radar_notifier.senders import Sender
 from radar_notifier.senders.email import EmailSender, SmtpOptions
-from radar_notifier.senders.slack import SlackSender, allowed_hosts
+from radar_notifier.senders.slack import SlackSender, allowed_hosts, webhooks_from_environment
 from radar_notifier.settings import NotifierSettings
 from radar_notifier.work.delivery import DeliveryWorker
 from radar_notifier.work.housekeeping import housekeeping_jobs
 from radar_runtime import Clock, Runtime, ServiceSpec, build_app, routes, serve
+from radar_runtime.rules import RuleFileError, load_rules
 from radar_schemas.topics import ALERTS, types_of
 
 DESCRIPTION = (
@@ -38,24 +40,25 @@ def create_app(
     """`environ` holds the Slack webhook URLs (default: the process environment).
 
     The rule file and the webhooks are validated here: a mistake stops start-up
-    with a ConfigError naming the file or variable and the reason.
+    with a RuleFileError naming the file or variable and the reason.
     """
     settings = settings or NotifierSettings()
-    cfg = load_config(settings.config_path)
+    rules = load_rules(NotifierRules, PACKAGE, settings.rules_path)
     hosts = allowed_hosts(
-        cfg.slack.allowed_webhook_hosts, allow_loopback=settings.allow_loopback_webhooks
+        rules.slack.allowed_webhook_hosts, allow_loopback=settings.allow_loopback_webhooks
     )
-    webhooks = resolve_slack_webhooks(cfg, os.environ if environ is None else environ, hosts)
+    environ = os.environ if environ is None else environ
+    webhooks = webhooks_from_environment(rules.slack_channels, environ, hosts)
     senders: dict[str, Sender] = {
         "slack": SlackSender(webhooks, hosts, timeout_seconds=settings.slack_timeout_seconds),
         "email": EmailSender(_smtp_options(settings)),
     }
     runtime = Runtime(settings, clock)
-    worker = DeliveryWorker(settings, cfg, senders, rng=rng)
+    worker = DeliveryWorker(settings, rules, senders, rng=rng)
     spec = ServiceSpec(
         name="notifier",
         migrations=MIGRATIONS,
-        routes=routes((types_of(ALERTS), AlertHandler(cfg, worker.wake))),
+        routes=routes((types_of(ALERTS), AlertProjector(rules, worker.wake))),
         jobs=housekeeping_jobs(runtime, settings),
         workers=[worker.attach(runtime)],
         routers=[router],
@@ -83,4 +86,9 @@ def _smtp_options(settings: NotifierSettings) -> SmtpOptions:
 
 def main() -> None:
     settings = NotifierSettings()
-    serve(create_app(settings), settings)
+    try:
+        app = create_app(settings)
+    except RuleFileError as error:
+        print(f"radar-notifier: invalid rule file\n{error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    serve(app, settings)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -12,7 +12,13 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from radar_notifier.domain.alerts import AlertView
-from radar_notifier.domain.notices import AlertRecord, NewNotice
+from radar_notifier.domain.fatigue import InhibitRule
+from radar_notifier.domain.notices import (
+    AlertRecord,
+    Evaluation,
+    NewNotice,
+    inhibits_within_accounts,
+)
 from radar_notifier.store.columns import state_columns, state_from_row, view_from_json, view_to_json
 from radar_notifier.store.tables import alerts, pending_notifications
 from radar_runtime.sql import among
@@ -56,10 +62,24 @@ async def load_records(
     return {row.dedup_key: record_from_row(row) for row in rows}
 
 
-async def load_raised_views(session: AsyncSession) -> list[AlertView]:
-    """Every raised alert: inhibition sources when a rule compares more than accounts."""
-    rows = (await session.execute(select(alerts.c.view).where(alerts.c.status == "raised"))).all()
-    return [replace(view_from_json(row.view), resolved=False) for row in rows]
+async def inhibition_sources(
+    session: AsyncSession, records: Mapping[str, AlertRecord], rules: Sequence[InhibitRule]
+) -> list[AlertView]:
+    """The alerts that may mute the records being evaluated: the records themselves
+    (loaded with their accounts' raised alerts), and every other raised alert when an
+    inhibit rule compares more than accounts."""
+    views = [record.active_view() for record in records.values()]
+    if not inhibits_within_accounts(rules):
+        rows = await session.execute(select(alerts.c.view).where(alerts.c.status == "raised"))
+        others = [replace(view_from_json(row.view), resolved=False) for row in rows]
+        views += [view for view in others if view.dedup_key not in records]
+    return views
+
+
+async def save_evaluation(session: AsyncSession, evaluation: Evaluation, now: datetime) -> None:
+    """The evaluated records and the notices they queued."""
+    await save_records(session, evaluation.records, now)
+    await queue_notices(session, evaluation.notices)
 
 
 async def save_records(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from radar_notifier import metrics
-from radar_notifier.config import NotifierConfig
+from radar_notifier.rules import NotifierRules
 from radar_notifier.senders import Sender
 from radar_notifier.settings import NotifierSettings
 from radar_notifier.store.tables import deliveries, pending_notifications
@@ -46,12 +46,12 @@ class DeliveryWorker:
     def __init__(
         self,
         settings: NotifierSettings,
-        cfg: NotifierConfig,
+        rules: NotifierRules,
         senders: Mapping[str, Sender],
         rng: random.Random | None = None,
     ) -> None:
         self._settings = settings
-        self._cfg = cfg
+        self._rules = rules
         self._senders = dict(senders)
         self._rng = rng or random.Random()
         self._runtime: Runtime | None = None
@@ -90,12 +90,12 @@ class DeliveryWorker:
         async with self._lock:
             for _ in range(MAX_ROUNDS):
                 async with runtime.unit_of_work() as uow:
-                    evaluation = await recheck_due_alerts(uow, self._cfg, uow.now)
+                    evaluation = await recheck_due_alerts(uow, self._rules, uow.now)
                 summary.queued += len(evaluation.notices)
                 metrics.count_suppressed(evaluation.suppressed)
                 lock_key = advisory_key(runtime.db.schema, "notifier-flush")
                 async with runtime.unit_of_work() as uow:
-                    flushed = await flush_due_groups(uow, self._cfg, lock_key, uow.now)
+                    flushed = await flush_due_groups(uow, self._rules, lock_key, uow.now)
                 summary.flushed += flushed.deliveries
                 metrics.count_suppressed(flushed.dropped)
                 more_to_send = await self._send_batch(summary)
@@ -110,7 +110,7 @@ class DeliveryWorker:
             batch = await send_due_batch(
                 uow,
                 self._senders,
-                self._cfg.retry,
+                self._rules.retry,
                 self._rng,
                 batch_size=self._settings.send_batch_size,
                 concurrency=self._settings.send_concurrency,

@@ -19,13 +19,13 @@ from typing import Any
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from radar_notifier.config import NotifierConfig
 from radar_notifier.domain.alerts import NoticeKind
 from radar_notifier.domain.channels import ChannelKind
 from radar_notifier.domain.digest import Digest, PendingNotification
 from radar_notifier.domain.fatigue import plan_groups
 from radar_notifier.domain.notices import (
     ActiveAlerts,
+    NoticeRules,
     QueuedNotice,
     forget_dropped,
     recheck_reason,
@@ -59,20 +59,20 @@ class _Row:
 
 
 async def flush_due_groups(
-    uow: UnitOfWork, cfg: NotifierConfig, lock_key: int, now: datetime
+    uow: UnitOfWork, rules: NoticeRules, lock_key: int, now: datetime
 ) -> FlushResult:
     result = FlushResult()
     session = uow.session
     # One flusher at a time across replicas; the others find nothing left to do.
     if not await session.scalar(select(func.pg_try_advisory_xact_lock(lock_key))):
         return result
-    rows = await _load_waiting(uow, now - cfg.timings.group_wait)
+    rows = await _load_waiting(uow, now - rules.timings.group_wait)
     if not rows:
         return result
     result.more = len({r.queued.recipient_key for r in rows}) >= MAX_RECIPIENTS_PER_FLUSH
     by_notice = {id(r.notice): r for r in rows}
     last_flush = await _last_flush(uow, {r.queued.recipient_key for r in rows})
-    digests = plan_groups([r.notice for r in rows], now, cfg, last_flush)
+    digests = plan_groups([r.notice for r in rows], now, rules.timings, last_flush)
     if not digests:
         return result
     due_alerts = [p.alert for d in digests for p in (*d.items, *d.superseded)]
@@ -81,7 +81,7 @@ async def flush_due_groups(
         keys={a.dedup_key for a in due_alerts},
         raised_in_accounts={a.account_id for a in due_alerts},
     )
-    active = ActiveAlerts([record.active_view() for record in records.values()], cfg)
+    active = ActiveAlerts([r.active_view() for r in records.values()], rules.inhibit_rules)
     changed: set[str] = set()
     outcomes: list[dict[str, Any]] = []
     new_deliveries: list[dict[str, Any]] = []
@@ -90,7 +90,7 @@ async def flush_due_groups(
         for item in digest.items:
             row = by_notice[id(item)]
             record = records.get(item.alert.dedup_key)
-            reason = recheck_reason(row.queued, record, active, now, cfg)
+            reason = recheck_reason(row.queued, record, active, now, rules.inhibit_rules)
             if reason is None:
                 kept.append(item)
                 continue

@@ -10,17 +10,20 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from radar_notifier.config import NotifierConfig
-from radar_notifier.domain.notices import Evaluation
-from radar_notifier.projection.alerts import evaluate_records
-from radar_notifier.store.alerts import load_records, record_from_row
+from radar_notifier.domain.notices import Evaluation, NoticeRules, evaluate_all
+from radar_notifier.store.alerts import (
+    inhibition_sources,
+    load_records,
+    record_from_row,
+    save_evaluation,
+)
 from radar_notifier.store.tables import alerts
 from radar_runtime import UnitOfWork
 
 MAX_RECHECKS_PER_RUN = 500
 
 
-async def recheck_due_alerts(uow: UnitOfWork, cfg: NotifierConfig, now: datetime) -> Evaluation:
+async def recheck_due_alerts(uow: UnitOfWork, rules: NoticeRules, now: datetime) -> Evaluation:
     query = (
         select(alerts)
         .where(alerts.c.status == "raised", alerts.c.recheck_at <= now)
@@ -39,4 +42,7 @@ async def recheck_due_alerts(uow: UnitOfWork, cfg: NotifierConfig, now: datetime
         lock=False,
     )
     records.update(due)
-    return await evaluate_records(uow.session, records, {}, set(due), now, cfg)
+    sources = await inhibition_sources(uow.session, records, rules.inhibit_rules)
+    evaluation = evaluate_all(records, {}, due, sources, now, rules)
+    await save_evaluation(uow.session, evaluation, now)
+    return evaluation

@@ -17,8 +17,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 
 from radar_notifier import metrics
-from radar_notifier.config import RetryPolicy
-from radar_notifier.domain.retry import Outcome, RandomSource, next_attempt_at
+from radar_notifier.domain.retry import Outcome, RandomSource, RetryPolicy, next_attempt_at
 from radar_notifier.senders import Outgoing, Sender, SendResult
 from radar_notifier.store.tables import deliveries
 from radar_runtime import UnitOfWork
