@@ -6,10 +6,11 @@ import os
 import random
 import sys
 from collections.abc import Mapping
+from datetime import timedelta
 
 from fastapi import FastAPI
 
-from radar_notifier.api.alerts import router
+from radar_notifier.api import router
 from radar_notifier.migrations import MIGRATIONS
 from radar_notifier.projection.alerts import AlertProjector
 from radar_notifier.rules import PACKAGE, NotifierRules
@@ -18,7 +19,7 @@ from radar_notifier.senders.email import EmailSender, SmtpOptions
 from radar_notifier.senders.slack import SlackSender, allowed_hosts, webhooks_from_environment
 from radar_notifier.settings import NotifierSettings
 from radar_notifier.work.delivery import DeliveryWorker
-from radar_notifier.work.housekeeping import housekeeping_jobs
+from radar_notifier.work.housekeeping import purge_job
 from radar_runtime import Clock, Runtime, ServiceSpec, build_app, routes, serve
 from radar_runtime.rules import RuleFileError, load_rules
 from radar_schemas.topics import ALERTS, types_of
@@ -59,7 +60,7 @@ def create_app(
         name="notifier",
         migrations=MIGRATIONS,
         routes=routes((types_of(ALERTS), AlertProjector(rules, worker.wake))),
-        jobs=housekeeping_jobs(runtime, settings),
+        jobs=[purge_job(runtime, timedelta(days=settings.sent_retention_days))],
         workers=[worker.attach(runtime)],
         routers=[router],
     )

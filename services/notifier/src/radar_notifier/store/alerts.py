@@ -1,4 +1,5 @@
-"""Reading and writing alert records and queued notices: a few bulk statements per call."""
+"""Alert records (`alerts`): one row per dedup_key, with its fatigue state, the latest
+alert seen and where it was routed. A few bulk statements per call."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,11 +17,11 @@ from radar_notifier.domain.fatigue import InhibitRule
 from radar_notifier.domain.notices import (
     AlertRecord,
     Evaluation,
-    NewNotice,
     inhibits_within_accounts,
 )
+from radar_notifier.store import notices
 from radar_notifier.store.columns import state_columns, state_from_row, view_from_json, view_to_json
-from radar_notifier.store.tables import alerts, pending_notifications
+from radar_notifier.store.tables import alerts
 from radar_runtime.sql import among
 
 
@@ -32,6 +33,22 @@ def record_from_row(row: Any) -> AlertRecord:
         inhibited_by=mapping["inhibited_by"],
         recheck_at=mapping["recheck_at"],
     )
+
+
+async def lock_due_rechecks(
+    session: AsyncSession, now: datetime, limit: int
+) -> dict[str, AlertRecord]:
+    """Raised alerts whose recheck time came (a repeat is due, a snooze ended), locked;
+    rows another replica holds are skipped."""
+    query = (
+        select(alerts)
+        .where(alerts.c.status == "raised", alerts.c.recheck_at <= now)
+        .order_by(alerts.c.dedup_key)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = (await session.execute(query)).all()
+    return {row.dedup_key: record_from_row(row) for row in rows}
 
 
 async def load_records(
@@ -79,7 +96,7 @@ async def inhibition_sources(
 async def save_evaluation(session: AsyncSession, evaluation: Evaluation, now: datetime) -> None:
     """The evaluated records and the notices they queued."""
     await save_records(session, evaluation.records, now)
-    await queue_notices(session, evaluation.notices)
+    await notices.queue(session, evaluation.notices)
 
 
 async def save_records(
@@ -144,30 +161,45 @@ def _columns(record: AlertRecord, now: datetime) -> dict[str, Any]:
     }
 
 
-async def queue_notices(session: AsyncSession, notices: Sequence[NewNotice]) -> None:
-    if not notices:
-        return
-    rows = [
-        {
-            "id": n.id,
-            "recipient_key": n.recipient.key,
-            "recipient_kind": n.recipient.kind.value,
-            "recipient_address": n.recipient.address,
-            "route": n.recipient.route,
-            "dedup_key": n.alert.dedup_key,
-            "notice": n.notice.value,
-            "alert": view_to_json(n.alert),
-            "enqueued_at": n.enqueued_at,
-            "occurred_at": n.occurred_at,
-            "previous_notified_at": n.previous_notified_at,
-            "status": "waiting",
-        }
-        for n in notices
-    ]
-    # Ids are derived from the state evaluated, so evaluating twice queues once.
-    await session.execute(
-        insert(pending_notifications).on_conflict_do_nothing(
-            index_elements=[pending_notifications.c.id]
-        ),
-        rows,
-    )
+def state_filter(state: str, now: datetime) -> ColumnElement[bool]:
+    """Alerts in an API state: raised (and neither acked nor snoozed), acked, snoozed
+    or resolved; as `api.alerts.state_name` names a row."""
+    snoozed = and_(alerts.c.snoozed_until.is_not(None), alerts.c.snoozed_until > now)
+    raised = alerts.c.status == "raised"
+    match state:
+        case "resolved":
+            return alerts.c.status == "resolved"
+        case "acked":
+            return and_(raised, alerts.c.acked_at.is_not(None))
+        case "snoozed":
+            return and_(raised, alerts.c.acked_at.is_(None), snoozed)
+        case _:
+            return and_(raised, alerts.c.acked_at.is_(None), ~snoozed.self_group())
+
+
+async def listed(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    state: str | None,
+    owner: str | None,
+    account: str | None,
+    limit: int,
+) -> Sequence[Row[Any]]:
+    """Alerts, most recently changed first."""
+    query: Select[Any] = select(alerts).order_by(alerts.c.updated_at.desc(), alerts.c.dedup_key)
+    if state is not None:
+        query = query.where(state_filter(state, now))
+    if owner is not None:
+        query = query.where(alerts.c.owner_email == owner)
+    if account is not None:
+        query = query.where(alerts.c.account_id == account)
+    return (await session.execute(query.limit(limit))).all()
+
+
+async def by_id(session: AsyncSession, alert_id: str, *, lock: bool = False) -> Row[Any] | None:
+    """An alert by its alert_id or its dedup_key."""
+    query = select(alerts).where(or_(alerts.c.alert_id == alert_id, alerts.c.dedup_key == alert_id))
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).first()

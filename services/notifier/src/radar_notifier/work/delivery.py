@@ -14,13 +14,11 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-
 from radar_notifier import metrics
 from radar_notifier.rules import NotifierRules
 from radar_notifier.senders import Sender
 from radar_notifier.settings import NotifierSettings
-from radar_notifier.store.tables import deliveries, pending_notifications
+from radar_notifier.store import deliveries, notices
 from radar_notifier.work.flush import flush_due_groups
 from radar_notifier.work.recheck import recheck_due_alerts
 from radar_notifier.work.sending import send_due_batch
@@ -125,11 +123,7 @@ class DeliveryWorker:
     async def _update_queue_depth(self) -> None:
         assert self._runtime is not None and self._runtime.db is not None
         async with self._runtime.db.sessions() as session:
-            waiting = await session.scalar(
-                select(func.count()).where(pending_notifications.c.status == "waiting")
-            )
-            pending = await session.scalar(
-                select(func.count()).where(deliveries.c.status == "pending")
-            )
-        metrics.QUEUE_DEPTH.labels("grouping").set(waiting or 0)
-        metrics.QUEUE_DEPTH.labels("delivery").set(pending or 0)
+            waiting = await notices.count_waiting(session)
+            pending = await deliveries.count_pending(session)
+        metrics.QUEUE_DEPTH.labels("grouping").set(waiting)
+        metrics.QUEUE_DEPTH.labels("delivery").set(pending)
