@@ -28,7 +28,7 @@ async def list_alerts(
     limit: Limit = 100,
 ) -> AlertList:
     """Alerts, most recently changed first; state is raised, resolved, acked or snoozed."""
-    now = notifier.clock.now()
+    now = notifier.runtime.clock.now()
     rows = await alerts.listed(
         session,
         now=now,
@@ -46,7 +46,7 @@ async def get_alert(alert_id: str, notifier: Notifier, session: SessionDep) -> A
     row = await alerts.by_id(session, alert_id)
     if row is None:
         raise HTTPException(404, f"no alert {alert_id!r}")
-    return _alert_out(row, notifier.clock.now())
+    return _alert_out(row, notifier.runtime.clock.now())
 
 
 @router.post("/alerts/{alert_id}/ack", response_model=AlertOut)
@@ -90,7 +90,7 @@ async def unsnooze_alert(alert_id: str, notifier: Notifier) -> AlertOut:
 async def _change_alert(
     notifier: Notifier, alert_id: str, change: Callable[[AlertRecord, datetime], None]
 ) -> AlertOut:
-    async with notifier.unit_of_work() as uow:
+    async with notifier.runtime.unit_of_work() as uow:
         row = await alerts.by_id(uow.session, alert_id, lock=True)
         if row is None:
             raise HTTPException(404, f"no alert {alert_id!r}")
@@ -99,9 +99,8 @@ async def _change_alert(
         await alerts.save_fatigue(uow.session, [record], uow.now)
         updated = await alerts.by_id(uow.session, record.state.dedup_key)
     assert updated is not None  # changed in this transaction
-    wake = notifier.state.get("wake_worker")
-    if wake is not None:
-        wake()
+    # The worker looks now rather than at its next poll (an unsnooze is due at once).
+    notifier.worker.wake()
     return _alert_out(updated, uow.now)
 
 

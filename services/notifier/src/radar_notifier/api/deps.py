@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Depends, Query
 
-from radar_runtime import RuntimeDep
+from radar_notifier.parts import NotifierParts
+from radar_runtime import parts
 
+Notifier = Annotated[NotifierParts, Depends(parts)]
 Limit = Annotated[int, Query(ge=1, le=1000)]
-Notifier = RuntimeDep

@@ -1,8 +1,8 @@
 """The delivery worker: recheck due alerts, flush due digests, send due deliveries.
 
-Woken right after the handler commits new notices, and at least every
-`worker_poll_seconds`. Every decision reads the runtime's injected clock, so tests
-move the clock and call `run_once()` instead of sleeping.
+Woken right after the projection commits new notices or the API acks or snoozes,
+and at least every `worker_poll_seconds`. Every decision reads the runtime's
+injected clock, so tests move the clock and call `run_once()` instead of sleeping.
 """
 
 from __future__ import annotations
@@ -41,18 +41,21 @@ class RunSummary:
 
 
 class DeliveryWorker:
+    """Runs in the runtime's database once it started; `senders` by channel name."""
+
     def __init__(
         self,
+        runtime: Runtime,
         settings: NotifierSettings,
         rules: NotifierRules,
         senders: Mapping[str, Sender],
         rng: random.Random | None = None,
     ) -> None:
+        self._runtime = runtime
         self._settings = settings
         self._rules = rules
         self._senders = dict(senders)
         self._rng = rng or random.Random()
-        self._runtime: Runtime | None = None
         self._lock = asyncio.Lock()
         self._loop = Periodic(
             "notifier-delivery-worker",
@@ -60,10 +63,6 @@ class DeliveryWorker:
             settings.worker_poll_seconds,
             wait_first=True,
         )
-
-    def attach(self, runtime: Runtime) -> DeliveryWorker:
-        self._runtime = runtime
-        return self
 
     def wake(self) -> None:
         self._loop.wake()
@@ -82,8 +81,8 @@ class DeliveryWorker:
     async def run_once(self) -> RunSummary:
         """Do everything due at the clock's current time; returns what was done."""
         runtime = self._runtime
-        if runtime is None or runtime.db is None:
-            raise RuntimeError("the delivery worker is not attached to a started runtime")
+        if runtime.db is None:
+            raise RuntimeError("the delivery worker runs once the runtime has started")
         summary = RunSummary()
         async with self._lock:
             for _ in range(MAX_ROUNDS):
@@ -103,7 +102,6 @@ class DeliveryWorker:
         return summary
 
     async def _send_batch(self, summary: RunSummary) -> bool:
-        assert self._runtime is not None
         async with self._runtime.unit_of_work() as uow:
             batch = await send_due_batch(
                 uow,
@@ -121,7 +119,7 @@ class DeliveryWorker:
         return batch.attempted >= self._settings.send_batch_size
 
     async def _update_queue_depth(self) -> None:
-        assert self._runtime is not None and self._runtime.db is not None
+        assert self._runtime.db is not None
         async with self._runtime.db.sessions() as session:
             waiting = await notices.count_waiting(session)
             pending = await deliveries.count_pending(session)
