@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 
 from radar_notifier.main import create_app
 from radar_notifier.settings import NotifierSettings
-from radar_notifier.tables import deliveries, pending_notifications
+from radar_notifier.store.tables import deliveries, pending_notifications
 from radar_runtime import RuntimeSettings
 from radar_runtime.kafka import ensure_topics
 from radar_schemas.codec import encode
@@ -71,9 +71,9 @@ channels = ["email:owner"]
 
 @contextmanager
 def sinks_process() -> Iterator[dict[str, Any]]:
-    """`python -m radar_notifier.sinks` in its own process; yields where it listens."""
+    """`python -m radar_notifier.local` in its own process; yields where it listens."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "radar_notifier.sinks"],
+        [sys.executable, "-m", "radar_notifier.local"],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -190,7 +190,7 @@ async def measure() -> list[dict[str, object]]:
             db_schema=f"bench_notifier_{name}",
             topic_prefix=f"bn{name}.",
             consumer_group=f"bench-notifier-{name}",
-            config_path=rules,
+            rules_path=rules,
             allow_loopback_webhooks=True,
             smtp_port=sinks["smtp_port"],
             batch_timeout_ms=20,

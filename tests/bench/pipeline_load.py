@@ -15,7 +15,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from radar_notifier.sinks import SlackMessage
+from radar_notifier.local import SlackMessage
 from radar_runtime import RuntimeSettings
 from radar_runtime.kafka import ensure_topics, make_producer
 from radar_schemas.codec import encode

@@ -19,7 +19,7 @@ from radar_runtime import RuntimeSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE_NAMES = ("ingest", "health", "renewals", "notifier")
-# Secrets read from the environment outside the settings class (notifier config.py).
+# Secrets read from the environment outside the settings class (the notifier's Slack webhooks).
 EXTRA_ENV_PREFIXES = {"notifier": ("RADAR_NOTIFIER_SLACK_WEBHOOK_",)}
 
 

@@ -9,6 +9,7 @@ import re
 import shlex
 import tomllib
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -18,9 +19,10 @@ import yaml
 from radar_health.config import load_config as load_health_config
 from radar_ingest.keys import load_keyring
 from radar_ingest.settings import IngestSettings
-from radar_notifier.config import load_config as load_notifier_config
 from radar_notifier.domain.channels import slack_webhook_env_var
+from radar_notifier.rules import NotifierRules
 from radar_renewals.config import load_config as load_renewals_config
+from radar_runtime.rules import load_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE_NAMES = ("ingest", "health", "renewals", "notifier")
@@ -28,7 +30,7 @@ DATABASE_SERVICES = ("health", "renewals", "notifier")
 RULE_LOADERS: dict[str, Callable[[Path], object]] = {
     "health": load_health_config,
     "renewals": load_renewals_config,
-    "notifier": load_notifier_config,
+    "notifier": partial(load_rules, NotifierRules, "radar_notifier"),
 }
 _INTERPOLATION = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
 
@@ -352,7 +354,7 @@ def test_slack_channels_of_the_rule_file_get_their_webhooks(
 ) -> None:
     """The notifier refuses to start when a Slack channel of its rule file has no
     RADAR_NOTIFIER_SLACK_WEBHOOK_<CHANNEL>: compose and Kubernetes must supply each."""
-    deployed = load_notifier_config(ROOT / "deploy/config/notifier.toml")
+    deployed = load_rules(NotifierRules, "radar_notifier", ROOT / "deploy/config/notifier.toml")
     for env in (
         _k8s_env(k8s_docs, _container(k8s_docs, "notifier")),
         _compose_env(compose, "notifier"),

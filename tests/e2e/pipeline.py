@@ -16,7 +16,7 @@ import httpx
 
 from radar_cli.processes import ServiceProcesses
 from radar_cli.services import SERVICES, ServiceProcess
-from radar_notifier.sinks import SlackSink, SmtpCatcher
+from radar_notifier.local import SlackSink, SmtpCatcher
 from radar_runtime.local import free_port
 from radar_schemas.codec import encode
 from radar_schemas.envelope import Envelope

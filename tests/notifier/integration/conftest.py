@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from notifier_harness import RULES, Notifier, notifier_settings, running_notifier
 
+from radar_notifier.local import SlackSink, SmtpCatcher
 from radar_notifier.settings import NotifierSettings
-from radar_notifier.sinks import SlackSink, SmtpCatcher
 
 
 @pytest.fixture

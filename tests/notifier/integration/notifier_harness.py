@@ -18,11 +18,12 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
+from radar_notifier.local import SlackSink, SmtpCatcher
 from radar_notifier.main import create_app
+from radar_notifier.parts import NotifierParts
 from radar_notifier.settings import NotifierSettings
-from radar_notifier.sinks import SlackSink, SmtpCatcher
-from radar_notifier.tables import deliveries
-from radar_notifier.worker import DeliveryWorker, RunSummary
+from radar_notifier.store.tables import deliveries
+from radar_notifier.work.delivery import DeliveryWorker, RunSummary
 from radar_runtime import ManualClock
 from radar_runtime.db import processed_events
 from radar_runtime.testing.helpers import eventually, isolated_settings, publish
@@ -122,9 +123,13 @@ class Notifier:
     bootstrap: str
 
     @property
+    def parts(self) -> NotifierParts:
+        parts: NotifierParts = self.app.state.parts
+        return parts
+
+    @property
     def worker(self) -> DeliveryWorker:
-        worker: DeliveryWorker = self.app.state.worker
-        return worker
+        return self.parts.worker
 
     async def publish(self, *events: Envelope, new: int | None = None) -> None:
         """Publish and wait until the notifier applied `new` more event ids (default:
@@ -142,8 +147,7 @@ class Notifier:
         return await self._count(select(func.count()).select_from(processed_events))
 
     async def _count(self, query: Any) -> int:
-        runtime = self.app.state.runtime
-        async with runtime.db.sessions() as session:
+        async with self.parts.runtime.db.sessions() as session:
             return int(await session.scalar(query) or 0)
 
     async def deliver(self, after: timedelta = timedelta(0)) -> RunSummary:
@@ -168,7 +172,7 @@ def notifier_settings(
     kafka_bootstrap: str, database_url: str, rules_file: Path, **overrides: Any
 ) -> NotifierSettings:
     values: dict[str, Any] = {
-        "config_path": rules_file,
+        "rules_path": rules_file,
         "allow_loopback_webhooks": True,
         "slack_timeout_seconds": 2.0,
         "smtp_timeout_seconds": 5.0,

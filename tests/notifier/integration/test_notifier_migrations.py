@@ -1,4 +1,4 @@
-"""The notifier schema's migrations make exactly the tables of `tables.py`: a table changed
+"""The notifier schema's migrations make exactly the tables of `store/tables.py`: a table changed
 without a revision fails here."""
 
 import pytest

@@ -9,7 +9,7 @@ import pytest
 from notifier_harness import T0, alert, running_notifier
 from prometheus_client import REGISTRY
 
-from radar_notifier.sinks import Reply
+from radar_notifier.local import Reply
 
 pytestmark = pytest.mark.integration
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from notifier_harness import alert, running_notifier
 
-from radar_notifier.sinks import SmtpCatcher
+from radar_notifier.local import SmtpCatcher
 
 pytestmark = pytest.mark.integration
 

@@ -20,7 +20,7 @@ from radar_notifier.domain.routing import Recipient
 
 JANE = email("jane@example.com")
 MAX = email("max@example.com")
-CFG = config()
+TIMINGS = config().timings
 DAY = timedelta(hours=24)
 
 
@@ -39,7 +39,7 @@ def _resolve(state: AlertState, at: datetime = T0 + timedelta(hours=1)) -> Alert
 
 
 def test_first_raise_is_sent() -> None:
-    decision = should_notify(_raised(), JANE, T0, CFG)
+    decision = should_notify(_raised(), JANE, T0, TIMINGS)
     assert (decision.send, decision.reason, decision.notice) == (
         True,
         DecisionReason.FIRST_NOTICE,
@@ -50,11 +50,11 @@ def test_first_raise_is_sent() -> None:
 def test_duplicate_raise_is_not_sent_again_within_repeat_interval() -> None:
     state = _notified(_raised(), JANE)
     state = apply_alert(state, make_alert(occurred_at=T0 + timedelta(hours=2), alert_id="a-2"))
-    decision = should_notify(state, JANE, T0 + timedelta(hours=2), CFG)
+    decision = should_notify(state, JANE, T0 + timedelta(hours=2), TIMINGS)
     assert (decision.send, decision.reason) == (False, DecisionReason.NOTIFIED_RECENTLY)
     assert decision.recheck_at == T0 + DAY
     # Another recipient has not heard yet.
-    assert should_notify(state, MAX, T0 + timedelta(hours=2), CFG).send is True
+    assert should_notify(state, MAX, T0 + timedelta(hours=2), TIMINGS).send is True
 
 
 @pytest.mark.parametrize(
@@ -63,7 +63,7 @@ def test_duplicate_raise_is_not_sent_again_within_repeat_interval() -> None:
 )
 def test_repeat_interval_boundary(elapsed: timedelta, send: bool) -> None:
     state = _notified(_raised(), JANE)
-    decision = should_notify(state, JANE, T0 + elapsed, CFG)
+    decision = should_notify(state, JANE, T0 + elapsed, TIMINGS)
     assert decision.send is send
     if send:
         assert decision.reason is DecisionReason.REPEAT_INTERVAL_ELAPSED
@@ -71,22 +71,22 @@ def test_repeat_interval_boundary(elapsed: timedelta, send: bool) -> None:
 
 def test_repeat_interval_is_configurable() -> None:
     state = _notified(_raised(), JANE)
-    short = config('[timings]\nrepeat_interval = "1h"')
+    short = config('[timings]\nrepeat_interval = "1h"').timings
     assert should_notify(state, JANE, T0 + timedelta(hours=1), short).send is True
 
 
 def test_acked_alert_is_not_sent_until_it_resolves_and_re_raises() -> None:
     state = acknowledge(_notified(_raised(), JANE), "jane", T0 + timedelta(minutes=5))
     later = T0 + 3 * DAY
-    decision = should_notify(state, JANE, later, CFG)
+    decision = should_notify(state, JANE, later, TIMINGS)
     assert (decision.send, decision.reason) == (False, DecisionReason.ACKNOWLEDGED)
-    assert should_notify(state, MAX, later, CFG).send is False  # an ack silences everyone
+    assert should_notify(state, MAX, later, TIMINGS).send is False  # an ack silences everyone
 
     resolved = _resolve(state)
-    assert should_notify(resolved, JANE, later, CFG).reason is DecisionReason.RESOLVED_NOTICE
+    assert should_notify(resolved, JANE, later, TIMINGS).reason is DecisionReason.RESOLVED_NOTICE
     re_raised = apply_alert(resolved, make_alert(occurred_at=later, alert_id="a-3"))
     assert re_raised.acked is False
-    assert should_notify(re_raised, JANE, later, CFG).reason is DecisionReason.FIRST_NOTICE
+    assert should_notify(re_raised, JANE, later, TIMINGS).reason is DecisionReason.FIRST_NOTICE
 
 
 def test_acknowledge_needs_a_name() -> None:
@@ -97,10 +97,10 @@ def test_acknowledge_needs_a_name() -> None:
 def test_snooze_until_a_date() -> None:
     until = T0 + 3 * DAY
     state = snooze(_raised(), until, now=T0)
-    during = should_notify(state, JANE, until - timedelta(seconds=1), CFG)
+    during = should_notify(state, JANE, until - timedelta(seconds=1), TIMINGS)
     assert (during.send, during.reason, during.recheck_at) == (False, DecisionReason.SNOOZED, until)
-    assert should_notify(state, JANE, until, CFG).send is True
-    assert should_notify(unsnooze(state), JANE, T0, CFG).send is True
+    assert should_notify(state, JANE, until, TIMINGS).send is True
+    assert should_notify(unsnooze(state), JANE, T0, TIMINGS).send is True
 
 
 def test_snooze_in_the_past_is_refused() -> None:
@@ -112,22 +112,22 @@ def test_snooze_survives_resolve_and_re_raise() -> None:
     state = snooze(_raised(), T0 + 7 * DAY, now=T0)
     state = apply_alert(_resolve(state), make_alert(occurred_at=T0 + DAY, alert_id="a-4"))
     assert state.status is NoticeKind.RAISED
-    assert should_notify(state, JANE, T0 + 2 * DAY, CFG).reason is DecisionReason.SNOOZED
+    assert should_notify(state, JANE, T0 + 2 * DAY, TIMINGS).reason is DecisionReason.SNOOZED
 
 
 def test_resolved_notice_goes_once_to_those_told_of_the_raise() -> None:
     state = _resolve(_notified(_raised(), JANE))
     now = T0 + timedelta(hours=1)
-    first = should_notify(state, JANE, now, CFG)
+    first = should_notify(state, JANE, now, TIMINGS)
     assert (first.send, first.reason, first.notice) == (
         True,
         DecisionReason.RESOLVED_NOTICE,
         NoticeKind.RESOLVED,
     )
-    never_told = should_notify(state, MAX, now, CFG)
+    never_told = should_notify(state, MAX, now, TIMINGS)
     assert (never_told.send, never_told.reason) == (False, DecisionReason.NOT_NOTIFIED_OF_RAISE)
     state = record_notified(state, JANE.key, NoticeKind.RESOLVED, now)
-    again = should_notify(state, JANE, now + DAY, CFG)
+    again = should_notify(state, JANE, now + DAY, TIMINGS)
     assert (again.send, again.reason) == (False, DecisionReason.RESOLVED_NOTICE_ALREADY_SENT)
 
 
@@ -135,7 +135,7 @@ def test_resolved_while_snoozed_is_never_sent_late() -> None:
     state = _notified(_raised(), JANE)
     state = snooze(state, T0 + DAY, now=T0 + timedelta(minutes=1))
     state = _resolve(state, at=T0 + timedelta(hours=2))
-    after_snooze = should_notify(state, JANE, T0 + 2 * DAY, CFG)
+    after_snooze = should_notify(state, JANE, T0 + 2 * DAY, TIMINGS)
     assert (after_snooze.send, after_snooze.reason) == (
         False,
         DecisionReason.RESOLVED_WHILE_SNOOZED,
@@ -150,7 +150,7 @@ def test_re_raise_starts_a_new_episode_for_every_recipient() -> None:
     assert dict(re_raised.last_notified_at) == {}
     assert re_raised.resolved_notified == frozenset()
     # New episode: told again at once, no repeat_interval wait.
-    assert should_notify(re_raised, JANE, T0 + timedelta(hours=3), CFG).send is True
+    assert should_notify(re_raised, JANE, T0 + timedelta(hours=3), TIMINGS).send is True
 
 
 def test_stale_resolve_older_than_latest_raise_is_ignored() -> None:
@@ -175,7 +175,7 @@ def test_raise_and_resolve_at_the_same_instant_settle_on_resolved_in_either_orde
 def test_resolve_without_a_raise_notifies_nobody() -> None:
     state = apply_alert(None, make_alert(resolved=True))
     assert state.first_raised_at is None
-    assert should_notify(state, JANE, T0, CFG).reason is DecisionReason.NOT_NOTIFIED_OF_RAISE
+    assert should_notify(state, JANE, T0, TIMINGS).reason is DecisionReason.NOT_NOTIFIED_OF_RAISE
 
 
 def test_a_later_resolve_moves_the_resolve_time_so_a_same_instant_raise_stays_stale() -> None:

@@ -12,15 +12,15 @@ import pytest
 from notifier_factories import T0, make_alert
 from notifier_factories import email as email_recipient
 
-from radar_notifier.config import ConfigError
 from radar_notifier.domain.alerts import NoticeKind
 from radar_notifier.domain.fatigue import apply_alert, record_notified
-from radar_notifier.evaluation import AlertRecord, QueuedNotice, forget_dropped
-from radar_notifier.main import create_app
+from radar_notifier.domain.notices import AlertRecord, QueuedNotice, forget_dropped
+from radar_notifier.main import create_app, main
 from radar_notifier.senders.base import Outgoing
 from radar_notifier.senders.email import build_message, format_sender
 from radar_notifier.senders.slack import parse_retry_after
 from radar_notifier.settings import NotifierSettings
+from radar_runtime.rules import RuleFileError
 
 SLACK_RULES = """
 [[routes]]
@@ -33,27 +33,28 @@ VAR = "RADAR_NOTIFIER_SLACK_WEBHOOK_CS_ALERTS"
 def settings(tmp_path: Path, **values: object) -> NotifierSettings:
     rules = tmp_path / "rules.toml"
     rules.write_text(SLACK_RULES)
-    return NotifierSettings(config_path=rules, **values)
+    return NotifierSettings(rules_path=rules, **values)
 
 
 def test_start_up_refuses_a_slack_channel_without_a_webhook(tmp_path):
-    with pytest.raises(ConfigError) as error:
+    with pytest.raises(RuleFileError) as error:
         create_app(settings(tmp_path), environ={})
-    assert error.value.key == VAR
-    assert "missing" in error.value.reason
+    (issue,) = error.value.issues
+    assert (error.value.source, issue.key) == ("environment", VAR)
+    assert "missing" in issue.reason
 
 
 def test_loopback_webhooks_need_the_explicit_setting(tmp_path):
     local = {VAR: "http://127.0.0.1:9/services/cs-alerts"}
-    with pytest.raises(ConfigError) as error:
+    with pytest.raises(RuleFileError) as error:
         create_app(settings(tmp_path), environ=local)
-    assert "not in slack.allowed_webhook_hosts" in error.value.reason
+    assert "not in slack.allowed_webhook_hosts" in error.value.issues[0].reason
     assert create_app(settings(tmp_path, allow_loopback_webhooks=True), environ=local)
 
 
 def test_only_allowed_hosts_and_https_are_accepted(tmp_path):
     for url in ("https://evil.example.com/hook", "http://hooks.slack.com/services/x"):
-        with pytest.raises(ConfigError):
+        with pytest.raises(RuleFileError):
             create_app(settings(tmp_path), environ={VAR: url})
     assert create_app(settings(tmp_path), environ={VAR: "https://hooks.slack.com/services/T/B/x"})
 
@@ -61,9 +62,23 @@ def test_only_allowed_hosts_and_https_are_accepted(tmp_path):
 def test_a_broken_rule_file_stops_start_up(tmp_path):
     rules = tmp_path / "bad.toml"
     rules.write_text('[timings]\ngroup_wait = "soon"\n')
-    with pytest.raises(ConfigError) as error:
-        create_app(NotifierSettings(config_path=rules))
-    assert error.value.key == "timings.group_wait"
+    with pytest.raises(RuleFileError) as error:
+        create_app(NotifierSettings(rules_path=rules))
+    assert error.value.source == str(rules)
+    assert [issue.key for issue in error.value.issues] == ["timings.group_wait"]
+
+
+def test_main_names_a_broken_rule_file_and_exits_2(tmp_path, monkeypatch, capsys):
+    rules = tmp_path / "bad.toml"
+    rules.write_text('[retry]\njitter = "some"\n')
+    monkeypatch.setenv("RADAR_NOTIFIER_CONFIG_PATH", str(rules))
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.splitlines()[:2] == [
+        "radar-notifier: invalid rule file",
+        f"{rules}: retry.jitter: must be 'full', 'equal' or 'none'",
+    ]
 
 
 def test_retry_after_in_seconds_or_as_a_date():

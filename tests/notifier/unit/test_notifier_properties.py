@@ -10,13 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from notifier_factories import T0, config, email, make_alert, pending, slack
 
-from radar_notifier.config import RetryPolicy
 from radar_notifier.domain.alerts import AlertView, NoticeKind
 from radar_notifier.domain.digest import PendingNotification
 from radar_notifier.domain.fatigue import apply_alert, next_group_due_at, plan_groups
-from radar_notifier.domain.retry import backoff_delay, next_attempt_at
+from radar_notifier.domain.retry import RetryPolicy, backoff_delay, next_attempt_at
 
-CFG = config()
+TIMINGS = config().timings
 RECIPIENTS = [email("jane@example.com"), email("max@example.com"), slack("cs-alerts")]
 
 policies = st.builds(
@@ -26,6 +25,7 @@ policies = st.builds(
     factor=st.floats(1.0, 10.0),
     max_delay=st.floats(60, 7200).map(lambda s: timedelta(seconds=s)),
     jitter=st.sampled_from(["full", "equal", "none"]),
+    max_retry_after=st.just(timedelta(hours=1)),
 )
 
 
@@ -90,7 +90,7 @@ def test_grouping_never_loses_or_duplicates_a_pending_notification(
 ) -> None:
     now = T0 + timedelta(seconds=now_offset)
     last_flush = {key: T0 + timedelta(seconds=s) for key, s in flushes.items()}
-    digests = plan_groups(items, now, CFG, last_flush)
+    digests = plan_groups(items, now, TIMINGS, last_flush)
 
     covered = Counter(p for d in digests for p in d.items + d.superseded)
     due_recipients = {d.recipient.key for d in digests}
@@ -102,11 +102,11 @@ def test_grouping_never_loses_or_duplicates_a_pending_notification(
         keys = [p.alert.dedup_key for p in digest.items]
         assert len(keys) == len(set(keys))  # one notice per alert per digest
     waiting = [p for p in items if p.recipient.key not in due_recipients]
-    next_due = next_group_due_at(waiting, CFG, last_flush)
+    next_due = next_group_due_at(waiting, TIMINGS, last_flush)
     assert next_due is None or next_due > now  # whoever waits is really not due yet
 
     # Far enough in the future every recipient is due, so everything is covered.
-    later = plan_groups(items, T0 + timedelta(days=1), CFG, last_flush)
+    later = plan_groups(items, T0 + timedelta(days=1), TIMINGS, last_flush)
     assert Counter(p for d in later for p in d.items + d.superseded) == Counter(items)
 
 

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from notifier_factories import T0, email, make_alert, minutes
 
-from radar_notifier.domain.alerts import AlertView, Severity
+from radar_notifier.domain.alerts import AlertView
 from radar_notifier.domain.digest import Digest, PendingNotification
 from radar_notifier.domain.render import render_email
+from radar_schemas.common import Severity
 
 JANE = email("jane@example.com")
 

@@ -5,10 +5,11 @@ from typing import Any
 
 from notifier_factories import T0, email, make_alert, minutes, slack
 
-from radar_notifier.domain.alerts import AlertView, Driver, Person, Severity
+from radar_notifier.domain.alerts import AlertView, Driver, Person
 from radar_notifier.domain.digest import Digest, PendingNotification
 from radar_notifier.domain.render import render_slack
 from radar_notifier.domain.render.slack import truncate_mrkdwn
+from radar_schemas.common import Severity
 
 CHANNEL = slack("cs-alerts")
 

@@ -4,9 +4,8 @@ import random
 from datetime import timedelta
 
 import pytest
-from notifier_factories import T0
+from notifier_factories import T0, config
 
-from radar_notifier.config import RetryPolicy
 from radar_notifier.domain.retry import (
     Outcome,
     backoff_ceiling,
@@ -16,8 +15,8 @@ from radar_notifier.domain.retry import (
     next_attempt_at,
 )
 
-POLICY = RetryPolicy()  # 8 attempts, base 2 s, factor 2, cap 10 min, full jitter
-NO_JITTER = RetryPolicy(jitter="none")
+POLICY = config().retry  # shipped: 8 attempts, base 2 s, factor 2, cap 10 min, full jitter
+NO_JITTER = POLICY.model_copy(update={"jitter": "none"})
 
 
 class FixedRandom:
@@ -34,7 +33,7 @@ def test_schedule_without_jitter_is_exponential_monotone_and_capped() -> None:
     ]
     seconds = [(at - T0).total_seconds() for at in delays if at is not None]
     assert seconds == [2, 4, 8, 16, 32, 64, 128]
-    long_policy = RetryPolicy(jitter="none", max_attempts=20)
+    long_policy = POLICY.model_copy(update={"jitter": "none", "max_attempts": 20})
     ceilings = [backoff_ceiling(n, long_policy) for n in range(1, 20)]
     assert ceilings == sorted(ceilings)
     assert ceilings[-1] == timedelta(minutes=10)
@@ -50,7 +49,7 @@ def test_full_jitter_stays_within_zero_and_ceiling() -> None:
 
 
 def test_equal_jitter_keeps_at_least_half_the_ceiling() -> None:
-    policy = RetryPolicy(jitter="equal")
+    policy = POLICY.model_copy(update={"jitter": "equal"})
     assert backoff_delay(3, policy, FixedRandom(0.0)) == timedelta(seconds=4)
     assert backoff_delay(3, policy, FixedRandom(0.999)) < timedelta(seconds=8)
     assert backoff_delay(3, policy, FixedRandom(0.999)) > timedelta(seconds=7.9)
@@ -59,7 +58,10 @@ def test_equal_jitter_keeps_at_least_half_the_ceiling() -> None:
 def test_exhaustion_returns_none() -> None:
     assert next_attempt_at(POLICY.max_attempts - 1, T0, POLICY, FixedRandom(0.5)) is not None
     assert next_attempt_at(POLICY.max_attempts, T0, POLICY, FixedRandom(0.5)) is None
-    assert next_attempt_at(1, T0, RetryPolicy(max_attempts=1), FixedRandom(0.5)) is None
+    assert (
+        next_attempt_at(1, T0, POLICY.model_copy(update={"max_attempts": 1}), FixedRandom(0.5))
+        is None
+    )
 
 
 def test_retry_after_wins_when_longer() -> None:

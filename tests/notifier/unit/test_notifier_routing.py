@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from notifier_factories import MANAGER, config, email, make_alert, slack
 
-from radar_notifier.domain.alerts import Person, Severity
+from radar_notifier.domain.alerts import Person
 from radar_notifier.domain.routing import resolve_recipients, route_alert
+from radar_schemas.common import AlertRule, Region, Segment, Severity
 
 ROUTES = """
 [[routes]]
@@ -68,19 +69,20 @@ def test_severity_list_and_region() -> None:
 
 def test_min_severity_excludes_lower_severities() -> None:
     outcome = route_alert(
-        make_alert(rule="nps.detractor", severity=Severity.INFO, region="apac"), config(ROUTES)
+        make_alert(rule=AlertRule.NPS_DETRACTOR, severity=Severity.INFO, region=Region.APAC),
+        config(ROUTES),
     )
     assert outcome.matched_routes == ("default",)
 
 
 def test_default_route_when_nothing_matches() -> None:
-    outcome = route_alert(make_alert(severity=Severity.WARNING, region="amer"), config())
+    outcome = route_alert(make_alert(severity=Severity.WARNING, region=Region.AMER), config())
     assert outcome.matched_routes == ("default",)
     assert outcome.recipients == (email("jane@example.com", "default"),)
 
 
 def test_missing_manager_is_skipped_with_a_reason() -> None:
-    outcome = route_alert(make_alert(manager=None, segment="smb"), config(ROUTES))
+    outcome = route_alert(make_alert(manager=None, segment=Segment.SMB), config(ROUTES))
     assert [r.key for r in outcome.recipients] == ["email:jane@example.com"]
     assert [(s.channel, s.route, s.reason) for s in outcome.skipped] == [
         ("email:manager", "critical", "alert has no manager")
@@ -88,17 +90,19 @@ def test_missing_manager_is_skipped_with_a_reason() -> None:
 
 
 def test_missing_owner_and_owner_without_email_are_skipped() -> None:
-    no_owner = route_alert(make_alert(owner=None, manager=None, segment="smb"), config(ROUTES))
+    no_owner = route_alert(
+        make_alert(owner=None, manager=None, segment=Segment.SMB), config(ROUTES)
+    )
     assert no_owner.recipients == ()
     assert [s.reason for s in no_owner.skipped] == ["alert has no owner", "alert has no manager"]
-    nameless = make_alert(owner=Person(name="Sam"), manager=MANAGER, segment="smb")
+    nameless = make_alert(owner=Person(name="Sam"), manager=MANAGER, segment=Segment.SMB)
     outcome = route_alert(nameless, config(ROUTES))
     assert [s.reason for s in outcome.skipped] == ["owner 'Sam' has no email address"]
 
 
 def test_owner_email_that_could_inject_headers_is_refused() -> None:
     evil = Person(name="Eve", email="eve@example.com\r\nBcc: all@example.com")
-    outcome = route_alert(make_alert(owner=evil, segment="smb"), config(ROUTES))
+    outcome = route_alert(make_alert(owner=evil, segment=Segment.SMB), config(ROUTES))
     assert "email:max@example.com" in [r.key for r in outcome.recipients]
     assert any("is not valid" in s.reason for s in outcome.skipped)
 

@@ -41,7 +41,7 @@ class LocalSinks:
                 [
                     sys.executable,
                     "-m",
-                    "radar_notifier.sinks",
+                    "radar_notifier.local",
                     f"--slack-port={SLACK_SINK_PORT}",
                     f"--smtp-port={SMTP_PORT}",
                 ],

@@ -1,25 +1,27 @@
-"""The notifier service process: consumes cs.alerts.v1, delivers to Slack and email."""
+"""The notifier service process: consumes alert events, delivers to Slack and email."""
 
 from __future__ import annotations
 
 import os
 import random
+import sys
 from collections.abc import Mapping
+from datetime import timedelta
 
 from fastapi import FastAPI
 
+from radar_notifier import projection
 from radar_notifier.api import router
-from radar_notifier.config import load_config, resolve_slack_webhooks
-from radar_notifier.handler import AlertHandler
-from radar_notifier.housekeeping import housekeeping_jobs
 from radar_notifier.migrations import MIGRATIONS
-from radar_notifier.senders import Sender
+from radar_notifier.parts import NotifierParts
+from radar_notifier.rules import PACKAGE, NotifierRules
 from radar_notifier.senders.email import EmailSender, SmtpOptions
-from radar_notifier.senders.slack import SlackSender, allowed_hosts
+from radar_notifier.senders.slack import SlackSender, allowed_hosts, webhooks_from_environment
 from radar_notifier.settings import NotifierSettings
-from radar_notifier.worker import DeliveryWorker
-from radar_runtime import Clock, Runtime, ServiceSpec, build_app, routes, serve
-from radar_schemas.topics import ALERTS, types_of
+from radar_notifier.work.delivery import DeliveryWorker
+from radar_notifier.work.housekeeping import purge_job
+from radar_runtime import Clock, Runtime, ServiceSpec, build_app, serve
+from radar_runtime.rules import RuleFileError, load_rules
 
 DESCRIPTION = (
     "Routes, deduplicates, groups and inhibits alerts from cs.alerts.v1 and delivers "
@@ -28,42 +30,62 @@ DESCRIPTION = (
 )
 
 
+def bootstrap(
+    settings: NotifierSettings,
+    clock: Clock | None = None,
+    *,
+    rules: NotifierRules | None = None,
+    environ: Mapping[str, str] | None = None,
+    rng: random.Random | None = None,
+) -> NotifierParts:
+    """The notifier's parts. `environ` holds the Slack webhook URLs (default: the
+    process environment); `rng` draws the retry jitter.
+
+    The rule file and the webhooks are checked here: a mistake stops start-up with a
+    RuleFileError naming the file (or the environment), the key and the reason.
+    """
+    rules = rules or load_rules(NotifierRules, PACKAGE, settings.rules_path)
+    hosts = allowed_hosts(
+        rules.slack.allowed_webhook_hosts, allow_loopback=settings.allow_loopback_webhooks
+    )
+    webhooks = webhooks_from_environment(
+        rules.slack_channels, os.environ if environ is None else environ, hosts
+    )
+    slack = SlackSender(webhooks, hosts, timeout_seconds=settings.slack_timeout_seconds)
+    email = EmailSender(_smtp_options(settings))
+    runtime = Runtime(settings, clock)
+    worker = DeliveryWorker(runtime, settings, rules, {"slack": slack, "email": email}, rng)
+    return NotifierParts(settings, rules, runtime, slack, email, worker)
+
+
+def spec(parts: NotifierParts) -> ServiceSpec:
+    retention = timedelta(days=parts.settings.sent_retention_days)
+    return ServiceSpec(
+        name="notifier",
+        migrations=MIGRATIONS,
+        routes=projection.routes(parts),
+        jobs=[purge_job(parts.runtime, retention)],
+        workers=[parts.worker],
+        routers=[router],
+    )
+
+
 def create_app(
     settings: NotifierSettings | None = None,
     *,
     clock: Clock | None = None,
+    rules: NotifierRules | None = None,
     environ: Mapping[str, str] | None = None,
     rng: random.Random | None = None,
 ) -> FastAPI:
-    """`environ` holds the Slack webhook URLs (default: the process environment).
-
-    The rule file and the webhooks are validated here: a mistake stops start-up
-    with a ConfigError naming the file or variable and the reason.
-    """
-    settings = settings or NotifierSettings()
-    cfg = load_config(settings.config_path)
-    hosts = allowed_hosts(
-        cfg.slack.allowed_webhook_hosts, allow_loopback=settings.allow_loopback_webhooks
+    parts = bootstrap(settings or NotifierSettings(), clock, rules=rules, environ=environ, rng=rng)
+    return build_app(
+        spec(parts),
+        parts.runtime,
+        parts=parts,
+        title="Renewal Radar notifier",
+        description=DESCRIPTION,
     )
-    webhooks = resolve_slack_webhooks(cfg, os.environ if environ is None else environ, hosts)
-    senders: dict[str, Sender] = {
-        "slack": SlackSender(webhooks, hosts, timeout_seconds=settings.slack_timeout_seconds),
-        "email": EmailSender(_smtp_options(settings)),
-    }
-    runtime = Runtime(settings, clock)
-    worker = DeliveryWorker(settings, cfg, senders, rng=rng)
-    spec = ServiceSpec(
-        name="notifier",
-        migrations=MIGRATIONS,
-        routes=routes((types_of(ALERTS), AlertHandler(cfg, worker.wake))),
-        jobs=housekeeping_jobs(runtime, settings),
-        workers=[worker.attach(runtime)],
-        routers=[router],
-    )
-    app = build_app(spec, runtime, description=DESCRIPTION)
-    app.state.runtime.state["wake_worker"] = worker.wake
-    app.state.worker = worker
-    return app
 
 
 def _smtp_options(settings: NotifierSettings) -> SmtpOptions:
@@ -83,4 +105,9 @@ def _smtp_options(settings: NotifierSettings) -> SmtpOptions:
 
 def main() -> None:
     settings = NotifierSettings()
-    serve(create_app(settings), settings)
+    try:
+        app = create_app(settings)
+    except RuleFileError as error:
+        print(f"radar-notifier: invalid rule file\n{error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    serve(app, settings)

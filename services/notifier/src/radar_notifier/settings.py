@@ -1,6 +1,6 @@
 """Settings of the notifier service (environment prefix RADAR_NOTIFIER_).
 
-Routing and fatigue rules live in the rule file (`config_path`, see defaults.toml);
+Routing and fatigue rules live in the rule file (`rules_path`, see defaults.toml);
 these are process settings. Secrets (the SMTP password, Slack webhook URLs) come
 from the environment only: webhook URLs from RADAR_NOTIFIER_SLACK_WEBHOOK_<CHANNEL>.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from radar_runtime import RuntimeSettings
@@ -24,8 +24,11 @@ class NotifierSettings(RuntimeSettings):
     db_schema: str = "notifier"
     port: int = 8004
 
-    # The user's rule file (TOML); None uses the packaged defaults.toml.
-    config_path: Path | None = None
+    # The user's rule file (TOML), laid over the packaged defaults.toml; None uses
+    # the defaults alone. Read from RADAR_NOTIFIER_CONFIG_PATH.
+    rules_path: Path | None = Field(
+        None, validation_alias=AliasChoices("rules_path", "RADAR_NOTIFIER_CONFIG_PATH")
+    )
 
     # Webhooks go to the hosts the rule file allows (hooks.slack.com by default);
     # loopback is added only when this is set, for tests and the local demo sink.
@@ -43,7 +46,7 @@ class NotifierSettings(RuntimeSettings):
     # SMTP connections kept open and reused for the next messages.
     smtp_connections: int = Field(8, ge=1, le=64)
 
-    # The delivery worker wakes when the handler commits new notifications and at
+    # The delivery worker wakes when the projection commits new notices, and at
     # least this often, to flush digests whose group_wait ran out and retry sends.
     worker_poll_seconds: float = Field(1.0, gt=0)
     send_batch_size: int = Field(200, ge=1)

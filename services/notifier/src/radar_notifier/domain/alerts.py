@@ -6,18 +6,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-
-class Severity(StrEnum):
-    INFO = "info"
-    WARNING = "warning"
-    CRITICAL = "critical"
-
-    @property
-    def rank(self) -> int:
-        return _SEVERITY_RANK[self]
-
+from radar_schemas.common import AlertRule, Region, Segment, Severity
 
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.CRITICAL: 2}
+
+
+def severity_rank(severity: Severity) -> int:
+    """Info < warning < critical: for `min_severity` and for ordering a digest."""
+    return _SEVERITY_RANK[severity]
 
 
 class NoticeKind(StrEnum):
@@ -48,15 +44,16 @@ class AlertView:
     """Everything the notifier needs to route, throttle and render one alert event."""
 
     alert_id: str
-    rule: str
+    rule: AlertRule
     severity: Severity
     dedup_key: str
     title: str
     summary: str
     account_id: str
     account_name: str
-    segment: str
-    region: str
+    # None when the alert did not say.
+    segment: Segment | None
+    region: Region | None
     occurred_at: datetime
     drivers: tuple[Driver, ...] = ()
     recommended_actions: tuple[str, ...] = ()

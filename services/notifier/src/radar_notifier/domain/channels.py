@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Annotated
+
+from pydantic import PlainSerializer, PlainValidator
 
 
 class ChannelKind(StrEnum):
@@ -58,6 +61,18 @@ def parse_channel(text: str) -> ChannelSpec:
             "(no '#'), at most 80 characters"
         )
     return ChannelSpec(kind, target)
+
+
+def _channel(value: object) -> ChannelSpec:
+    if isinstance(value, ChannelSpec):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("a channel is a string like 'email:owner' or 'slack:cs-alerts'")
+    return parse_channel(value)
+
+
+# A channel field of the rule file, written as `kind:target`.
+Channel = Annotated[ChannelSpec, PlainValidator(_channel), PlainSerializer(str)]
 
 
 def is_valid_email(address: str) -> bool:

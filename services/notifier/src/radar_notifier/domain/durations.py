@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Annotated
+
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer
 
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -35,3 +38,25 @@ def format_duration(delta: timedelta) -> str:
         if count:
             parts.append(f"{count}{unit}")
     return "".join(parts) or "0s"
+
+
+def _not_negative(delta: timedelta) -> timedelta:
+    if delta < timedelta(0):
+        raise ValueError("must not be negative")
+    return delta
+
+
+def _positive(delta: timedelta) -> timedelta:
+    if delta <= timedelta(0):
+        raise ValueError("must be longer than 0s")
+    return delta
+
+
+# A duration field of the rule file: written as above, shown in its shortest spelling.
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(parse_duration),
+    AfterValidator(_not_negative),
+    PlainSerializer(format_duration),
+]
+PositiveDuration = Annotated[Duration, AfterValidator(_positive)]

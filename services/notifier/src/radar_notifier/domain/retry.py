@@ -4,9 +4,32 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import Annotated, Literal, Protocol
 
-from radar_notifier.config import RetryPolicy
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from radar_notifier.domain.durations import Duration, PositiveDuration
+
+
+class RetryPolicy(BaseModel):
+    """The rule file's `[retry]`: capped exponential backoff with jitter."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_attempts: Annotated[int, Field(ge=1, le=100)]
+    base_delay: PositiveDuration
+    factor: Annotated[float, Field(ge=1.0, le=10.0)]
+    max_delay: PositiveDuration
+    jitter: Literal["full", "equal", "none"]
+    # A server's Retry-After is honoured up to this, so a bogus value cannot park a
+    # delivery for days.
+    max_retry_after: Duration
+
+    @model_validator(mode="after")
+    def _cap_not_below_base(self) -> RetryPolicy:
+        if self.max_delay < self.base_delay:
+            raise ValueError("max_delay must not be smaller than base_delay")
+        return self
 
 
 class RandomSource(Protocol):

@@ -2,18 +2,53 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Annotated, Protocol
 
-from radar_notifier.config import NotifierConfig
+from pydantic import BaseModel, ConfigDict, Field
+
 from radar_notifier.domain.alerts import AlertView, Person
 from radar_notifier.domain.channels import (
     MANAGER,
     OWNER,
+    Channel,
     ChannelKind,
     ChannelSpec,
     is_valid_email,
 )
-from radar_notifier.domain.matching import alert_matches
+from radar_notifier.domain.matching import AlertMatcher, alert_matches
+
+
+class Route(BaseModel):
+    """One `[[routes]]` entry: alerts it matches go to its channels."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    name: Annotated[str, Field(min_length=1)]
+    match: AlertMatcher = AlertMatcher()
+    # An empty list silences what the route matches (like Alertmanager's null receiver).
+    channels: tuple[Channel, ...] = ()
+    continue_: bool = Field(default=False, alias="continue")
+
+
+class DefaultRoute(BaseModel):
+    """Where an alert no route matches goes."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: Annotated[str, Field(min_length=1)]
+    channels: Annotated[tuple[Channel, ...], Field(min_length=1)]
+
+
+class Routing(Protocol):
+    """The routes of the rule file, as `route_alert` reads them."""
+
+    @property
+    def routes(self) -> Sequence[Route]: ...
+
+    @property
+    def default_route(self) -> DefaultRoute: ...
 
 
 @dataclass(frozen=True)
@@ -46,7 +81,7 @@ class RoutingOutcome:
     skipped: tuple[SkippedRecipient, ...] = field(default=())
 
 
-def route_alert(alert: AlertView, config: NotifierConfig) -> RoutingOutcome:
+def route_alert(alert: AlertView, routing: Routing) -> RoutingOutcome:
     """Walk the routes Alertmanager-style and collect deduplicated recipients.
 
     The first matching route stops the walk unless it sets `continue`; when no route
@@ -54,13 +89,13 @@ def route_alert(alert: AlertView, config: NotifierConfig) -> RoutingOutcome:
     once, under the first route that reached it.
     """
     matched = []
-    for route in config.routes:
+    for route in routing.routes:
         if alert_matches(route.match, alert):
             matched.append((route.name, route.channels))
             if not route.continue_:
                 break
     if not matched:
-        matched.append((config.default_route.name, config.default_route.channels))
+        matched.append((routing.default_route.name, routing.default_route.channels))
 
     recipients: dict[str, Recipient] = {}
     skipped: list[SkippedRecipient] = []
@@ -78,9 +113,9 @@ def route_alert(alert: AlertView, config: NotifierConfig) -> RoutingOutcome:
     )
 
 
-def resolve_recipients(alert: AlertView, config: NotifierConfig) -> list[Recipient]:
+def resolve_recipients(alert: AlertView, routing: Routing) -> list[Recipient]:
     """The deduplicated recipients of an alert (see `route_alert` for the skipped ones)."""
-    return list(route_alert(alert, config).recipients)
+    return list(route_alert(alert, routing).recipients)
 
 
 def _recipient(channel: ChannelSpec, route: str, alert: AlertView) -> Recipient | str:

@@ -3,26 +3,89 @@
 The client's own retry handlers are switched off: a 429's Retry-After and every
 other retry are scheduled on the persisted delivery instead (domain.retry), so
 they survive a restart, use the injected clock and never hold up other sends.
+
+Webhook URLs are secrets: they come from the environment only
+(RADAR_NOTIFIER_SLACK_WEBHOOK_<CHANNEL>), and only to hosts the rule file allows.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 import aiohttp
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from radar_notifier.config import webhook_url_problem
+from radar_notifier.domain.channels import slack_webhook_env_var
 from radar_notifier.domain.retry import Outcome, classify_http_status
 from radar_notifier.senders.base import Outgoing, SendResult
+from radar_runtime.rules import RuleFileError, RuleIssue
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 def allowed_hosts(configured: Sequence[str], *, allow_loopback: bool) -> tuple[str, ...]:
     return (*configured, *LOOPBACK_HOSTS) if allow_loopback else tuple(configured)
+
+
+def webhooks_from_environment(
+    channels: Sequence[str], environ: Mapping[str, str], hosts: Sequence[str]
+) -> dict[str, str]:
+    """Map each Slack channel to its webhook URL from `environ`.
+
+    Every missing or disallowed URL is reported at once, naming the variable but
+    never echoing its value (it is a secret).
+    """
+    urls: dict[str, str] = {}
+    issues: list[RuleIssue] = []
+    for channel in channels:
+        env_var = slack_webhook_env_var(channel)
+        url = environ.get(env_var, "").strip()
+        problem = (
+            f"missing: set it to the incoming-webhook URL of slack channel {channel!r}"
+            if not url
+            else webhook_url_problem(url, hosts)
+        )
+        if problem:
+            issues.append(RuleIssue(env_var, problem))
+        else:
+            urls[channel] = url
+    if issues:
+        raise RuleFileError("environment", issues)
+    return urls
+
+
+def webhook_url_problem(url: str, hosts: Sequence[str]) -> str | None:
+    """Why `url` must not receive alerts, or None when it may.
+
+    HTTPS to an allowed host only; plain HTTP is accepted for loopback hosts so tests
+    can run a local stand-in for Slack (which still has to be an allowed host).
+    """
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower()
+        _ = parts.port  # raises ValueError on a malformed port
+    except ValueError:
+        return "not a valid URL"
+    if parts.username or parts.password:
+        return "must not carry credentials in the URL"
+    if host not in {h.lower() for h in hosts}:
+        return f"host {host or '(none)'!r} is not in slack.allowed_webhook_hosts"
+    if parts.scheme != "https" and not (parts.scheme == "http" and _is_loopback(host)):
+        return "must use https"
+    return None
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class SlackSender:

@@ -7,7 +7,12 @@ inhibition (`inhibited`), grouping per recipient (`plan_groups`).
 from radar_notifier.domain.digest import Digest, PendingNotification
 from radar_notifier.domain.fatigue.decisions import Decision, DecisionReason, should_notify
 from radar_notifier.domain.fatigue.grouping import next_group_due_at, plan_groups
-from radar_notifier.domain.fatigue.inhibition import Inhibition, find_inhibitor, inhibited
+from radar_notifier.domain.fatigue.inhibition import (
+    Inhibition,
+    InhibitRule,
+    find_inhibitor,
+    inhibited,
+)
 from radar_notifier.domain.fatigue.state import (
     AlertState,
     acknowledge,
@@ -16,14 +21,17 @@ from radar_notifier.domain.fatigue.state import (
     snooze,
     unsnooze,
 )
+from radar_notifier.domain.fatigue.timings import Timings
 
 __all__ = [
     "AlertState",
     "Decision",
     "DecisionReason",
     "Digest",
+    "InhibitRule",
     "Inhibition",
     "PendingNotification",
+    "Timings",
     "acknowledge",
     "apply_alert",
     "find_inhibitor",

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from radar_notifier.config import NotifierConfig
 from radar_notifier.domain.alerts import NoticeKind
 from radar_notifier.domain.fatigue.state import AlertState
+from radar_notifier.domain.fatigue.timings import Timings
 from radar_notifier.domain.routing import Recipient
 
 
@@ -35,7 +35,7 @@ class Decision:
 
 
 def should_notify(
-    state: AlertState, recipient: Recipient, now: datetime, cfg: NotifierConfig
+    state: AlertState, recipient: Recipient, now: datetime, timings: Timings
 ) -> Decision:
     if state.status is NoticeKind.RESOLVED:
         return _resolved_decision(state, recipient)
@@ -47,7 +47,7 @@ def should_notify(
     last = state.last_notified_at.get(recipient.key)
     if last is None:
         return Decision(True, DecisionReason.FIRST_NOTICE, raised)
-    repeat_at = last + cfg.timings.repeat_interval
+    repeat_at = last + timings.repeat_interval
     if now >= repeat_at:
         return Decision(True, DecisionReason.REPEAT_INTERVAL_ELAPSED, raised)
     return Decision(False, DecisionReason.NOTIFIED_RECENTLY, raised, recheck_at=repeat_at)

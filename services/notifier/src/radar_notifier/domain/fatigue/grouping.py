@@ -6,14 +6,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
-from radar_notifier.config import NotifierConfig, Timings
+from radar_notifier.domain.alerts import severity_rank
 from radar_notifier.domain.digest import Digest, PendingNotification
+from radar_notifier.domain.fatigue.timings import Timings
 
 
 def plan_groups(
     pending: Sequence[PendingNotification],
     now: datetime,
-    cfg: NotifierConfig,
+    timings: Timings,
     last_flush_by_recipient: Mapping[str, datetime],
 ) -> list[Digest]:
     """One digest per recipient whose group is due at `now`; others keep waiting.
@@ -23,7 +24,7 @@ def plan_groups(
     """
     digests = []
     for recipient_key, items in _by_recipient(pending).items():
-        due_at = _due_at(items, last_flush_by_recipient.get(recipient_key), cfg.timings)
+        due_at = _due_at(items, last_flush_by_recipient.get(recipient_key), timings)
         if due_at <= now:
             digests.append(_digest(items, now))
     return digests
@@ -31,12 +32,12 @@ def plan_groups(
 
 def next_group_due_at(
     pending: Sequence[PendingNotification],
-    cfg: NotifierConfig,
+    timings: Timings,
     last_flush_by_recipient: Mapping[str, datetime],
 ) -> datetime | None:
     """When the scheduler should next call `plan_groups`, or None with nothing pending."""
     due = [
-        _due_at(items, last_flush_by_recipient.get(key), cfg.timings)
+        _due_at(items, last_flush_by_recipient.get(key), timings)
         for key, items in _by_recipient(pending).items()
     ]
     return min(due, default=None)
@@ -86,4 +87,4 @@ def _recency(item: PendingNotification) -> tuple[datetime, bool, datetime]:
 
 def _urgency(item: PendingNotification) -> tuple[bool, int, float, str]:
     alert = item.alert
-    return (alert.resolved, -alert.severity.rank, -(alert.arr or 0.0), alert.dedup_key)
+    return (alert.resolved, -severity_rank(alert.severity), -(alert.arr or 0.0), alert.dedup_key)

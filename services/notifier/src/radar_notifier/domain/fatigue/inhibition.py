@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Annotated
 
-from radar_notifier.config import InhibitRule, NotifierConfig
+from pydantic import BaseModel, ConfigDict, Field
+
 from radar_notifier.domain.alerts import AlertView
-from radar_notifier.domain.matching import alert_label, alert_matches
+from radar_notifier.domain.matching import AlertMatcher, Label, alert_label, alert_matches
+
+
+class InhibitRule(BaseModel):
+    """One `[[inhibit_rules]]` entry: a raised alert matching `source_match` mutes the
+    alerts matching `target_match` that have the same value for every `equal` field."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: Annotated[str, Field(min_length=1)]
+    source_match: AlertMatcher
+    target_match: AlertMatcher
+    equal: tuple[Label, ...] = ("account_id",)
 
 
 @dataclass(frozen=True)
@@ -20,7 +34,7 @@ class Inhibition:
 
 
 def find_inhibitor(
-    alert: AlertView, active_alerts: Iterable[AlertView], cfg: NotifierConfig
+    alert: AlertView, active_alerts: Iterable[AlertView], rules: Sequence[InhibitRule]
 ) -> Inhibition | None:
     """The first (rule, source alert) muting `alert`, or None.
 
@@ -30,7 +44,7 @@ def find_inhibitor(
     if alert.resolved:
         return None
     sources = [a for a in active_alerts if not a.resolved and a.dedup_key != alert.dedup_key]
-    for rule in cfg.inhibit_rules:
+    for rule in rules:
         if not alert_matches(rule.target_match, alert):
             continue
         for source in sources:
@@ -39,8 +53,10 @@ def find_inhibitor(
     return None
 
 
-def inhibited(alert: AlertView, active_alerts: Iterable[AlertView], cfg: NotifierConfig) -> bool:
-    return find_inhibitor(alert, active_alerts, cfg) is not None
+def inhibited(
+    alert: AlertView, active_alerts: Iterable[AlertView], rules: Sequence[InhibitRule]
+) -> bool:
+    return find_inhibitor(alert, active_alerts, rules) is not None
 
 
 def _inhibits(rule: InhibitRule, source: AlertView, target: AlertView) -> bool:

@@ -6,7 +6,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from radar_notifier.domain.alerts import AlertView, Severity
+from radar_notifier.domain.alerts import AlertView
 from radar_notifier.domain.digest import Digest
 from radar_notifier.domain.render.formatting import (
     account_line,
@@ -22,6 +22,7 @@ from radar_notifier.domain.render.formatting import (
     truncate,
 )
 from radar_notifier.domain.render.templating import Markup, join_markup, render_html, render_text
+from radar_schemas.common import Severity
 
 SUBJECT_PREFIX = "[Renewal Radar] "
 MAX_SUBJECT = 150

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from radar_notifier.domain.alerts import AlertView, Driver, Severity
+from radar_notifier.domain.alerts import AlertView, Driver
 from radar_notifier.domain.digest import Digest
+from radar_schemas.common import Severity
 
 ELLIPSIS = "…"
 _WHITESPACE = re.compile(r"\s+")
@@ -81,7 +82,7 @@ def driver_line(driver: Driver) -> str:
 
 
 def account_line(alert: AlertView) -> str:
-    return f"{alert.account_name} ({alert.segment}, {alert.region})"
+    return f"{alert.account_name} ({alert.segment or 'unknown'}, {alert.region or 'unknown'})"
 
 
 def severity_label(severity: Severity) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from radar_notifier.domain.alerts import AlertView, Person, Severity
+from radar_notifier.domain.alerts import AlertView, Person
 from radar_notifier.domain.digest import Digest
 from radar_notifier.domain.render.formatting import (
     account_line,
@@ -24,6 +24,7 @@ from radar_notifier.domain.render.formatting import (
     severity_label,
     truncate,
 )
+from radar_schemas.common import Severity
 
 # Slack's documented limits.
 MAX_BLOCKS = 50

@@ -21,8 +21,8 @@ class Markup(str):
 @cache
 def load_template(name: str) -> Template:
     # Package data, read once; no filesystem path is ever taken from configuration.
-    text = resources.files("radar_notifier.templates").joinpath(name).read_text("utf-8")
-    return Template(text)
+    templates = resources.files("radar_notifier.domain.render.templates")
+    return Template(templates.joinpath(name).read_text("utf-8"))
 
 
 def render_html(name: str, **values: str) -> Markup:

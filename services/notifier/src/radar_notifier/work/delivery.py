@@ -1,8 +1,8 @@
 """The delivery worker: recheck due alerts, flush due digests, send due deliveries.
 
-Woken right after the handler commits new notices, and at least every
-`worker_poll_seconds`. Every decision reads the runtime's injected clock, so tests
-move the clock and call `run_once()` instead of sleeping.
+Woken right after the projection commits new notices or the API acks or snoozes,
+and at least every `worker_poll_seconds`. Every decision reads the runtime's
+injected clock, so tests move the clock and call `run_once()` instead of sleeping.
 """
 
 from __future__ import annotations
@@ -14,16 +14,14 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-
 from radar_notifier import metrics
-from radar_notifier.config import NotifierConfig
-from radar_notifier.flush import flush_due_groups
-from radar_notifier.recheck import recheck_due_alerts
+from radar_notifier.rules import NotifierRules
 from radar_notifier.senders import Sender
-from radar_notifier.sending import send_due_batch
 from radar_notifier.settings import NotifierSettings
-from radar_notifier.tables import deliveries, pending_notifications
+from radar_notifier.store import deliveries, notices
+from radar_notifier.work.flush import flush_due_groups
+from radar_notifier.work.recheck import recheck_due_alerts
+from radar_notifier.work.sending import send_due_batch
 from radar_runtime import Periodic, Runtime
 from radar_runtime.db import advisory_key
 
@@ -43,18 +41,21 @@ class RunSummary:
 
 
 class DeliveryWorker:
+    """Runs in the runtime's database once it started; `senders` by channel name."""
+
     def __init__(
         self,
+        runtime: Runtime,
         settings: NotifierSettings,
-        cfg: NotifierConfig,
+        rules: NotifierRules,
         senders: Mapping[str, Sender],
         rng: random.Random | None = None,
     ) -> None:
+        self._runtime = runtime
         self._settings = settings
-        self._cfg = cfg
+        self._rules = rules
         self._senders = dict(senders)
         self._rng = rng or random.Random()
-        self._runtime: Runtime | None = None
         self._lock = asyncio.Lock()
         self._loop = Periodic(
             "notifier-delivery-worker",
@@ -62,10 +63,6 @@ class DeliveryWorker:
             settings.worker_poll_seconds,
             wait_first=True,
         )
-
-    def attach(self, runtime: Runtime) -> DeliveryWorker:
-        self._runtime = runtime
-        return self
 
     def wake(self) -> None:
         self._loop.wake()
@@ -84,18 +81,18 @@ class DeliveryWorker:
     async def run_once(self) -> RunSummary:
         """Do everything due at the clock's current time; returns what was done."""
         runtime = self._runtime
-        if runtime is None or runtime.db is None:
-            raise RuntimeError("the delivery worker is not attached to a started runtime")
+        if runtime.db is None:
+            raise RuntimeError("the delivery worker runs once the runtime has started")
         summary = RunSummary()
         async with self._lock:
             for _ in range(MAX_ROUNDS):
                 async with runtime.unit_of_work() as uow:
-                    evaluation = await recheck_due_alerts(uow, self._cfg, uow.now)
+                    evaluation = await recheck_due_alerts(uow, self._rules, uow.now)
                 summary.queued += len(evaluation.notices)
                 metrics.count_suppressed(evaluation.suppressed)
                 lock_key = advisory_key(runtime.db.schema, "notifier-flush")
                 async with runtime.unit_of_work() as uow:
-                    flushed = await flush_due_groups(uow, self._cfg, lock_key, uow.now)
+                    flushed = await flush_due_groups(uow, self._rules, lock_key, uow.now)
                 summary.flushed += flushed.deliveries
                 metrics.count_suppressed(flushed.dropped)
                 more_to_send = await self._send_batch(summary)
@@ -105,12 +102,11 @@ class DeliveryWorker:
         return summary
 
     async def _send_batch(self, summary: RunSummary) -> bool:
-        assert self._runtime is not None
         async with self._runtime.unit_of_work() as uow:
             batch = await send_due_batch(
                 uow,
                 self._senders,
-                self._cfg.retry,
+                self._rules.retry,
                 self._rng,
                 batch_size=self._settings.send_batch_size,
                 concurrency=self._settings.send_concurrency,
@@ -123,13 +119,9 @@ class DeliveryWorker:
         return batch.attempted >= self._settings.send_batch_size
 
     async def _update_queue_depth(self) -> None:
-        assert self._runtime is not None and self._runtime.db is not None
+        assert self._runtime.db is not None
         async with self._runtime.db.sessions() as session:
-            waiting = await session.scalar(
-                select(func.count()).where(pending_notifications.c.status == "waiting")
-            )
-            pending = await session.scalar(
-                select(func.count()).where(deliveries.c.status == "pending")
-            )
-        metrics.QUEUE_DEPTH.labels("grouping").set(waiting or 0)
-        metrics.QUEUE_DEPTH.labels("delivery").set(pending or 0)
+            waiting = await notices.count_waiting(session)
+            pending = await deliveries.count_pending(session)
+        metrics.QUEUE_DEPTH.labels("grouping").set(waiting)
+        metrics.QUEUE_DEPTH.labels("delivery").set(pending)

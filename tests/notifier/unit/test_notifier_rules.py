@@ -1,3 +1,6 @@
+"""The notifier's rule file on the runtime's one loader: the shipped defaults, a user's
+file deep-merged over them, and every mistake named by file, key and reason."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -6,34 +9,58 @@ from pathlib import Path
 import pytest
 from notifier_factories import config
 
-from radar_notifier.config import (
-    ConfigError,
-    NotifierConfig,
-    load_config,
-    resolve_slack_webhooks,
-    webhook_url_problem,
-)
-from radar_notifier.domain.alerts import Severity
 from radar_notifier.domain.channels import ChannelKind, ChannelSpec, slack_webhook_env_var
 from radar_notifier.domain.durations import parse_duration
+from radar_notifier.rules import PACKAGE, NotifierRules
+from radar_notifier.senders.slack import webhook_url_problem, webhooks_from_environment
+from radar_runtime.rules import RuleFileError, load_rules
+from radar_schemas.common import Segment, Severity
 
 
-def _error(toml: str) -> ConfigError:
-    with pytest.raises(ConfigError) as caught:
+def _error(toml: str) -> RuleFileError:
+    with pytest.raises(RuleFileError) as caught:
         config(toml)
     return caught.value
 
 
-def test_packaged_defaults_equal_the_model_defaults() -> None:
-    loaded = load_config(None)
-    assert loaded == NotifierConfig()
-    assert loaded.timings.repeat_interval == timedelta(hours=24)
-    assert loaded.timings.group_wait == timedelta(seconds=30)
-    assert loaded.timings.group_interval == timedelta(minutes=5)
-    assert loaded.retry.max_attempts == 8
-    assert loaded.retry.max_delay == timedelta(minutes=10)
-    assert loaded.slack.allowed_webhook_hosts == ("hooks.slack.com",)
-    assert [r.name for r in loaded.inhibit_rules] == ["critical-mutes-warnings"]
+def test_the_shipped_defaults() -> None:
+    shipped = load_rules(NotifierRules, PACKAGE)
+    assert shipped == config()
+    assert shipped.timings.repeat_interval == timedelta(hours=24)
+    assert shipped.timings.group_wait == timedelta(seconds=30)
+    assert shipped.timings.group_interval == timedelta(minutes=5)
+    assert shipped.retry.max_attempts == 8
+    assert shipped.retry.max_delay == timedelta(minutes=10)
+    assert shipped.retry.jitter == "full"
+    assert shipped.slack.allowed_webhook_hosts == ("hooks.slack.com",)
+    assert [r.name for r in shipped.routes] == ["critical"]
+    assert shipped.routes[0].match.min_severity is Severity.CRITICAL
+    assert [str(c) for c in shipped.routes[0].channels] == ["email:owner", "email:manager"]
+    assert shipped.default_route.name == "default"
+    assert [str(c) for c in shipped.default_route.channels] == ["email:owner"]
+    assert [r.name for r in shipped.inhibit_rules] == ["critical-mutes-warnings"]
+
+
+def test_a_user_file_changes_only_what_it_names(tmp_path: Path) -> None:
+    """Deep merge: a table merges key by key, everything it does not name stays shipped."""
+    path = tmp_path / "notifier.toml"
+    path.write_text('[timings]\ngroup_wait = "2m"\n[default_route]\nchannels = ["slack:cs"]\n')
+    shipped, mine = config(), load_rules(NotifierRules, PACKAGE, path)
+    assert mine.timings.group_wait == timedelta(minutes=2)
+    assert mine.timings.group_interval == shipped.timings.group_interval
+    assert mine.timings.repeat_interval == shipped.timings.repeat_interval
+    assert mine.routes == shipped.routes
+    assert mine.inhibit_rules == shipped.inhibit_rules
+    assert mine.retry == shipped.retry
+    assert mine.default_route.name == "default"
+    assert mine.default_route.channels == (ChannelSpec(ChannelKind.SLACK, "cs"),)
+
+
+def test_a_list_replaces_the_shipped_one_whole() -> None:
+    mine = config('[[routes]]\nname = "all-to-slack"\nchannels = ["slack:cs-alerts"]\n')
+    assert [r.name for r in mine.routes] == ["all-to-slack"]
+    assert [r.name for r in mine.inhibit_rules] == ["critical-mutes-warnings"]
+    assert config("inhibit_rules = []").inhibit_rules == ()
 
 
 def test_full_file_is_parsed(tmp_path: Path) -> None:
@@ -51,7 +78,7 @@ def test_full_file_is_parsed(tmp_path: Path) -> None:
         continue = true
         """
     )
-    loaded = load_config(path)
+    loaded = load_rules(NotifierRules, PACKAGE, path)
     route = loaded.routes[0]
     assert loaded.timings.repeat_interval == timedelta(hours=12)
     assert loaded.timings.group_wait == timedelta(seconds=10)
@@ -59,7 +86,7 @@ def test_full_file_is_parsed(tmp_path: Path) -> None:
     assert route.continue_ is True
     assert route.match.rule == ("renewal.*",)
     assert route.match.min_severity is Severity.WARNING
-    assert route.match.segment == ("enterprise",)
+    assert route.match.segment == (Segment.ENTERPRISE,)
     assert route.channels == (
         ChannelSpec(ChannelKind.SLACK, "renewals-enterprise"),
         ChannelSpec(ChannelKind.EMAIL, "ops@example.com"),
@@ -69,9 +96,10 @@ def test_full_file_is_parsed(tmp_path: Path) -> None:
 
 def test_unknown_channel_kind_names_file_key_and_reason() -> None:
     error = _error('[[routes]]\nname = "x"\nchannels = ["email:owner", "sms:+15551234"]')
-    assert error.file == "test.toml"
-    assert error.key == "routes[0].channels[1]"
-    assert "unknown channel kind 'sms'" in error.reason
+    assert error.source == "test.toml"
+    (issue,) = error.issues
+    assert issue.key == "routes[0].channels[1]"
+    assert "unknown channel kind 'sms'" in issue.reason
     assert "test.toml: routes[0].channels[1]: unknown channel kind" in str(error)
 
 
@@ -79,10 +107,11 @@ def test_unknown_channel_kind_names_file_key_and_reason() -> None:
     ("toml", "key", "fragment"),
     [
         ('[timings]\nrepeat_interval = "soon"', "timings.repeat_interval", "not a duration"),
-        ('[timings]\ngroup_interval = "0s"', "timings.group_interval", "greater than"),
+        ('[timings]\ngroup_interval = "0s"', "timings.group_interval", "longer than 0s"),
+        ("[timings]\ngroup_wait = -5", "timings.group_wait", "must not be negative"),
         ('[retry]\njitter = "some"', "retry.jitter", "'full'"),
         ('[retry]\nbase_delay = "1m"\nmax_delay = "10s"', "retry", "max_delay"),
-        ('[timings]\ngroup_wiat = "30s"', "timings.group_wiat", "unknown key"),
+        ('[timings]\ngroup_wiat = "30s"', "timings.group_wiat", "unknown setting"),
         (
             '[[routes]]\nname = "r"\nmatch = { severity = ["urgent"] }',
             "routes[0].match.severity[0]",
@@ -126,23 +155,23 @@ def test_unknown_channel_kind_names_file_key_and_reason() -> None:
         ("version = 2", "version", "1"),
     ],
 )
-def test_config_errors_point_at_the_key(toml: str, key: str, fragment: str) -> None:
-    error = _error(toml)
-    assert error.key == key, str(error)
-    assert fragment in error.reason, str(error)
+def test_rule_file_errors_point_at_the_key(toml: str, key: str, fragment: str) -> None:
+    (issue,) = _error(toml).issues
+    assert issue.key == key, str(issue)
+    assert fragment in issue.reason, str(issue)
 
 
-def test_invalid_toml_is_a_config_error() -> None:
-    error = _error("[timings\nrepeat_interval = 1")
-    assert error.key == ""
-    assert "not valid TOML" in error.reason
+def test_invalid_toml_is_a_rule_file_error() -> None:
+    (issue,) = _error("[timings\nrepeat_interval = 1").issues
+    assert issue.key == ""
+    assert "invalid TOML" in issue.reason
 
 
-def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError) as caught:
-        load_config(tmp_path / "absent.toml")
-    assert caught.value.file.endswith("absent.toml")
-    assert "cannot read file" in caught.value.reason
+def test_missing_file_is_a_rule_file_error(tmp_path: Path) -> None:
+    with pytest.raises(RuleFileError) as caught:
+        load_rules(NotifierRules, PACKAGE, tmp_path / "absent.toml")
+    assert caught.value.source.endswith("absent.toml")
+    assert "cannot read" in caught.value.issues[0].reason
 
 
 def test_all_issues_are_reported_together() -> None:
@@ -177,19 +206,24 @@ def test_slack_env_var_name_mangling() -> None:
 
 
 def test_webhooks_come_from_the_environment_only() -> None:
-    cfg = config('[default_route]\nchannels = ["slack:cs-alerts", "email:owner"]')
+    rules = config('[default_route]\nchannels = ["slack:cs-alerts", "email:owner"]')
     url = "https://hooks.slack.com/services/T000/B000/XXXX"
     environ = {"RADAR_NOTIFIER_SLACK_WEBHOOK_CS_ALERTS": url}
-    assert resolve_slack_webhooks(cfg, environ) == {"cs-alerts": url}
+    hosts = rules.slack.allowed_webhook_hosts
+    assert webhooks_from_environment(rules.slack_channels, environ, hosts) == {"cs-alerts": url}
 
 
 def test_missing_and_foreign_webhooks_are_reported_without_echoing_them() -> None:
-    cfg = config('[default_route]\nchannels = ["slack:cs-alerts", "slack:leads"]')
+    rules = config('[default_route]\nchannels = ["slack:cs-alerts", "slack:leads"]')
     secret = "https://evil.example.com/hook/SECRET"
-    with pytest.raises(ConfigError) as caught:
-        resolve_slack_webhooks(cfg, {"RADAR_NOTIFIER_SLACK_WEBHOOK_LEADS": secret})
+    with pytest.raises(RuleFileError) as caught:
+        webhooks_from_environment(
+            rules.slack_channels,
+            {"RADAR_NOTIFIER_SLACK_WEBHOOK_LEADS": secret},
+            rules.slack.allowed_webhook_hosts,
+        )
     error = caught.value
-    assert error.file == "environment"
+    assert error.source == "environment"
     assert [i.key for i in error.issues] == [
         "RADAR_NOTIFIER_SLACK_WEBHOOK_CS_ALERTS",
         "RADAR_NOTIFIER_SLACK_WEBHOOK_LEADS",

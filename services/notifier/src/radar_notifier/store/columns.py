@@ -1,58 +1,18 @@
-"""Conversions at the edges: wire events to domain views, domain values to JSON columns."""
+"""How domain values sit in columns: an alert view as JSON, a fatigue state as the
+`alerts` columns, and back."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
-from radar_notifier.domain.alerts import AlertView, Driver, NoticeKind, Person, Severity
+from radar_notifier.domain.alerts import AlertView, Driver, NoticeKind, Person
 from radar_notifier.domain.fatigue import AlertState
-from radar_schemas import derived
-from radar_schemas.common import Person as WirePerson
-from radar_schemas.envelope import Envelope
+from radar_schemas.common import AlertRule, Region, Segment, Severity
 
-AlertEvent = derived.AlertRaisedEvent | derived.AlertResolvedEvent
-UNKNOWN = "unknown"
-
-
-def view_from_event(event: AlertEvent) -> AlertView:
-    alert = event.payload
-    return AlertView(
-        alert_id=alert.alert_id,
-        rule=alert.rule,
-        severity=Severity(alert.severity),
-        dedup_key=alert.dedup_key,
-        title=alert.title,
-        summary=alert.summary,
-        account_id=event.account_id,
-        account_name=alert.account_name or event.account_id,
-        segment=alert.segment or UNKNOWN,
-        region=alert.region or UNKNOWN,
-        occurred_at=event.occurred_at,
-        drivers=tuple(
-            Driver(name=d.name, value=d.value, explanation=d.explanation) for d in alert.drivers
-        ),
-        recommended_actions=tuple(alert.recommended_actions),
-        owner=_person(alert.owner),
-        manager=_person(alert.manager),
-        arr=alert.arr,
-        subscription_id=alert.subscription_id,
-        renewal_date=alert.renewal_date,
-        health_score=alert.health_score,
-        resolved=isinstance(event, derived.AlertResolvedEvent),
-    )
-
-
-def is_alert_event(event: Envelope) -> bool:
-    return isinstance(event, derived.AlertRaisedEvent | derived.AlertResolvedEvent)
-
-
-def _person(person: WirePerson | None) -> Person | None:
-    if person is None:
-        return None
-    return Person(name=person.name, email=person.email, slack_id=person.slack_id)
-
+E = TypeVar("E", bound=StrEnum)
 
 # ---------------------------------------------------------------------------- views
 
@@ -89,15 +49,15 @@ def view_from_json(data: Mapping[str, Any]) -> AlertView:
     renewal = data.get("renewal_date")
     return AlertView(
         alert_id=data["alert_id"],
-        rule=data["rule"],
+        rule=AlertRule(data["rule"]),
         severity=Severity(data["severity"]),
         dedup_key=data["dedup_key"],
         title=data["title"],
         summary=data["summary"],
         account_id=data["account_id"],
         account_name=data["account_name"],
-        segment=data["segment"],
-        region=data["region"],
+        segment=_known(Segment, data.get("segment")),
+        region=_known(Region, data.get("region")),
         occurred_at=datetime.fromisoformat(data["occurred_at"]),
         drivers=tuple(Driver(**d) for d in data.get("drivers", ())),
         recommended_actions=tuple(data.get("recommended_actions", ())),
@@ -110,6 +70,11 @@ def view_from_json(data: Mapping[str, Any]) -> AlertView:
         health_score=data.get("health_score"),
         resolved=bool(data.get("resolved", False)),
     )
+
+
+def _known(kind: type[E], value: str | None) -> E | None:
+    # Rows of earlier versions hold "unknown" where the alert named no segment or region.
+    return None if value is None or value == "unknown" else kind(value)
 
 
 def _person_json(person: Person | None) -> dict[str, Any] | None:

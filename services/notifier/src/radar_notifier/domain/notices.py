@@ -1,7 +1,7 @@
 """Who should hear about an alert now: routing, inhibition and fatigue decisions combined.
 
-Pure: the handler, the recheck sweep and the digest flush load records, call these,
-and store what comes back. Evaluated twice on purpose: when a notice is queued, and
+Pure: the projection, the recheck sweep and the digest flush load records, call
+these, and store what comes back. Evaluated twice on purpose: when a notice is queued, and
 again when its group is flushed, so an ack, a snooze or a critical alert that arrives
 during group_wait still holds the notice back.
 """
@@ -10,21 +10,34 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Protocol
 
-from radar_notifier.config import NotifierConfig
 from radar_notifier.domain.alerts import AlertView, NoticeKind
 from radar_notifier.domain.fatigue import (
     AlertState,
+    InhibitRule,
+    Timings,
+    apply_alert,
     find_inhibitor,
     record_notified,
     should_notify,
 )
-from radar_notifier.domain.routing import Recipient, RoutingOutcome, route_alert
+from radar_notifier.domain.routing import Recipient, Routing, RoutingOutcome, route_alert
 
 _PENDING_NAMESPACE = uuid.UUID("6f1d2a52-5a0e-4c55-9a56-3b7f5d0c1e42")
+
+
+class NoticeRules(Routing, Protocol):
+    """What deciding notices reads from the rule file (rules.NotifierRules has it all)."""
+
+    @property
+    def timings(self) -> Timings: ...
+
+    @property
+    def inhibit_rules(self) -> Sequence[InhibitRule]: ...
 
 
 @dataclass
@@ -51,15 +64,21 @@ class ActiveAlerts:
     compares accounts (the default), so each check looks at one account's alerts
     instead of all of them."""
 
-    def __init__(self, views: Iterable[AlertView], cfg: NotifierConfig) -> None:
+    def __init__(self, views: Iterable[AlertView], rules: Sequence[InhibitRule]) -> None:
         self._all = [v for v in views if not v.resolved]
-        self._per_account = all("account_id" in rule.equal for rule in cfg.inhibit_rules)
+        self._per_account = inhibits_within_accounts(rules)
         self._by_account: dict[str, list[AlertView]] = defaultdict(list)
         for view in self._all:
             self._by_account[view.account_id].append(view)
 
     def sources_for(self, alert: AlertView) -> list[AlertView]:
         return self._by_account.get(alert.account_id, []) if self._per_account else self._all
+
+
+def inhibits_within_accounts(rules: Sequence[InhibitRule]) -> bool:
+    """True when every inhibit rule needs source and target on the same account, so an
+    alert's possible inhibitors are among its own account's alerts."""
+    return all("account_id" in rule.equal for rule in rules)
 
 
 @dataclass(frozen=True)
@@ -79,16 +98,83 @@ class NewNotice:
 
 @dataclass
 class Evaluation:
+    # The records evaluated, changed in place: to be stored with the notices.
+    records: list[AlertRecord] = field(default_factory=list)
     notices: list[NewNotice] = field(default_factory=list)
     # Why recipients were not notified, for radar_notifications_suppressed_total.
     suppressed: Counter[str] = field(default_factory=Counter)
+
+
+def apply_alerts(
+    records: dict[str, AlertRecord], views: Sequence[AlertView]
+) -> dict[str, datetime]:
+    """Fold alert events into their records (adding the new ones), in arrival order.
+
+    Returns, per dedup_key touched, the time of the event that now stands for it.
+    """
+    caused_at: dict[str, datetime] = {}
+    for view in views:
+        record = records.get(view.dedup_key)
+        if record is None:
+            records[view.dedup_key] = AlertRecord(state=apply_alert(None, view), view=view)
+        else:
+            record.state = apply_alert(record.state, view)
+            if _newer(view, record.view):
+                record.view = view
+        caused_at[view.dedup_key] = records[view.dedup_key].view.occurred_at
+    return caused_at
+
+
+def lifted_inhibitions(
+    records: Mapping[str, AlertRecord], caused_at: Mapping[str, datetime]
+) -> set[str]:
+    """The alerts a now-resolved alert was muting: they get their turn again."""
+    return {
+        key
+        for key, record in records.items()
+        if record.inhibited_by is not None
+        and not _is_raised(records.get(record.inhibited_by), record.inhibited_by, caused_at)
+    }
+
+
+def _newer(candidate: AlertView, current: AlertView) -> bool:
+    # As `apply_alert`: the newest event wins; a resolve beats a raise at the same instant.
+    if candidate.occurred_at != current.occurred_at:
+        return candidate.occurred_at > current.occurred_at
+    return candidate.resolved or not current.resolved
+
+
+def _is_raised(record: AlertRecord | None, key: str, touched: Mapping[str, datetime]) -> bool:
+    # An inhibitor this batch did not touch is left as it was.
+    if key not in touched:
+        return True
+    return record is not None and record.raised
+
+
+def evaluate_all(
+    records: Mapping[str, AlertRecord],
+    caused_at: Mapping[str, datetime],
+    also: Iterable[str],
+    sources: Iterable[AlertView],
+    now: datetime,
+    rules: NoticeRules,
+) -> Evaluation:
+    """Evaluate the records in `caused_at` (event-caused) and `also` (time-caused),
+    against the raised alerts among `sources` as possible inhibitors."""
+    active = ActiveAlerts(sources, rules.inhibit_rules)
+    evaluation = Evaluation()
+    for key in sorted(set(caused_at) | set(also)):
+        record = records[key]
+        evaluate(record, active, now, rules, evaluation, caused_at=caused_at.get(key))
+        evaluation.records.append(record)
+    return evaluation
 
 
 def evaluate(
     record: AlertRecord,
     active: ActiveAlerts,
     now: datetime,
-    cfg: NotifierConfig,
+    rules: NoticeRules,
     into: Evaluation,
     *,
     caused_at: datetime | None = None,
@@ -98,13 +184,13 @@ def evaluate(
     `caused_at` is the time of the alert event that prompted this evaluation; None
     when the passing of time did.
     """
-    routing = route_alert(record.view, cfg)
+    routing = route_alert(record.view, rules)
     record.routing = routing
     record.recheck_at = None
     record.inhibited_by = None
     if record.raised:
         view = record.active_view()
-        inhibition = find_inhibitor(view, active.sources_for(view), cfg)
+        inhibition = find_inhibitor(view, active.sources_for(view), rules.inhibit_rules)
         if inhibition is not None:
             # Lifted by an event (the source resolving), not by time: no recheck.
             record.inhibited_by = inhibition.source_dedup_key
@@ -113,7 +199,7 @@ def evaluate(
     rechecks: list[datetime] = []
     state = record.state
     for recipient in routing.recipients:
-        decision = should_notify(state, recipient, now, cfg)
+        decision = should_notify(state, recipient, now, rules.timings)
         if not decision.send:
             into.suppressed[decision.reason.value] += 1
             if decision.recheck_at is not None:
@@ -133,7 +219,7 @@ def evaluate(
             )
         )
         if decision.notice is NoticeKind.RAISED:
-            rechecks.append(now + cfg.timings.repeat_interval)
+            rechecks.append(now + rules.timings.repeat_interval)
     record.state = state
     if record.raised and rechecks:
         record.recheck_at = min(rechecks)
@@ -166,7 +252,7 @@ def recheck_reason(
     record: AlertRecord | None,
     active: ActiveAlerts,
     now: datetime,
-    cfg: NotifierConfig,
+    rules: Sequence[InhibitRule],
 ) -> str | None:
     """Why a queued notice must no longer be sent, or None to send it."""
     if record is None:
@@ -181,7 +267,7 @@ def recheck_reason(
     if state.snoozed_until is not None and now < state.snoozed_until:
         return "snoozed"
     view = record.active_view()
-    inhibition = find_inhibitor(view, active.sources_for(view), cfg)
+    inhibition = find_inhibitor(view, active.sources_for(view), rules)
     if inhibition is not None:
         record.inhibited_by = inhibition.source_dedup_key
         return "inhibited"

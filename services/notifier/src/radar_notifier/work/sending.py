@@ -14,13 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
-
 from radar_notifier import metrics
-from radar_notifier.config import RetryPolicy
-from radar_notifier.domain.retry import Outcome, RandomSource, next_attempt_at
+from radar_notifier.domain.retry import Outcome, RandomSource, RetryPolicy, next_attempt_at
 from radar_notifier.senders import Outgoing, Sender, SendResult
-from radar_notifier.tables import deliveries
+from radar_notifier.store import deliveries
+from radar_notifier.store.deliveries import Attempt
 from radar_runtime import UnitOfWork
 
 
@@ -44,15 +42,7 @@ async def send_due_batch(
 ) -> SendSummary:
     """One batch; metrics are returned as callbacks to run once the batch committed."""
     now = uow.now
-    d = deliveries
-    query = (
-        select(d)
-        .where(d.c.status == "pending", d.c.next_attempt_at <= now)
-        .order_by(d.c.next_attempt_at, d.c.id)
-        .limit(batch_size)
-        .with_for_update(skip_locked=True)
-    )
-    rows = (await uow.session.execute(query)).all()
+    rows = await deliveries.lock_due(uow.session, now, batch_size)
     summary = SendSummary(attempted=len(rows))
     if not rows:
         return summary
@@ -66,62 +56,39 @@ async def send_due_batch(
             return await sender.send(Outgoing(row.idempotency_key, row.recipient, row.payload))
 
     results = await asyncio.gather(*(attempt(row) for row in rows))
-    changes = [
-        _change(row, result, now, policy, rng, summary)
+    attempts = [
+        _attempt(row, result, now, policy, rng, summary)
         for row, result in zip(rows, results, strict=True)
     ]
-    await uow.session.execute(
-        update(d)
-        .where(d.c.id == bindparam("b_id"))
-        .values(
-            status=bindparam("b_status"),
-            attempts=bindparam("b_attempts"),
-            next_attempt_at=bindparam("b_next"),
-            last_attempt_at=bindparam("b_last"),
-            last_error=bindparam("b_error"),
-            sent_at=bindparam("b_sent"),
-            failed_at=bindparam("b_failed"),
-        ),
-        changes,
-    )
+    await deliveries.record_attempts(uow.session, attempts)
     return summary
 
 
-def _change(
+def _attempt(
     row: Any,
     result: SendResult,
     now: datetime,
     policy: RetryPolicy,
     rng: RandomSource,
     summary: SendSummary,
-) -> dict[str, Any]:
+) -> Attempt:
     attempts = row.attempts + 1
-    change: dict[str, Any] = {
-        "b_id": row.id,
-        "b_attempts": attempts,
-        "b_last": now,
-        "b_error": row.last_error,
-        "b_next": None,
-        "b_sent": None,
-        "b_failed": None,
-    }
     channel = row.channel
     if result.outcome is Outcome.DELIVERED:
         summary.sent += 1
         latency = max((now - row.first_occurred_at).total_seconds(), 0.0)
         summary.observed.append(lambda: _observe_sent(channel, latency))
-        return {**change, "b_status": "sent", "b_sent": now}
-    change["b_error"] = result.error
+        return Attempt(row.id, "sent", attempts, now, row.last_error)
     retry_at = None
     if result.outcome is Outcome.RETRY:
         retry_at = next_attempt_at(attempts, now, policy, rng, result.retry_after)
     if retry_at is None:
         summary.failed += 1
         summary.observed.append(lambda: metrics.NOTIFICATIONS.labels(channel, "failed").inc())
-        return {**change, "b_status": "failed", "b_failed": now}
+        return Attempt(row.id, "failed", attempts, now, result.error)
     summary.retried += 1
     summary.observed.append(lambda: metrics.NOTIFICATIONS.labels(channel, "retry").inc())
-    return {**change, "b_status": "pending", "b_next": retry_at}
+    return Attempt(row.id, "pending", attempts, now, result.error, next_attempt_at=retry_at)
 
 
 def _observe_sent(channel: str, latency: float) -> None:

@@ -1,0 +1,140 @@
+"""Alerts with their fatigue state; acknowledge and snooze them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query
+
+from radar_notifier.api.deps import Limit, Notifier
+from radar_notifier.api.models import AckIn, AlertList, AlertOut, AlertStateName, SnoozeIn
+from radar_notifier.domain.fatigue import acknowledge, snooze, unsnooze
+from radar_notifier.domain.notices import AlertRecord
+from radar_notifier.store import alerts
+from radar_runtime import SessionDep
+
+router = APIRouter()
+
+
+@router.get("/alerts", response_model=AlertList)
+async def list_alerts(
+    notifier: Notifier,
+    session: SessionDep,
+    state: AlertStateName | None = None,
+    owner: Annotated[str | None, Query(description="The owner's email address.")] = None,
+    account: Annotated[str | None, Query(description="An account_id.")] = None,
+    limit: Limit = 100,
+) -> AlertList:
+    """Alerts, most recently changed first; state is raised, resolved, acked or snoozed."""
+    now = notifier.runtime.clock.now()
+    rows = await alerts.listed(
+        session,
+        now=now,
+        state=state,
+        owner=owner.strip().lower() if owner is not None else None,
+        account=account,
+        limit=limit,
+    )
+    return AlertList(alerts=[_alert_out(row, now) for row in rows])
+
+
+@router.get("/alerts/{alert_id}", response_model=AlertOut)
+async def get_alert(alert_id: str, notifier: Notifier, session: SessionDep) -> AlertOut:
+    """One alert by its alert_id (or dedup_key)."""
+    row = await alerts.by_id(session, alert_id)
+    if row is None:
+        raise HTTPException(404, f"no alert {alert_id!r}")
+    return _alert_out(row, notifier.runtime.clock.now())
+
+
+@router.post("/alerts/{alert_id}/ack", response_model=AlertOut)
+async def ack_alert(alert_id: str, body: AckIn, notifier: Notifier) -> AlertOut:
+    """Acknowledge: no more notifications of this alert until it resolves and returns."""
+
+    def change(record: AlertRecord, now: datetime) -> None:
+        if not record.raised:
+            raise HTTPException(409, "the alert is resolved; there is nothing to acknowledge")
+        record.state = acknowledge(record.state, body.by.strip(), now)
+        record.recheck_at = None
+
+    return await _change_alert(notifier, alert_id, change)
+
+
+@router.post("/alerts/{alert_id}/snooze", response_model=AlertOut)
+async def snooze_alert(alert_id: str, body: SnoozeIn, notifier: Notifier) -> AlertOut:
+    """Snooze: no notifications of this alert until `until`, even across a re-raise."""
+
+    def change(record: AlertRecord, now: datetime) -> None:
+        if body.until <= now:
+            raise HTTPException(422, "until must be in the future")
+        record.state = snooze(record.state, body.until, now)
+        # When the snooze ends, whoever was not told yet is told then.
+        record.recheck_at = body.until if record.raised else None
+
+    return await _change_alert(notifier, alert_id, change)
+
+
+@router.delete("/alerts/{alert_id}/snooze", response_model=AlertOut)
+async def unsnooze_alert(alert_id: str, notifier: Notifier) -> AlertOut:
+    """End a snooze now."""
+
+    def change(record: AlertRecord, now: datetime) -> None:
+        record.state = unsnooze(record.state)
+        record.recheck_at = now if record.raised else None
+
+    return await _change_alert(notifier, alert_id, change)
+
+
+async def _change_alert(
+    notifier: Notifier, alert_id: str, change: Callable[[AlertRecord, datetime], None]
+) -> AlertOut:
+    async with notifier.runtime.unit_of_work() as uow:
+        row = await alerts.by_id(uow.session, alert_id, lock=True)
+        if row is None:
+            raise HTTPException(404, f"no alert {alert_id!r}")
+        record = alerts.record_from_row(row)
+        change(record, uow.now)
+        await alerts.save_fatigue(uow.session, [record], uow.now)
+        updated = await alerts.by_id(uow.session, record.state.dedup_key)
+    assert updated is not None  # changed in this transaction
+    # The worker looks now rather than at its next poll (an unsnooze is due at once).
+    notifier.worker.wake()
+    return _alert_out(updated, uow.now)
+
+
+def state_name(row: Any, now: datetime) -> AlertStateName:
+    if row.status == "resolved":
+        return "resolved"
+    if row.acked_at is not None:
+        return "acked"
+    if row.snoozed_until is not None and row.snoozed_until > now:
+        return "snoozed"
+    return "raised"
+
+
+def _alert_out(row: Any, now: datetime) -> AlertOut:
+    view = row.view
+    return AlertOut(
+        alert_id=row.alert_id,
+        dedup_key=row.dedup_key,
+        state=state_name(row, now),
+        rule=row.rule,
+        severity=row.severity,
+        title=row.title,
+        account_id=row.account_id,
+        account_name=view.get("account_name", row.account_id),
+        owner_email=row.owner_email,
+        first_raised_at=row.first_raised_at,
+        last_raised_at=row.last_raised_at,
+        resolved_at=row.resolved_at,
+        acked_by=row.acked_by,
+        acked_at=row.acked_at,
+        snoozed_until=row.snoozed_until,
+        inhibited_by=row.inhibited_by,
+        recipients=row.recipients,
+        matched_routes=row.matched_routes,
+        skipped_recipients=row.skipped_recipients,
+        last_notified_at=row.last_notified_at,
+    )

@@ -1,0 +1,71 @@
+"""The API's request and response models."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from radar_schemas.common import AlertRule, Severity
+
+AlertStateName = Literal["raised", "resolved", "acked", "snoozed"]
+DeliveryStatus = Literal["pending", "sent", "failed"]
+ChannelName = Literal["email", "slack"]
+
+
+class AlertOut(BaseModel):
+    alert_id: str
+    dedup_key: str
+    state: AlertStateName
+    rule: AlertRule
+    severity: Severity
+    title: str
+    account_id: str
+    account_name: str
+    owner_email: str | None
+    first_raised_at: datetime | None
+    last_raised_at: datetime | None
+    resolved_at: datetime | None
+    acked_by: str | None
+    acked_at: datetime | None
+    snoozed_until: datetime | None
+    inhibited_by: str | None
+    recipients: list[dict[str, Any]]
+    matched_routes: list[str]
+    skipped_recipients: list[dict[str, Any]]
+    last_notified_at: dict[str, datetime]
+
+
+class AlertList(BaseModel):
+    alerts: list[AlertOut]
+
+
+class AckIn(BaseModel):
+    by: Annotated[str, Field(min_length=1, max_length=256, description="Who acknowledges.")]
+
+
+class SnoozeIn(BaseModel):
+    until: AwareDatetime = Field(description="Silence the alert until this time (RFC 3339).")
+    by: Annotated[str | None, Field(max_length=256)] = None
+
+
+class DeliveryOut(BaseModel):
+    id: int
+    channel: ChannelName
+    recipient: str
+    route: str
+    headline: str
+    status: DeliveryStatus
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+    last_attempt_at: datetime | None
+    created_at: datetime
+    sent_at: datetime | None
+    failed_at: datetime | None
+    alert_ids: list[str]
+
+
+class DeliveryList(BaseModel):
+    deliveries: list[DeliveryOut]

@@ -1,0 +1,1 @@
+"""The delivery worker and the scheduled clean-up."""
