@@ -9,6 +9,7 @@ import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,10 @@ import httpx
 from radar_cli.processes import ServiceProcesses
 from radar_cli.services import SERVICES, ServiceProcess
 from radar_notifier.local import SlackSink, SmtpCatcher
+from radar_runtime import RuntimeSettings
+from radar_runtime.auth.roles import Role
 from radar_runtime.local import free_port
+from radar_runtime.testing.auth import api_token, bearer
 from radar_schemas.codec import encode
 from radar_schemas.envelope import Envelope
 from radar_schemas.topics import RAW_TOPICS, TOPIC_BY_TYPE
@@ -57,6 +61,7 @@ class Pipeline:
     slack: SlackSink
     smtp: SmtpCatcher
     tag: str
+    admin_token: str
 
     def url(self, service: str) -> str:
         return self.processes.services[service].url
@@ -114,7 +119,7 @@ class Pipeline:
                     await asyncio.sleep(float(response.headers.get("Retry-After", "1")))
 
     async def get(self, service: str, path: str) -> Any:
-        async with httpx.AsyncClient(timeout=10) as http:
+        async with httpx.AsyncClient(timeout=10, headers=bearer(self.admin_token)) as http:
             response = await http.get(f"{self.url(service)}{path}")
             return response.status_code, (response.json() if response.content else None)
 
@@ -136,6 +141,7 @@ def service_env(tag: str, kafka_bootstrap: str, database_url: str, rules: Path) 
         "RADAR_INGEST_API_KEYS": json.dumps(keys),
         "RADAR_NOTIFIER_CONFIG_PATH": str(rules),
         "RADAR_NOTIFIER_ALLOW_LOOPBACK_WEBHOOKS": "true",
+        "RADAR_AUTH_SCHEMA": f"{tag}_auth",
     }
     for service in ("ingest", "health", "renewals", "notifier"):
         prefix = f"RADAR_{service.upper()}_"
@@ -181,7 +187,9 @@ async def start_pipeline(
     processes = ServiceProcesses(env, workdir / "logs", services)
     processes.start()
     await asyncio.to_thread(processes.wait_ready)
-    return Pipeline(processes, slack, smtp, tag)
+    registry = RuntimeSettings(database_url=database_url, auth_schema=f"{tag}_auth")
+    admin = await api_token(registry, name="e2e-admin", role=Role.ADMIN, now=datetime.now(UTC))
+    return Pipeline(processes, slack, smtp, tag, admin)
 
 
 async def stop_pipeline(pipeline: Pipeline) -> None:

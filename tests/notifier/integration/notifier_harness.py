@@ -25,7 +25,9 @@ from radar_notifier.settings import NotifierSettings
 from radar_notifier.store.tables import deliveries
 from radar_notifier.work.delivery import DeliveryWorker, RunSummary
 from radar_runtime import ManualClock
+from radar_runtime.auth.roles import Role
 from radar_runtime.db import processed_events
+from radar_runtime.testing.auth import api_token, bearer
 from radar_runtime.testing.helpers import eventually, isolated_settings, publish
 from radar_schemas.common import Person
 from radar_schemas.derived import Alert, AlertRaisedEvent, AlertResolvedEvent, Driver
@@ -150,6 +152,13 @@ class Notifier:
         async with self.parts.runtime.db.sessions() as session:
             return int(await session.scalar(query) or 0)
 
+    async def as_person(self, role: Role, email: str, name: str) -> dict[str, str]:
+        """Headers that sign requests in as this person (an API token of theirs)."""
+        token = await api_token(
+            self.settings, name=name, role=role, now=self.clock.now(), email=email
+        )
+        return bearer(token)
+
     async def deliver(self, after: timedelta = timedelta(0)) -> RunSummary:
         self.clock.advance(after)
         return await self.worker.run_once()
@@ -198,6 +207,11 @@ async def running_notifier(
     app = create_app(settings, clock=clock, environ=env)
     async with app.router.lifespan_context(app):
         await app.state.runtime.wait_started()
+        admin = await api_token(
+            settings, name=f"admin-{uuid.uuid4().hex[:8]}", role=Role.ADMIN, now=clock.now()
+        )
         transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://t", headers=bearer(admin)
+        ) as http:
             yield Notifier(app, settings, clock, http, settings.kafka_bootstrap_servers)

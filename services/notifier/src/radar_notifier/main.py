@@ -21,6 +21,7 @@ from radar_notifier.settings import NotifierSettings
 from radar_notifier.work.delivery import DeliveryWorker
 from radar_notifier.work.housekeeping import purge_job
 from radar_runtime import Clock, Runtime, ServiceSpec, build_app, serve
+from radar_runtime.auth.access import Access
 from radar_runtime.rules import RuleFileError, load_rules
 
 DESCRIPTION = (
@@ -55,7 +56,8 @@ def bootstrap(
     email = EmailSender(_smtp_options(settings))
     runtime = Runtime(settings, clock)
     worker = DeliveryWorker(runtime, settings, rules, {"slack": slack, "email": email}, rng)
-    return NotifierParts(settings, rules, runtime, slack, email, worker)
+    access = Access(settings, runtime.clock)
+    return NotifierParts(settings, rules, runtime, access, slack, email, worker)
 
 
 def spec(parts: NotifierParts) -> ServiceSpec:
@@ -67,6 +69,7 @@ def spec(parts: NotifierParts) -> ServiceSpec:
         jobs=[purge_job(parts.runtime, retention)],
         workers=[parts.worker],
         routers=[router],
+        access=parts.access,
     )
 
 

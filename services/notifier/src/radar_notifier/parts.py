@@ -10,6 +10,7 @@ from radar_notifier.senders.slack import SlackSender
 from radar_notifier.settings import NotifierSettings
 from radar_notifier.work.delivery import DeliveryWorker
 from radar_runtime import Runtime
+from radar_runtime.auth.access import Access
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,7 @@ class NotifierParts:
     settings: NotifierSettings
     rules: NotifierRules
     runtime: Runtime
+    access: Access
     slack: SlackSender
     email: EmailSender
     # Woken by the projection and the API after they commit something to deliver.

@@ -31,6 +31,8 @@ def isolated_settings(
         "db_schema": f"t_{tag}",
         "topic_prefix": f"t{tag}.",
         "consumer_group": f"t-{tag}",
+        # API tokens made by a test are seen by that test's services only.
+        "auth_schema": f"a_{tag}",
         "batch_timeout_ms": 50,
         "retry_backoff_seconds": 0.02,
         "outbox_poll_seconds": 0.2,

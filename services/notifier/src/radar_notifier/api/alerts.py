@@ -8,12 +8,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 
-from radar_notifier.api.deps import Limit, Notifier
-from radar_notifier.api.models import AckIn, AlertList, AlertOut, AlertStateName, SnoozeIn
+from radar_notifier.api.deps import Actor, Limit, Notifier
+from radar_notifier.api.models import AlertList, AlertOut, AlertStateName, SnoozeIn
+from radar_notifier.domain.alerts import AlertView
 from radar_notifier.domain.fatigue import acknowledge, snooze, unsnooze
 from radar_notifier.domain.notices import AlertRecord
 from radar_notifier.store import alerts
 from radar_runtime import SessionDep
+from radar_runtime.auth.audit import record as record_change
+from radar_runtime.auth.roles import Owned, Principal
 
 router = APIRouter()
 
@@ -50,20 +53,21 @@ async def get_alert(alert_id: str, notifier: Notifier, session: SessionDep) -> A
 
 
 @router.post("/alerts/{alert_id}/ack", response_model=AlertOut)
-async def ack_alert(alert_id: str, body: AckIn, notifier: Notifier) -> AlertOut:
-    """Acknowledge: no more notifications of this alert until it resolves and returns."""
+async def ack_alert(alert_id: str, who: Actor, notifier: Notifier) -> AlertOut:
+    """Acknowledge: no more notifications of this alert until it resolves and returns.
+    Who acknowledged comes from the credential."""
 
     def change(record: AlertRecord, now: datetime) -> None:
         if not record.raised:
             raise HTTPException(409, "the alert is resolved; there is nothing to acknowledge")
-        record.state = acknowledge(record.state, body.by.strip(), now)
+        record.state = acknowledge(record.state, who.label, now)
         record.recheck_at = None
 
-    return await _change_alert(notifier, alert_id, change)
+    return await _change_alert(notifier, who, alert_id, "alert.acked", change)
 
 
 @router.post("/alerts/{alert_id}/snooze", response_model=AlertOut)
-async def snooze_alert(alert_id: str, body: SnoozeIn, notifier: Notifier) -> AlertOut:
+async def snooze_alert(alert_id: str, body: SnoozeIn, who: Actor, notifier: Notifier) -> AlertOut:
     """Snooze: no notifications of this alert until `until`, even across a re-raise."""
 
     def change(record: AlertRecord, now: datetime) -> None:
@@ -73,35 +77,71 @@ async def snooze_alert(alert_id: str, body: SnoozeIn, notifier: Notifier) -> Ale
         # When the snooze ends, whoever was not told yet is told then.
         record.recheck_at = body.until if record.raised else None
 
-    return await _change_alert(notifier, alert_id, change)
+    return await _change_alert(notifier, who, alert_id, "alert.snoozed", change)
 
 
 @router.delete("/alerts/{alert_id}/snooze", response_model=AlertOut)
-async def unsnooze_alert(alert_id: str, notifier: Notifier) -> AlertOut:
+async def unsnooze_alert(alert_id: str, who: Actor, notifier: Notifier) -> AlertOut:
     """End a snooze now."""
 
     def change(record: AlertRecord, now: datetime) -> None:
         record.state = unsnooze(record.state)
         record.recheck_at = now if record.raised else None
 
-    return await _change_alert(notifier, alert_id, change)
+    return await _change_alert(notifier, who, alert_id, "alert.unsnoozed", change)
 
 
 async def _change_alert(
-    notifier: Notifier, alert_id: str, change: Callable[[AlertRecord, datetime], None]
+    notifier: Notifier,
+    who: Principal,
+    alert_id: str,
+    action: str,
+    change: Callable[[AlertRecord, datetime], None],
 ) -> AlertOut:
     async with notifier.runtime.unit_of_work() as uow:
         row = await alerts.by_id(uow.session, alert_id, lock=True)
         if row is None:
             raise HTTPException(404, f"no alert {alert_id!r}")
         record = alerts.record_from_row(row)
+        notifier.access.ensure_may_act_on(
+            who, owned_by(record.view), f"the alerts of {record.view.account_name}"
+        )
+        before = fatigue_of(row, uow.now)
         change(record, uow.now)
         await alerts.save_fatigue(uow.session, [record], uow.now)
         updated = await alerts.by_id(uow.session, record.state.dedup_key)
-    assert updated is not None  # changed in this transaction
+        assert updated is not None  # changed in this transaction
+        await record_change(
+            uow,
+            who,
+            action,
+            "alert",
+            row.alert_id,
+            before=before,
+            after=fatigue_of(updated, uow.now),
+        )
     # The worker looks now rather than at its next poll (an unsnooze is due at once).
     notifier.worker.wake()
     return _alert_out(updated, uow.now)
+
+
+def owned_by(view: AlertView) -> Owned:
+    """What the access rules know about an alert's account."""
+    return Owned(
+        owner_email=view.owner.email if view.owner else None,
+        manager_email=view.manager.email if view.manager else None,
+        segment=view.segment,
+        region=view.region,
+    )
+
+
+def fatigue_of(row: Any, now: datetime) -> dict[str, Any]:
+    """An alert's acknowledgement and snooze, as the audit log records them."""
+    return {
+        "state": state_name(row, now),
+        "acked_by": row.acked_by,
+        "snoozed_until": row.snoozed_until.isoformat() if row.snoozed_until else None,
+    }
 
 
 def state_name(row: Any, now: datetime) -> AlertStateName:

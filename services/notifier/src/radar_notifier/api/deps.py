@@ -8,6 +8,10 @@ from fastapi import Depends, Query
 
 from radar_notifier.parts import NotifierParts
 from radar_runtime import parts
+from radar_runtime.auth.http import requires
+from radar_runtime.auth.roles import Principal, Role
 
 Notifier = Annotated[NotifierParts, Depends(parts)]
+# Acknowledging and snoozing need at least the csm role (and the right to the account).
+Actor = Annotated[Principal, requires(Role.CSM)]
 Limit = Annotated[int, Query(ge=1, le=1000)]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from radar_schemas.common import AlertRule, Severity
 
@@ -41,13 +41,10 @@ class AlertList(BaseModel):
     alerts: list[AlertOut]
 
 
-class AckIn(BaseModel):
-    by: Annotated[str, Field(min_length=1, max_length=256, description="Who acknowledges.")]
-
-
 class SnoozeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     until: AwareDatetime = Field(description="Silence the alert until this time (RFC 3339).")
-    by: Annotated[str | None, Field(max_length=256)] = None
 
 
 class DeliveryOut(BaseModel):
