@@ -106,6 +106,7 @@ def alert(
         segment=segment,  # type: ignore[arg-type]
         region=region,  # type: ignore[arg-type]
         arr=120_000.0,
+        currency="USD",
         subscription_id=f"sub-{account}",
         renewal_date=date(2026, 6, 30),
         health_score=38.0,

@@ -39,6 +39,7 @@ def make_alert(**overrides: Any) -> AlertView:
         "owner": OWNER,
         "manager": MANAGER,
         "arr": 120_000.0,
+        "currency": "USD",
         "subscription_id": "sub-1",
         "renewal_date": date(2026, 5, 15),
         "health_score": 38.0,

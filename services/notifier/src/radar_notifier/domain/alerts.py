@@ -60,10 +60,12 @@ class AlertView:
     owner: Person | None = None
     manager: Person | None = None
     arr: float | None = None
-    currency: str = "USD"
+    # ISO 4217 code of `arr`; None when the producer did not say (shown without one).
+    currency: str | None = None
     subscription_id: str | None = None
     renewal_date: date | None = None
     health_score: float | None = None
+    risk_score: float | None = None
     resolved: bool = False
 
     def __post_init__(self) -> None:

@@ -91,9 +91,11 @@ def view_from_event(event: AlertEvent) -> AlertView:
         owner=_person(alert.owner),
         manager=_person(alert.manager),
         arr=alert.arr,
+        currency=alert.currency,
         subscription_id=alert.subscription_id,
         renewal_date=alert.renewal_date,
         health_score=alert.health_score,
+        risk_score=alert.risk_score,
         resolved=isinstance(event, derived.AlertResolvedEvent),
     )
 

@@ -41,6 +41,7 @@ def view_to_json(view: AlertView) -> dict[str, Any]:
         "subscription_id": view.subscription_id,
         "renewal_date": view.renewal_date.isoformat() if view.renewal_date else None,
         "health_score": view.health_score,
+        "risk_score": view.risk_score,
         "resolved": view.resolved,
     }
 
@@ -64,10 +65,11 @@ def view_from_json(data: Mapping[str, Any]) -> AlertView:
         owner=_person_from(data.get("owner")),
         manager=_person_from(data.get("manager")),
         arr=data.get("arr"),
-        currency=data.get("currency", "USD"),
+        currency=data.get("currency"),
         subscription_id=data.get("subscription_id"),
         renewal_date=date.fromisoformat(renewal) if renewal else None,
         health_score=data.get("health_score"),
+        risk_score=data.get("risk_score"),
         resolved=bool(data.get("resolved", False)),
     )
 

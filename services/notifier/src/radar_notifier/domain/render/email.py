@@ -10,6 +10,7 @@ from radar_notifier.domain.alerts import AlertView
 from radar_notifier.domain.digest import Digest
 from radar_notifier.domain.render.formatting import (
     account_line,
+    alert_line,
     clean_text,
     driver_line,
     format_health,
@@ -182,5 +183,4 @@ def _html_overflow(lines: list[str]) -> Markup:
 
 def _overflow_line(alert: AlertView) -> str:
     status = "Resolved" if alert.resolved else severity_label(alert.severity)
-    money = format_money(alert.arr, alert.currency)
-    return one_line(f"{status}: {alert.title} — {alert.account_name} ({money})")
+    return f"{status}: {alert_line(alert)}"

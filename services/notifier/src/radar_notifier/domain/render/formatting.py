@@ -52,8 +52,12 @@ def format_number(value: float | str | None) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def format_money(amount: float | None, currency: str) -> str:
-    return "n/a" if amount is None else f"{currency} {amount:,.0f}"
+def format_money(amount: float | None, currency: str | None) -> str:
+    """`EUR 140,000`; without a code when the alert did not say which currency (never
+    a guessed one)."""
+    if amount is None:
+        return "n/a"
+    return f"{currency} {amount:,.0f}" if currency else f"{amount:,.0f}"
 
 
 def format_renewal(renewal_date: date | None, today: date) -> str:
@@ -93,12 +97,25 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def alert_line(alert: AlertView, *, with_money: bool = True) -> str:
+    """The alert's title with its account and ARR, each said once: producers often put
+    the account (and its ARR) in the title already."""
+    title = one_line(alert.title)
+    line = title
+    if alert.account_name not in title:
+        line += f" — {one_line(alert.account_name)}"
+    money = format_money(alert.arr, alert.currency)
+    if with_money and alert.arr is not None and money not in title:
+        line += f" ({money})"
+    return line
+
+
 def headline(digest: Digest) -> str:
     """What the message is about, in one line: the email subject and Slack header."""
     if len(digest.items) == 1:
         alert = digest.items[0].alert
         prefix = "Resolved" if alert.resolved else severity_label(alert.severity)
-        return one_line(f"{prefix}: {alert.title} — {alert.account_name}")
+        return f"{prefix}: {alert_line(alert, with_money=False)}"
     raised, resolved = digest.raised, digest.resolved
     critical = sum(1 for p in raised if p.alert.severity is Severity.CRITICAL)
     parts = []

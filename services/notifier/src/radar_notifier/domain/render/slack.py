@@ -13,6 +13,7 @@ from radar_notifier.domain.alerts import AlertView, Person
 from radar_notifier.domain.digest import Digest
 from radar_notifier.domain.render.formatting import (
     account_line,
+    alert_line,
     clean_text,
     driver_line,
     format_health,
@@ -158,9 +159,7 @@ def _overflow_text(alerts: list[AlertView]) -> str:
 def _summary_line(alert: AlertView) -> str:
     emoji = RESOLVED_EMOJI if alert.resolved else SEVERITY_EMOJI[alert.severity]
     prefix = "Resolved: " if alert.resolved else ""
-    money = format_money(alert.arr, alert.currency)
-    line = f"{emoji} {prefix}{one_line(alert.title)} — {alert.account_name} ({money})"
-    return truncate(line, 300)
+    return truncate(f"{emoji} {prefix}{alert_line(alert)}", 300)
 
 
 def _fallback_text(digest: Digest) -> str:
