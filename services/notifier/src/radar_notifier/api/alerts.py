@@ -8,8 +8,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 
-from radar_notifier.api.deps import Actor, Limit, Notifier
+from radar_notifier.api.deps import Actor, Notifier
 from radar_notifier.api.models import AlertList, AlertOut, AlertStateName, SnoozeIn
+from radar_notifier.api.paging import Cursor, Limit, cursor_of, page, read_cursor
 from radar_notifier.domain.alerts import AlertView
 from radar_notifier.domain.fatigue import acknowledge, snooze, unsnooze
 from radar_notifier.domain.notices import AlertRecord
@@ -28,9 +29,11 @@ async def list_alerts(
     state: AlertStateName | None = None,
     owner: Annotated[str | None, Query(description="The owner's email address.")] = None,
     account: Annotated[str | None, Query(description="An account_id.")] = None,
+    cursor: Cursor = None,
     limit: Limit = 100,
 ) -> AlertList:
-    """Alerts, most recently changed first; state is raised, resolved, acked or snoozed."""
+    """Alerts, most recently changed first; state is raised, resolved, acked or snoozed.
+    An alert that changes while you page moves to the front."""
     now = notifier.runtime.clock.now()
     rows = await alerts.listed(
         session,
@@ -38,9 +41,14 @@ async def list_alerts(
         state=state,
         owner=owner.strip().lower() if owner is not None else None,
         account=account,
-        limit=limit,
+        after=read_cursor(cursor, datetime, str) if cursor else None,
+        limit=limit + 1,
     )
-    return AlertList(alerts=[_alert_out(row, now) for row in rows])
+    shown, last = page(rows, limit)
+    return AlertList(
+        alerts=[_alert_out(row, now) for row in shown],
+        next_cursor=cursor_of(last.updated_at, last.dedup_key) if last is not None else None,
+    )
 
 
 @router.get("/alerts/{alert_id}", response_model=AlertOut)

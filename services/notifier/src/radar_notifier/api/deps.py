@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Depends
 
 from radar_notifier.parts import NotifierParts
 from radar_runtime import parts
@@ -14,4 +14,3 @@ from radar_runtime.auth.roles import Principal, Role
 Notifier = Annotated[NotifierParts, Depends(parts)]
 # Acknowledging and snoozing need at least the csm role (and the right to the account).
 Actor = Annotated[Principal, requires(Role.CSM)]
-Limit = Annotated[int, Query(ge=1, le=1000)]

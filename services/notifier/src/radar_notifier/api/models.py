@@ -39,6 +39,8 @@ class AlertOut(BaseModel):
 
 class AlertList(BaseModel):
     alerts: list[AlertOut]
+    # Pass as `cursor` for the next page; null when this page is the last.
+    next_cursor: str | None
 
 
 class SnoozeIn(BaseModel):
@@ -66,3 +68,4 @@ class DeliveryOut(BaseModel):
 
 class DeliveryList(BaseModel):
     deliveries: list[DeliveryOut]
+    next_cursor: str | None

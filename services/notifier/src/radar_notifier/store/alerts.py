@@ -184,10 +184,20 @@ async def listed(
     state: str | None,
     owner: str | None,
     account: str | None,
+    after: tuple[datetime, str] | None,
     limit: int,
 ) -> Sequence[Row[Any]]:
-    """Alerts, most recently changed first."""
+    """Alerts, most recently changed first, from after the (updated_at, dedup_key) of
+    the previous page's last row."""
     query: Select[Any] = select(alerts).order_by(alerts.c.updated_at.desc(), alerts.c.dedup_key)
+    if after is not None:
+        at, key = after
+        query = query.where(
+            or_(
+                alerts.c.updated_at < at,
+                and_(alerts.c.updated_at == at, alerts.c.dedup_key > key),
+            )
+        )
     if state is not None:
         query = query.where(state_filter(state, now))
     if owner is not None:

@@ -113,10 +113,17 @@ async def record_attempts(session: AsyncSession, attempts: Sequence[Attempt]) ->
 
 
 async def listed(
-    session: AsyncSession, *, status: str | None, channel: str | None, limit: int
+    session: AsyncSession,
+    *,
+    status: str | None,
+    channel: str | None,
+    before_id: int | None,
+    limit: int,
 ) -> Sequence[Row[Any]]:
-    """The delivery log, newest first."""
+    """The delivery log, newest first, from below the previous page's last id."""
     query: Select[Any] = select(d).order_by(d.c.id.desc())
+    if before_id is not None:
+        query = query.where(d.c.id < before_id)
     if status is not None:
         query = query.where(d.c.status == status)
     if channel is not None:

@@ -1,0 +1,69 @@
+"""Keyset paging for every list: a page says where it ended in an opaque `next_cursor`;
+passing it back as `cursor` gives the next page, and a null `next_cursor` says there
+is no more."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Query
+
+from radar_runtime.errors import ApiError
+
+Cursor = Annotated[
+    str | None,
+    Query(max_length=1024, description="`next_cursor` of the previous page; omit for the first."),
+]
+Limit = Annotated[int, Query(ge=1, le=1000, description="Items per page.")]
+
+Row = TypeVar("Row")
+
+
+def page(rows: Sequence[Row], limit: int) -> tuple[Sequence[Row], Row | None]:
+    """The page of a query asked for `limit + 1` rows, and its last row when more follow."""
+    if len(rows) <= limit:
+        return rows, None
+    return rows[:limit], rows[limit - 1]
+
+
+def cursor_of(*key: datetime | str | int) -> str:
+    values = [v.isoformat() if isinstance(v, datetime) else v for v in key]
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def read_cursor(cursor: str, *kinds: type) -> tuple[Any, ...]:
+    """The key a cursor holds, one value per kind (datetime, str, int); a 422 naming
+    `cursor` when it is not one this API gave out."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+        if not isinstance(values, list) or len(values) != len(kinds):
+            raise ValueError("wrong shape")
+        return tuple(_typed(kind, value) for kind, value in zip(kinds, values, strict=True))
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise ApiError(
+            422,
+            "invalid_cursor",
+            "cursor is not one this API returned",
+            details=[{"field": "cursor", "reason": "pass back a next_cursor unchanged"}],
+        ) from None
+
+
+def _typed(kind: type, value: object) -> object:
+    if kind is datetime and isinstance(value, str):
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError("naive datetime")
+        return moment
+    if kind is int and isinstance(value, int) and not isinstance(value, bool):
+        if not -(2**63) <= value < 2**63:  # a bigint column's range
+            raise ValueError("out of range")
+        return value
+    if kind is str and isinstance(value, str) and "\x00" not in value:
+        return value
+    raise ValueError(f"expected {kind.__name__}")
