@@ -66,7 +66,7 @@ async def test_purge_keeps_failures_and_waiting_notices(notifier):
         )
         await deliveries.add(session, [sent_old, failed_old], OLD)
         await deliveries.add(session, [sent_recent], RECENT)
-        due = await deliveries.lock_due(session, T0, limit=10)
+        due = await deliveries.claim_due(session, T0, 10, runtime.db.schema)
         ids = {row.idempotency_key: row.id for row in due}
         await deliveries.record_attempts(
             session,
@@ -76,6 +76,7 @@ async def test_purge_keeps_failures_and_waiting_notices(notifier):
                 Attempt(ids[sent_recent.idempotency_key], "sent", 1, RECENT, None),
             ],
         )
+        await deliveries.release_claims(session)
         assert await deliveries.count_pending(session) == 0
         assert await notices.count_waiting(session) == 1
 

@@ -8,8 +8,10 @@ from datetime import timedelta
 import pytest
 from notifier_harness import T0, alert, running_notifier
 from prometheus_client import REGISTRY
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from radar_notifier.local import Reply
+from radar_notifier.store import deliveries
 
 pytestmark = pytest.mark.integration
 
@@ -126,3 +128,37 @@ async def test_a_temporary_smtp_failure_is_retried(notifier, smtp_catcher):
     await notifier.deliver(after=FIRST_RETRY)
     [message] = smtp_catcher.messages
     assert message.message["Message-ID"].endswith("@renewal-radar>")
+
+
+async def test_a_delivery_another_sender_holds_is_left_alone_until_that_sender_is_gone(
+    notifier, smtp_catcher
+):
+    smtp_catcher.reply("451 4.3.0 busy")
+    await notifier.publish(alert("acct-held", segment="smb"))
+    await notifier.deliver(after=GROUP_WAIT)
+    db = notifier.parts.runtime.db
+    notifier.clock.advance(FIRST_RETRY)
+    # Another replica claims it and is still sending: this one must not send it too.
+    async with db.engine.connect() as replica:
+        session = AsyncSession(bind=replica)
+        async with session.begin():
+            claimed = await deliveries.claim_due(session, notifier.clock.now(), 10, db.schema)
+        assert len(claimed) == 1
+        await notifier.deliver()
+        [delivery] = await notifier.deliveries()
+        assert (delivery["status"], delivery["attempts"], delivery["interrupted"]) == (
+            "sending",
+            2,
+            0,
+        )
+        assert smtp_catcher.messages == []
+        # The replica dies mid-send: its connection, and with it its claim, is gone.
+        await replica.invalidate()
+    resends = REGISTRY.get_sample_value("radar_notification_resends_total", {"channel": "email"})
+    await notifier.deliver()
+    assert len(smtp_catcher.messages) == 1
+    [delivery] = await notifier.deliveries()
+    assert (delivery["status"], delivery["attempts"], delivery["interrupted"]) == ("sent", 3, 1)
+    assert delivery["last_error"].startswith("attempt 2 interrupted")
+    after = REGISTRY.get_sample_value("radar_notification_resends_total", {"channel": "email"})
+    assert after == (resends or 0.0) + 1

@@ -20,6 +20,12 @@ DELIVERY_SECONDS = Histogram(
     ["channel"],
     buckets=_DELIVERY_BUCKETS,
 )
+RESENDS = Counter(
+    "radar_notification_resends_total",
+    "Deliveries sent again after an attempt whose outcome was never recorded (the "
+    "notifier stopped mid-send): each may reach its recipient twice, as the same message.",
+    ["channel"],
+)
 QUEUE_DEPTH = Gauge(
     "radar_notification_queue_depth",
     "Notifications not yet delivered: waiting for their group, or pending delivery.",

@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from radar_schemas.common import AlertRule, Severity
 
 AlertStateName = Literal["raised", "resolved", "acked", "snoozed"]
-DeliveryStatus = Literal["pending", "sent", "failed"]
+DeliveryStatus = Literal["pending", "sending", "sent", "failed"]
 ChannelName = Literal["email", "slack"]
 
 
@@ -57,6 +57,9 @@ class DeliveryOut(BaseModel):
     headline: str
     status: DeliveryStatus
     attempts: int
+    # Attempts cut short before their outcome was recorded: the message may have
+    # reached the recipient more than once (an email, always with the same Message-ID).
+    interrupted: int
     last_error: str | None
     next_attempt_at: datetime | None
     last_attempt_at: datetime | None

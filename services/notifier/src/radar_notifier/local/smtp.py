@@ -12,6 +12,7 @@ import ipaddress
 import ssl
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
@@ -69,6 +70,9 @@ class SmtpCatcher:
     tls_context: ssl.SSLContext | None = None
     require_starttls: bool = False
     messages: list[CaughtEmail] = field(default_factory=list)
+    # Called with each message once it is kept, before the server answers: a test can
+    # stop the sender at the worst moment (accepted here, not yet known to the sender).
+    on_accept: Callable[[CaughtEmail], None] | None = None
     _replies: deque[str] = field(default_factory=deque)
     _server: asyncio.Server | None = None
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
@@ -114,9 +118,10 @@ class SmtpCatcher:
         if self._replies:
             return self._replies.popleft()
         raw = bytes(envelope.content)
+        caught = CaughtEmail(envelope.mail_from, tuple(envelope.rcpt_tos), raw, time.time(), tls)
         async with self._changed:
-            self.messages.append(
-                CaughtEmail(envelope.mail_from, tuple(envelope.rcpt_tos), raw, time.time(), tls)
-            )
+            self.messages.append(caught)
             self._changed.notify_all()
+        if self.on_accept is not None:
+            self.on_accept(caught)
         return "250 OK"

@@ -1,5 +1,11 @@
 """The delivery log (`deliveries`): a row per digest, written with its rendered message
-before the first attempt, then every attempt's outcome."""
+before the first attempt, then every attempt: marked `sending` before the message goes
+out, its outcome recorded after.
+
+While a sender has rows out it holds a session-level advisory lock per row on its
+connection. PostgreSQL drops those locks when the sender's connection ends, so a row
+still `sending` whose lock can be taken was cut short by a crash: its outcome is
+unknown and it is sent again, counted as interrupted."""
 
 from __future__ import annotations
 
@@ -8,12 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, delete, func, select, update
+from sqlalchemy import Row, Select, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from radar_notifier.domain.digest import Digest
 from radar_notifier.store.tables import deliveries
+from radar_runtime.db import advisory_key
 
 d = deliveries
 
@@ -68,17 +75,98 @@ async def add(session: AsyncSession, new: Sequence[NewDelivery], now: datetime) 
     )
 
 
-async def lock_due(session: AsyncSession, now: datetime, limit: int) -> Sequence[Row[Any]]:
-    """Up to `limit` pending deliveries due at `now`, oldest first, locked; rows another
-    replica holds are skipped, not waited for."""
-    query = (
-        select(d)
-        .where(d.c.status == "pending", d.c.next_attempt_at <= now)
-        .order_by(d.c.next_attempt_at, d.c.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+@dataclass(frozen=True)
+class Interrupted:
+    id: int
+    channel: str
+
+
+def _claim_key(space: str, delivery_id: int) -> int:
+    return advisory_key(space, "delivery", str(delivery_id))
+
+
+async def recover_interrupted(
+    session: AsyncSession, now: datetime, space: str
+) -> list[Interrupted]:
+    """Rows left `sending` by a sender that is gone (its claim lock is free): pending
+    again, due now, the cut-short attempt noted. `space` names the locks (the schema)."""
+    rows = (
+        await session.execute(
+            select(d.c.id, d.c.channel, d.c.attempts)
+            .where(d.c.status == "sending")
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    if not rows:
+        return []
+    free = set(
+        (
+            await session.execute(
+                text(
+                    "SELECT id FROM unnest(CAST(:ids AS bigint[]), CAST(:keys AS bigint[]))"
+                    " AS t(id, k) WHERE pg_try_advisory_xact_lock(k)"
+                ),
+                {"ids": [r.id for r in rows], "keys": [_claim_key(space, r.id) for r in rows]},
+            )
+        ).scalars()
     )
-    return (await session.execute(query)).all()
+    orphans = [r for r in rows if r.id in free]
+    if orphans:
+        await session.execute(
+            update(d)
+            .where(d.c.id == bindparam("b_id"))
+            .values(
+                status="pending",
+                next_attempt_at=now,
+                interrupted=d.c.interrupted + 1,
+                last_error=bindparam("b_error"),
+            ),
+            [
+                {
+                    "b_id": r.id,
+                    "b_error": f"attempt {r.attempts} interrupted: the notifier stopped before "
+                    "its outcome was recorded; sent again, as the same message",
+                }
+                for r in orphans
+            ],
+        )
+    return [Interrupted(r.id, r.channel) for r in orphans]
+
+
+async def claim_due(
+    session: AsyncSession, now: datetime, limit: int, space: str
+) -> Sequence[Row[Any]]:
+    """Up to `limit` pending deliveries due at `now`, oldest first, marked `sending` with
+    this attempt counted; rows another replica holds are skipped, not waited for. The
+    claim locks stay with the connection until `release_claims`."""
+    due = (
+        await session.execute(
+            select(d.c.id)
+            .where(d.c.status == "pending", d.c.next_attempt_at <= now)
+            .order_by(d.c.next_attempt_at, d.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).scalars()
+    ids = list(due)
+    if not ids:
+        return []
+    await session.execute(
+        text("SELECT pg_advisory_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k"),
+        {"keys": [_claim_key(space, i) for i in ids]},
+    )
+    claimed = (
+        update(d)
+        .where(d.c.id.in_(ids))
+        .values(status="sending", attempts=d.c.attempts + 1, last_attempt_at=now)
+        .returning(*d.c)
+    )
+    order = {delivery_id: n for n, delivery_id in enumerate(ids)}
+    return sorted((await session.execute(claimed)).all(), key=lambda row: order[row.id])
+
+
+async def release_claims(session: AsyncSession) -> None:
+    await session.execute(text("SELECT pg_advisory_unlock_all()"))
 
 
 async def record_attempts(session: AsyncSession, attempts: Sequence[Attempt]) -> None:
@@ -132,7 +220,9 @@ async def listed(
 
 
 async def count_pending(session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.count()).where(d.c.status == "pending")) or 0)
+    """Deliveries not sent yet: due, waiting for a retry, or going out now."""
+    unsent = d.c.status.in_(("pending", "sending"))
+    return int(await session.scalar(select(func.count()).where(unsent)) or 0)
 
 
 async def purge_sent(session: AsyncSession, before: datetime) -> None:

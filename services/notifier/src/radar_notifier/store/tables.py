@@ -7,7 +7,9 @@ migrations" in the top-level README).
 - `pending_notifications`: notices waiting for their recipient's group to be due.
 - `recipient_groups`: when each recipient last got a digest (group_interval).
 - `deliveries`: the delivery log; a row is written, with its rendered message, before
-  the first attempt, and keeps attempts, the last error and the outcome.
+  the first attempt, and keeps attempts, the last error and the outcome. A row is
+  marked `sending` before its message goes out and its outcome recorded after, so an
+  attempt a crash cut short is seen and counted.
 """
 
 from __future__ import annotations
@@ -116,9 +118,12 @@ deliveries = Table(
     Column("alert_ids", JSONB, nullable=False),
     Column("dedup_keys", JSONB, nullable=False),
     Column("first_occurred_at", DateTime(timezone=True), nullable=False),
-    # pending | sent | failed
+    # pending | sending | sent | failed
     Column("status", Text, nullable=False),
     Column("attempts", Integer, nullable=False, server_default="0"),
+    # Attempts whose outcome was never recorded (the sender stopped mid-send): the
+    # message may have gone out, so the next attempt may deliver it twice.
+    Column("interrupted", Integer, nullable=False, server_default="0"),
     Column("next_attempt_at", DateTime(timezone=True)),
     Column("last_attempt_at", DateTime(timezone=True)),
     Column("last_error", Text),

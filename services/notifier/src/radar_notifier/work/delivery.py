@@ -38,6 +38,7 @@ class RunSummary:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    interrupted: int = 0
 
 
 class DeliveryWorker:
@@ -102,20 +103,22 @@ class DeliveryWorker:
         return summary
 
     async def _send_batch(self, summary: RunSummary) -> bool:
-        async with self._runtime.unit_of_work() as uow:
-            batch = await send_due_batch(
-                uow,
-                self._senders,
-                self._rules.retry,
-                self._rng,
-                batch_size=self._settings.send_batch_size,
-                concurrency=self._settings.send_concurrency,
-            )
+        assert self._runtime.db is not None
+        batch = await send_due_batch(
+            self._runtime.db,
+            self._runtime.clock,
+            self._senders,
+            self._rules.retry,
+            self._rng,
+            batch_size=self._settings.send_batch_size,
+            concurrency=self._settings.send_concurrency,
+        )
         for observe in batch.observed:
             observe()
         summary.sent += batch.sent
         summary.retried += batch.retried
         summary.failed += batch.failed
+        summary.interrupted += batch.interrupted
         return batch.attempted >= self._settings.send_batch_size
 
     async def _update_queue_depth(self) -> None:
