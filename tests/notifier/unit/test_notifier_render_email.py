@@ -4,7 +4,7 @@ from notifier_factories import T0, email, make_alert, minutes
 
 from radar_notifier.domain.alerts import AlertView
 from radar_notifier.domain.digest import Digest, PendingNotification
-from radar_notifier.domain.render import render_email
+from radar_notifier.domain.render import Links, render_email
 from radar_schemas.common import Severity
 
 JANE = email("jane@example.com")
@@ -77,17 +77,28 @@ def test_digest_subject_counts_and_mixed_items() -> None:
     assert "[RESOLVED] Champion back" in content.text
 
 
-def test_hundred_alerts_show_some_in_full_and_list_the_rest() -> None:
+def test_hundred_alerts_show_ten_in_full_list_fifteen_and_count_the_rest() -> None:
     alerts = [
         make_alert(alert_id=f"a-{n}", dedup_key=f"k-{n}", account_name=f"Account {n}")
         for n in range(100)
     ]
     content = render_email(_digest(*alerts))
     assert content.subject == "[Renewal Radar] 100 new alerts (100 critical)"
-    assert content.text.count("[CRITICAL]") == 25
-    assert "…and 75 more:" in content.text
-    assert "Account 99 " in content.text and "Account 99 " in content.html
-    assert content.html.count("<h2") == 26  # 25 alerts + the overflow heading
+    assert content.text.count("[CRITICAL]") == 10
+    assert content.text.count("\n  - Critical: Renewal at risk — Account") == 15
+    assert "…and 75 more.\n" in content.text
+    for part in (content.text, content.html):
+        assert "Account 24 " in part and "Account 25 " not in part
+    assert content.html.count("<h2") == 11  # 10 alerts + the list's heading
+    assert len(content.text) < 12_000
+
+
+def test_the_count_of_the_rest_links_to_the_console_when_there_is_one() -> None:
+    alerts = [make_alert(alert_id=f"a-{n}", dedup_key=f"k-{n}") for n in range(30)]
+    content = render_email(_digest(*alerts), Links(console_url="https://radar.example.com"))
+    link = "https://radar.example.com/alerts?state=raised&owner=jane%40example.com"
+    assert f"…and 5 more: {link}\n" in content.text
+    assert f'<a href="{link.replace("&", "&amp;")}">…and 5 more</a>' in content.html
 
 
 def test_missing_optional_fields() -> None:

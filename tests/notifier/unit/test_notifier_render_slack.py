@@ -7,7 +7,7 @@ from notifier_factories import T0, email, make_alert, minutes, slack
 
 from radar_notifier.domain.alerts import AlertView, Driver, Person
 from radar_notifier.domain.digest import Digest, PendingNotification
-from radar_notifier.domain.render import render_slack
+from radar_notifier.domain.render import Links, render_slack
 from radar_notifier.domain.render.slack import truncate_mrkdwn
 from radar_schemas.common import Severity
 
@@ -103,21 +103,24 @@ def test_hundred_alerts_respect_limits_and_summarise_the_rest() -> None:
     assert_valid_block_kit(payload)
     assert payload["blocks"][0]["text"]["text"] == "100 new alerts (34 critical)"
     detailed = [b for b in payload["blocks"] if b["type"] == "section" and "fields" in b]
-    assert len(detailed) == 10
+    assert len(detailed) == 5
     overflow = payload["blocks"][-1]["text"]["text"]
-    assert overflow.startswith("*…and 90 more:*")
-    assert "Account 10 " in overflow
+    assert overflow.startswith("*More alerts, most important first:*")
+    assert overflow.count("\n• ") == 10
+    assert overflow.endswith("\n_…and 85 more_")
     assert len(payload["text"]) <= 3000
 
 
-def test_overflow_list_is_cut_with_a_count_when_too_long() -> None:
+def test_the_listed_alerts_and_the_count_fit_in_one_section_with_a_link() -> None:
     long_titles = [
         make_alert(alert_id=f"a-{n}", dedup_key=f"k-{n}", title="T" * 250) for n in range(60)
     ]
-    payload = render_slack(_digest(*long_titles))
+    links = Links(console_url="https://radar.example.com")
+    payload = render_slack(_digest(*long_titles), links)
     assert_valid_block_kit(payload)
     overflow = payload["blocks"][-1]["text"]["text"]
-    assert overflow.endswith("not listed_")
+    assert overflow.count("\n• ") == 10
+    assert overflow.endswith("\n<https://radar.example.com/alerts?state=raised|…and 45 more>")
 
 
 def test_long_text_is_truncated_cleanly() -> None:

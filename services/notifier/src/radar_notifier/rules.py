@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from radar_notifier.domain.channels import ChannelKind, slack_webhook_env_var
-from radar_notifier.domain.fatigue import InhibitRule, Timings
+from radar_notifier.domain.fatigue import History, InhibitRule, Timings
 from radar_notifier.domain.retry import RetryPolicy
 from radar_notifier.domain.routing import DefaultRoute, Route
 from radar_runtime.rules import RuleError
@@ -35,6 +35,7 @@ class NotifierRules(BaseModel):
 
     version: Literal[1]
     timings: Timings
+    history: History
     retry: RetryPolicy
     slack: SlackRules
     routes: tuple[Route, ...]

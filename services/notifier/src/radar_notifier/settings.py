@@ -46,6 +46,10 @@ class NotifierSettings(RuntimeSettings):
     # SMTP connections kept open and reused for the next messages.
     smtp_connections: int = Field(8, ge=1, le=64)
 
+    # The console's base URL: messages link to its pages (an account, the open
+    # alerts) when set, and have no such links otherwise.
+    console_url: str | None = Field(None, pattern=r"^https?://[^\s]+$")
+
     # The delivery worker wakes when the projection commits new notices, and at
     # least this often, to flush digests whose group_wait ran out and retry sends.
     worker_poll_seconds: float = Field(1.0, gt=0)

@@ -14,7 +14,8 @@ from radar_notifier.api.paging import Cursor, Limit, cursor_of, page, read_curso
 from radar_notifier.domain.alerts import AlertView
 from radar_notifier.domain.fatigue import acknowledge, snooze, unsnooze
 from radar_notifier.domain.notices import AlertRecord
-from radar_notifier.store import alerts
+from radar_notifier.store import alerts, episodes
+from radar_notifier.store.episodes import Marked
 from radar_runtime import SessionDep
 from radar_runtime.auth.audit import record as record_change
 from radar_runtime.auth.roles import Owned, Principal
@@ -29,6 +30,13 @@ async def list_alerts(
     state: AlertStateName | None = None,
     owner: Annotated[str | None, Query(description="The owner's email address.")] = None,
     account: Annotated[str | None, Query(description="An account_id.")] = None,
+    notified: Annotated[
+        bool | None,
+        Query(
+            description="Whether anyone was told of the current episode; `false` with "
+            "`state=resolved` lists history: conditions over before anyone was paged."
+        ),
+    ] = None,
     cursor: Cursor = None,
     limit: Limit = 100,
 ) -> AlertList:
@@ -41,6 +49,7 @@ async def list_alerts(
         state=state,
         owner=owner.strip().lower() if owner is not None else None,
         account=account,
+        notified=notified,
         after=read_cursor(cursor, datetime, str) if cursor else None,
         limit=limit + 1,
     )
@@ -71,7 +80,7 @@ async def ack_alert(alert_id: str, who: Actor, notifier: Notifier) -> AlertOut:
         record.state = acknowledge(record.state, who.label, now)
         record.recheck_at = None
 
-    return await _change_alert(notifier, who, alert_id, "alert.acked", change)
+    return await _change_alert(notifier, who, alert_id, "alert.acked", change, "acked_at")
 
 
 @router.post("/alerts/{alert_id}/snooze", response_model=AlertOut)
@@ -85,7 +94,7 @@ async def snooze_alert(alert_id: str, body: SnoozeIn, who: Actor, notifier: Noti
         # When the snooze ends, whoever was not told yet is told then.
         record.recheck_at = body.until if record.raised else None
 
-    return await _change_alert(notifier, who, alert_id, "alert.snoozed", change)
+    return await _change_alert(notifier, who, alert_id, "alert.snoozed", change, "snoozed_at")
 
 
 @router.delete("/alerts/{alert_id}/snooze", response_model=AlertOut)
@@ -105,6 +114,7 @@ async def _change_alert(
     alert_id: str,
     action: str,
     change: Callable[[AlertRecord, datetime], None],
+    marks: Marked | None = None,
 ) -> AlertOut:
     async with notifier.runtime.unit_of_work() as uow:
         row = await alerts.by_id(uow.session, alert_id, lock=True)
@@ -117,6 +127,9 @@ async def _change_alert(
         before = fatigue_of(row, uow.now)
         change(record, uow.now)
         await alerts.save_fatigue(uow.session, [record], uow.now)
+        episode = episodes.key_of(record)
+        if marks is not None and episode is not None:
+            await episodes.mark(uow.session, marks, [episode], uow.now)
         updated = await alerts.by_id(uow.session, record.state.dedup_key)
         assert updated is not None  # changed in this transaction
         await record_change(
@@ -185,4 +198,5 @@ def _alert_out(row: Any, now: datetime) -> AlertOut:
         matched_routes=row.matched_routes,
         skipped_recipients=row.skipped_recipients,
         last_notified_at=row.last_notified_at,
+        notified_at=row.notified_at,
     )

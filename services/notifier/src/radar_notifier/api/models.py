@@ -35,6 +35,9 @@ class AlertOut(BaseModel):
     matched_routes: list[str]
     skipped_recipients: list[dict[str, Any]]
     last_notified_at: dict[str, datetime]
+    # When a message about the current episode first went out; null when nobody was
+    # told (yet, or at all: a condition over before its digest, or history).
+    notified_at: datetime | None
 
 
 class AlertList(BaseModel):

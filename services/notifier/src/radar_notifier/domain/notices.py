@@ -18,6 +18,7 @@ from typing import Protocol
 from radar_notifier.domain.alerts import AlertView, NoticeKind
 from radar_notifier.domain.fatigue import (
     AlertState,
+    History,
     InhibitRule,
     Timings,
     apply_alert,
@@ -35,6 +36,9 @@ class NoticeRules(Routing, Protocol):
 
     @property
     def timings(self) -> Timings: ...
+
+    @property
+    def history(self) -> History: ...
 
     @property
     def inhibit_rules(self) -> Sequence[InhibitRule]: ...
@@ -94,6 +98,8 @@ class NewNotice:
     # When the fact told became true: the alert event's time for a notice an event
     # caused, the clock's time for one that time caused (a repeat, a snooze ending).
     occurred_at: datetime
+    # Set for a notice of history being loaded: it waits until the load settles.
+    hold_until: datetime | None = None
 
 
 @dataclass
@@ -198,6 +204,9 @@ def evaluate(
             return
     rechecks: list[datetime] = []
     state = record.state
+    history = rules.history
+    late = caused_at is not None and history.is_late(caused_at, now)
+    hold_until = history.hold_until(now, now) if late else None
     for recipient in routing.recipients:
         decision = should_notify(state, recipient, now, rules.timings)
         if not decision.send:
@@ -216,6 +225,7 @@ def evaluate(
                 enqueued_at=now,
                 previous_notified_at=previous if decision.notice is NoticeKind.RAISED else None,
                 occurred_at=caused_at or now,
+                hold_until=hold_until,
             )
         )
         if decision.notice is NoticeKind.RAISED:
@@ -259,7 +269,10 @@ def recheck_reason(
         return None
     state = record.state
     if queued.notice is NoticeKind.RESOLVED:
-        return "raised_again" if record.raised else None
+        if record.raised:
+            return "raised_again"
+        # Their raise was dropped (it resolved before their digest): nothing to close.
+        return None if queued.recipient_key in state.last_notified_at else "never_told"
     if not record.raised:
         return "resolved"
     if state.acked:
@@ -272,6 +285,18 @@ def recheck_reason(
         record.inhibited_by = inhibition.source_dedup_key
         return "inhibited"
     return None
+
+
+def came_and_went(queued: Sequence[QueuedNotice]) -> bool:
+    """True when one recipient's queued notices of one alert, oldest first, begin with
+    the first raise of an episode they were never told of and end with a resolve: the
+    condition came and went before their digest, so they need not hear of it at all."""
+    first, last = queued[0], queued[-1]
+    return (
+        first.notice is NoticeKind.RAISED
+        and first.previous_notified_at is None
+        and last.notice is NoticeKind.RESOLVED
+    )
 
 
 def forget_dropped(record: AlertRecord, queued: QueuedNotice, reason: str) -> None:

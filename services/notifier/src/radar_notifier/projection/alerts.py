@@ -19,7 +19,7 @@ from radar_notifier.domain.notices import (
     evaluate_all,
     lifted_inhibitions,
 )
-from radar_notifier.store import alerts
+from radar_notifier.store import alerts, episodes, notices
 from radar_runtime import UnitOfWork
 from radar_schemas import derived
 from radar_schemas.common import Person as WirePerson
@@ -51,6 +51,11 @@ class AlertProjector:
         sources = await alerts.inhibition_sources(session, records, self._rules.inhibit_rules)
         evaluation = evaluate_all(records, caused_at, also, sources, uow.now, self._rules)
         await alerts.save_evaluation(session, evaluation, uow.now)
+        await episodes.save(session, evaluation.records, uow.now)
+        history = self._rules.history
+        if any(history.is_late(view.occurred_at, uow.now) for view in views):
+            # History is still arriving: what it queued before keeps waiting.
+            await notices.extend_holds(session, uow.now + history.settle, history.max_hold)
         uow.after_commit(self._wake)
         uow.after_commit(lambda: metrics.count_suppressed(evaluation.suppressed))
 

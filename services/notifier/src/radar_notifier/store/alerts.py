@@ -21,7 +21,7 @@ from radar_notifier.domain.notices import (
 )
 from radar_notifier.store import notices
 from radar_notifier.store.columns import state_columns, state_from_row, view_from_json, view_to_json
-from radar_notifier.store.tables import alerts
+from radar_notifier.store.tables import alerts, episodes
 from radar_runtime.sql import among
 
 
@@ -184,12 +184,16 @@ async def listed(
     state: str | None,
     owner: str | None,
     account: str | None,
+    notified: bool | None,
     after: tuple[datetime, str] | None,
     limit: int,
 ) -> Sequence[Row[Any]]:
     """Alerts, most recently changed first, from after the (updated_at, dedup_key) of
     the previous page's last row."""
-    query: Select[Any] = select(alerts).order_by(alerts.c.updated_at.desc(), alerts.c.dedup_key)
+    query = _shown().order_by(alerts.c.updated_at.desc(), alerts.c.dedup_key)
+    if notified is not None:
+        told = episodes.c.notified_at
+        query = query.where(told.is_not(None) if notified else told.is_(None))
     if after is not None:
         at, key = after
         query = query.where(
@@ -209,7 +213,16 @@ async def listed(
 
 async def by_id(session: AsyncSession, alert_id: str, *, lock: bool = False) -> Row[Any] | None:
     """An alert by its alert_id or its dedup_key."""
-    query = select(alerts).where(or_(alerts.c.alert_id == alert_id, alerts.c.dedup_key == alert_id))
+    query = _shown().where(or_(alerts.c.alert_id == alert_id, alerts.c.dedup_key == alert_id))
     if lock:
-        query = query.with_for_update()
+        query = query.with_for_update(of=alerts)
     return (await session.execute(query)).first()
+
+
+def _shown() -> Select[Any]:
+    """Alert rows with when their current episode was first told (`notified_at`)."""
+    current = and_(
+        episodes.c.dedup_key == alerts.c.dedup_key,
+        episodes.c.raised_at == alerts.c.first_raised_at,
+    )
+    return select(alerts, episodes.c.notified_at).select_from(alerts.outerjoin(episodes, current))

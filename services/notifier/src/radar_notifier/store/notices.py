@@ -6,10 +6,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -61,6 +61,7 @@ async def queue(session: AsyncSession, notices: Sequence[NewNotice]) -> None:
             "enqueued_at": n.enqueued_at,
             "occurred_at": n.occurred_at,
             "previous_notified_at": n.previous_notified_at,
+            "hold_until": n.hold_until,
             "status": "waiting",
         }
         for n in notices
@@ -74,23 +75,37 @@ async def take_flush_lock(session: AsyncSession, key: int) -> bool:
     return bool(await session.scalar(select(func.pg_try_advisory_xact_lock(key))))
 
 
-async def waiting(session: AsyncSession, cutoff: datetime, recipients: int) -> list[WaitingNotice]:
-    """Every waiting notice (locked) of up to `recipients` recipients that have one
-    enqueued at or before `cutoff`."""
+async def waiting(
+    session: AsyncSession, cutoff: datetime, now: datetime, recipients: int
+) -> list[WaitingNotice]:
+    """Every waiting notice not held at `now` (locked) of up to `recipients` recipients
+    that have one enqueued at or before `cutoff`."""
+    free = and_(p.c.status == "waiting", or_(p.c.hold_until.is_(None), p.c.hold_until <= now))
     due = (
         select(p.c.recipient_key)
-        .where(p.c.status == "waiting", p.c.enqueued_at <= cutoff)
+        .where(free, p.c.enqueued_at <= cutoff)
         .group_by(p.c.recipient_key)
         .limit(recipients)
         .scalar_subquery()
     )
     query = (
         select(p)
-        .where(p.c.status == "waiting", p.c.recipient_key.in_(due))
+        .where(free, p.c.recipient_key.in_(due))
         .order_by(p.c.recipient_key, p.c.enqueued_at)
         .with_for_update()
     )
     return [_waiting(row) for row in (await session.execute(query)).all()]
+
+
+async def extend_holds(session: AsyncSession, until: datetime, longest: timedelta) -> None:
+    """History is still loading: held notices wait until `until`, but no longer than
+    `longest` after they were queued."""
+    extended = func.least(until, p.c.enqueued_at + longest)
+    await session.execute(
+        update(p)
+        .where(p.c.status == "waiting", p.c.hold_until < extended)
+        .values(hold_until=extended)
+    )
 
 
 def _waiting(row: Any) -> WaitingNotice:

@@ -6,6 +6,9 @@ migrations" in the top-level README).
   latest alert seen and the recipients it was routed to.
 - `pending_notifications`: notices waiting for their recipient's group to be due.
 - `recipient_groups`: when each recipient last got a digest (group_interval).
+- `episodes`: every episode of every alert (raised → resolved) by event time, with
+  when it was first told and acknowledged or snoozed: the history the API shows and
+  the rule quality report counts.
 - `deliveries`: the delivery log; a row is written, with its rendered message, before
   the first attempt, and keeps attempts, the last error and the outcome. A row is
   marked `sending` before its message goes out and its outcome recorded after, so an
@@ -84,6 +87,8 @@ pending_notifications = Table(
     # restored when the notice is dropped at flush time, so a muted notice does not
     # count as "told".
     Column("previous_notified_at", DateTime(timezone=True)),
+    # A notice of history being loaded waits until then (extended while it loads).
+    Column("hold_until", DateTime(timezone=True)),
     # waiting | grouped | superseded | dropped
     Column("status", Text, nullable=False),
     Column("delivery_key", Text),
@@ -101,6 +106,27 @@ recipient_groups = Table(
     metadata,
     Column("recipient_key", Text, primary_key=True),
     Column("last_flush_at", DateTime(timezone=True), nullable=False),
+)
+
+episodes = Table(
+    "episodes",
+    metadata,
+    Column("dedup_key", Text, primary_key=True),
+    # Event times: when the condition began and ended.
+    Column("raised_at", DateTime(timezone=True), primary_key=True),
+    Column("resolved_at", DateTime(timezone=True)),
+    Column("alert_id", Text, nullable=False),
+    Column("rule", Text, nullable=False),
+    Column("severity", Text, nullable=False),
+    Column("account_id", Text, nullable=False),
+    Column("subscription_id", Text),
+    # Clock times: when the notifier first saw it, first told someone, and when
+    # someone first acknowledged or snoozed it.
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("notified_at", DateTime(timezone=True)),
+    Column("acked_at", DateTime(timezone=True)),
+    Column("snoozed_at", DateTime(timezone=True)),
+    Index("episodes_rule_raised", "rule", "raised_at"),
 )
 
 deliveries = Table(

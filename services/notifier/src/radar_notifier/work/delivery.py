@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from radar_notifier import metrics
+from radar_notifier.domain.render import Links
 from radar_notifier.rules import NotifierRules
 from radar_notifier.senders import Sender
 from radar_notifier.settings import NotifierSettings
@@ -57,6 +58,7 @@ class DeliveryWorker:
         self._rules = rules
         self._senders = dict(senders)
         self._rng = rng or random.Random()
+        self._links = Links(console_url=settings.console_url)
         self._lock = asyncio.Lock()
         self._loop = Periodic(
             "notifier-delivery-worker",
@@ -93,7 +95,9 @@ class DeliveryWorker:
                 metrics.count_suppressed(evaluation.suppressed)
                 lock_key = advisory_key(runtime.db.schema, "notifier-flush")
                 async with runtime.unit_of_work() as uow:
-                    flushed = await flush_due_groups(uow, self._rules, lock_key, uow.now)
+                    flushed = await flush_due_groups(
+                        uow, self._rules, lock_key, uow.now, self._links
+                    )
                 summary.flushed += flushed.deliveries
                 metrics.count_suppressed(flushed.dropped)
                 more_to_send = await self._send_batch(summary)

@@ -2,33 +2,38 @@
 
 A group is due per recipient by group_wait / group_interval (domain.plan_groups).
 Every notice is checked again first (ack, snooze, inhibition, resolution may have
-come meanwhile). The delivery row, the notices marked grouped and the recipient's
-flush time commit together, and the delivery's idempotency key is unique: a flush
-that runs twice (two replicas, a crash before commit) can only write it once.
+come meanwhile), and an alert that was raised and resolved while it waited is told
+to nobody. The delivery row, the notices marked grouped and the recipient's flush
+time commit together, and the delivery's idempotency key is unique: a flush that
+runs twice (two replicas, a crash before commit) can only write it once.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from radar_notifier.domain.alerts import NoticeKind
 from radar_notifier.domain.channels import ChannelKind
-from radar_notifier.domain.digest import Digest
+from radar_notifier.domain.digest import Digest, PendingNotification
 from radar_notifier.domain.fatigue import plan_groups
 from radar_notifier.domain.notices import (
     ActiveAlerts,
+    AlertRecord,
     NoticeRules,
+    came_and_went,
     forget_dropped,
     recheck_reason,
 )
-from radar_notifier.domain.render import render_email, render_slack
+from radar_notifier.domain.render import Links, render_email, render_slack
 from radar_notifier.domain.render.formatting import headline
-from radar_notifier.store import alerts, deliveries, notices
+from radar_notifier.store import alerts, deliveries, episodes, notices
 from radar_notifier.store.deliveries import NewDelivery
+from radar_notifier.store.episodes import EpisodeKey
 from radar_notifier.store.notices import Settled, WaitingNotice
 from radar_runtime import UnitOfWork
 
@@ -44,18 +49,18 @@ class FlushResult:
 
 
 async def flush_due_groups(
-    uow: UnitOfWork, rules: NoticeRules, lock_key: int, now: datetime
+    uow: UnitOfWork, rules: NoticeRules, lock_key: int, now: datetime, links: Links
 ) -> FlushResult:
     result = FlushResult()
     session = uow.session
     # One flusher at a time across replicas; the others find nothing left to do.
     if not await notices.take_flush_lock(session, lock_key):
         return result
-    rows = await notices.waiting(session, now - rules.timings.group_wait, MAX_RECIPIENTS_PER_FLUSH)
+    cutoff = now - rules.timings.group_wait
+    rows = await notices.waiting(session, cutoff, now, MAX_RECIPIENTS_PER_FLUSH)
     if not rows:
         return result
     result.more = len({r.queued.recipient_key for r in rows}) >= MAX_RECIPIENTS_PER_FLUSH
-    by_notice = {id(r.notice): r for r in rows}
     last_flush = await notices.last_flushes(session, {r.queued.recipient_key for r in rows})
     digests = plan_groups([r.notice for r in rows], now, rules.timings, last_flush)
     if not digests:
@@ -66,46 +71,109 @@ async def flush_due_groups(
         keys={a.dedup_key for a in due_alerts},
         raised_in_accounts={a.account_id for a in due_alerts},
     )
-    active = ActiveAlerts([r.active_view() for r in records.values()], rules.inhibit_rules)
-    changed: set[str] = set()
-    settled: list[Settled] = []
-    new_deliveries: list[NewDelivery] = []
+    flush = _Flush(rows, records, rules, now, links)
     for digest in digests:
-        kept = []
+        flush.check(digest)
+    await deliveries.add(session, flush.deliveries, now)
+    await notices.record_flushes(session, {d.digest.recipient.key for d in flush.deliveries}, now)
+    await notices.settle(session, flush.settled)
+    await alerts.save_fatigue(session, [records[k] for k in sorted(flush.changed)], now)
+    await episodes.mark(session, "notified_at", flush.told, now)
+    result.deliveries = len(flush.deliveries)
+    result.dropped = flush.dropped
+    return result
+
+
+class _Flush:
+    """The digests of one flush checked against the alerts' records at `now`."""
+
+    def __init__(
+        self,
+        rows: Sequence[WaitingNotice],
+        records: Mapping[str, AlertRecord],
+        rules: NoticeRules,
+        now: datetime,
+        links: Links,
+    ) -> None:
+        self._rows = {id(r.notice): r for r in rows}
+        self._records = records
+        self._rules = rules
+        self._now = now
+        self._links = links
+        self._active = ActiveAlerts(
+            [r.active_view() for r in records.values()], rules.inhibit_rules
+        )
+        self.deliveries: list[NewDelivery] = []
+        self.settled: list[Settled] = []
+        self.dropped: Counter[str] = Counter()
+        self.changed: set[str] = set()
+        # The episodes whose raise goes out in this flush.
+        self.told: set[EpisodeKey] = set()
+
+    def check(self, digest: Digest) -> None:
+        earlier: dict[str, list[PendingNotification]] = defaultdict(list)
+        for item in digest.superseded:
+            earlier[item.alert.dedup_key].append(item)
+        kept, gone = [], set()
         for item in digest.items:
-            row = by_notice[id(item)]
-            record = records.get(item.alert.dedup_key)
-            reason = recheck_reason(row.queued, record, active, now, rules.inhibit_rules)
+            key = item.alert.dedup_key
+            row = self._rows[id(item)]
+            record = self._records.get(key)
+            before = [self._rows[id(p)] for p in earlier[key]]
+            if came_and_went([r.queued for r in (*before, row)]):
+                reason: str | None = "came_and_went"
+                gone.add(key)
+                self._forget(record, before[0], reason)
+            else:
+                reason = recheck_reason(
+                    row.queued, record, self._active, self._now, self._rules.inhibit_rules
+                )
             if reason is None:
                 kept.append(item)
                 continue
-            result.dropped[reason] += 1
-            settled.append(Settled(row.id, "dropped", drop_reason=reason))
-            if record is not None:
-                forget_dropped(record, row.queued, reason)
-                changed.add(item.alert.dedup_key)
+            self.dropped[reason] += 1
+            self.settled.append(Settled(row.id, "dropped", drop_reason=reason))
+            self._forget(record, row, reason)
+        vanished = [p for p in digest.superseded if p.alert.dedup_key in gone]
+        answered = [p for p in digest.superseded if p.alert.dedup_key not in gone]
+        self._settle(vanished, "dropped", drop_reason="came_and_went")
         if not kept:
-            settled += [
-                Settled(by_notice[id(p)].id, "dropped", drop_reason="superseded")
-                for p in digest.superseded
-            ]
-            continue
+            self._settle(answered, "dropped", drop_reason="superseded")
+            return
         sendable = Digest(
             recipient=digest.recipient,
             items=tuple(kept),
             superseded=digest.superseded,
-            created_at=now,
+            created_at=self._now,
         )
-        key = delivery_key(sendable, [by_notice[id(p)].id for p in (*kept, *digest.superseded)])
-        new_deliveries.append(_delivery(sendable, key, [by_notice[id(p)] for p in kept]))
-        settled += [Settled(by_notice[id(p)].id, "grouped", key) for p in kept]
-        settled += [Settled(by_notice[id(p)].id, "superseded", key) for p in digest.superseded]
-    await deliveries.add(session, new_deliveries, now)
-    await notices.record_flushes(session, {d.digest.recipient.key for d in new_deliveries}, now)
-    await notices.settle(session, settled)
-    await alerts.save_fatigue(session, [records[k] for k in sorted(changed)], now)
-    result.deliveries = len(new_deliveries)
-    return result
+        ids = [self._rows[id(p)].id for p in (*kept, *digest.superseded)]
+        key = delivery_key(sendable, ids)
+        self.deliveries.append(
+            _delivery(sendable, key, [self._rows[id(p)] for p in kept], self._links)
+        )
+        self._settle(kept, "grouped", key)
+        self._settle(answered, "superseded", key)
+        for item in kept:
+            record = self._records.get(item.alert.dedup_key)
+            episode = episodes.key_of(record) if record is not None else None
+            if item.notice is NoticeKind.RAISED and episode is not None:
+                self.told.add(episode)
+
+    def _forget(self, record: AlertRecord | None, row: WaitingNotice, reason: str) -> None:
+        if record is not None:
+            forget_dropped(record, row.queued, reason)
+            self.changed.add(record.state.dedup_key)
+
+    def _settle(
+        self,
+        items: Sequence[PendingNotification],
+        status: str,
+        delivery_key: str | None = None,
+        drop_reason: str | None = None,
+    ) -> None:
+        self.settled += [
+            Settled(self._rows[id(p)].id, status, delivery_key, drop_reason) for p in items
+        ]
 
 
 def delivery_key(digest: Digest, notice_ids: Sequence[object]) -> str:
@@ -116,11 +184,11 @@ def delivery_key(digest: Digest, notice_ids: Sequence[object]) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
 
 
-def _delivery(digest: Digest, key: str, rows: list[WaitingNotice]) -> NewDelivery:
+def _delivery(digest: Digest, key: str, rows: list[WaitingNotice], links: Links) -> NewDelivery:
     if digest.recipient.kind is ChannelKind.SLACK:
-        payload: dict[str, Any] = render_slack(digest)
+        payload: dict[str, Any] = render_slack(digest, links)
     else:
-        content = render_email(digest)
+        content = render_email(digest, links)
         payload = {"subject": content.subject, "text": content.text, "html": content.html}
     return NewDelivery(
         idempotency_key=key,

@@ -7,6 +7,7 @@ inhibition (`inhibited`), grouping per recipient (`plan_groups`).
 from radar_notifier.domain.digest import Digest, PendingNotification
 from radar_notifier.domain.fatigue.decisions import Decision, DecisionReason, should_notify
 from radar_notifier.domain.fatigue.grouping import next_group_due_at, plan_groups
+from radar_notifier.domain.fatigue.history import History
 from radar_notifier.domain.fatigue.inhibition import (
     Inhibition,
     InhibitRule,
@@ -28,6 +29,7 @@ __all__ = [
     "Decision",
     "DecisionReason",
     "Digest",
+    "History",
     "InhibitRule",
     "Inhibition",
     "PendingNotification",

@@ -18,17 +18,20 @@ from radar_notifier.domain.render.formatting import (
     format_renewal,
     format_timestamp,
     headline,
+    layout,
     one_line,
     severity_label,
     truncate,
 )
+from radar_notifier.domain.render.links import NO_LINKS, Links
 from radar_notifier.domain.render.templating import Markup, join_markup, render_html, render_text
 from radar_schemas.common import Severity
 
 SUBJECT_PREFIX = "[Renewal Radar] "
 MAX_SUBJECT = 150
-# Alerts shown in full; the rest are listed one line each.
-MAX_DETAILED_ALERTS = 25
+# Alerts shown in full, then listed one line each; the rest are counted.
+MAX_DETAILED_ALERTS = 10
+MAX_LISTED_ALERTS = 15
 
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -46,25 +49,25 @@ class EmailContent:
     html: str
 
 
-def render_email(digest: Digest) -> EmailContent:
-    detailed = [p.alert for p in digest.items[:MAX_DETAILED_ALERTS]]
-    rest = [p.alert for p in digest.items[MAX_DETAILED_ALERTS:]]
+def render_email(digest: Digest, links: Links = NO_LINKS) -> EmailContent:
+    shown = layout(digest, MAX_DETAILED_ALERTS, MAX_LISTED_ALERTS)
     title = headline(digest)
     generated_at = format_timestamp(digest.created_at)
-    overflow_lines = [_overflow_line(a) for a in rest]
+    lines = [_overflow_line(a) for a in shown.listed]
+    everything = links.open_alerts(digest.recipient)
     text = _render_plain(
         "digest.txt",
         headline=title,
         generated_at=generated_at,
-        items="\n".join(_text_item(a, digest) for a in detailed),
-        overflow=_text_overflow(overflow_lines),
+        items="\n".join(_text_item(a, digest) for a in shown.detailed),
+        overflow=_text_overflow(lines, shown.unlisted, everything),
     )
     page = render_html(
         "digest.html",
         headline=title,
         generated_at=generated_at,
-        items=join_markup([_html_item(a, digest) for a in detailed]),
-        overflow=_html_overflow(overflow_lines),
+        items=join_markup([_html_item(a, digest) for a in shown.detailed]),
+        overflow=_html_overflow(lines, shown.unlisted, everything),
     )
     # one_line() keeps CR/LF from alert text out of the Subject header.
     subject = truncate(one_line(SUBJECT_PREFIX + title), MAX_SUBJECT)
@@ -126,10 +129,13 @@ def _render_plain(name: str, **values: str) -> str:
     return _BLANK_LINES.sub("\n\n", render_text(name, **values))
 
 
-def _text_overflow(lines: list[str]) -> str:
-    if not lines:
-        return ""
-    return f"…and {len(lines)} more:\n" + "\n".join(f"  - {line}" for line in lines) + "\n"
+def _text_overflow(lines: list[str], unlisted: int, everything: str | None) -> str:
+    text = "".join(f"  - {line}\n" for line in lines)
+    if lines:
+        text = "More alerts, most important first:\n" + text
+    if unlisted:
+        text += f"…and {unlisted} more" + (f": {everything}\n" if everything else ".\n")
+    return text
 
 
 # ------------------------------------------------------------------------------ HTML
@@ -174,11 +180,17 @@ def _html_list(title: str, entries: list[str]) -> Markup:
     )
 
 
-def _html_overflow(lines: list[str]) -> Markup:
-    if not lines:
-        return Markup("")
-    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
-    return Markup(f'<h2 style="font-size:16px;">…and {len(lines)} more</h2><ul>{items}</ul>')
+def _html_overflow(lines: list[str], unlisted: int, everything: str | None) -> Markup:
+    page = ""
+    if lines:
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+        page = f'<h2 style="font-size:16px;">More alerts</h2><ul>{items}</ul>'
+    if unlisted:
+        more = f"…and {unlisted} more"
+        if everything:
+            more = f'<a href="{html.escape(everything)}">{more}</a>'
+        page += f"<p>{more}</p>"
+    return Markup(page)
 
 
 def _overflow_line(alert: AlertView) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from radar_notifier.domain.alerts import AlertView, Driver
@@ -108,6 +109,25 @@ def alert_line(alert: AlertView, *, with_money: bool = True) -> str:
     if with_money and alert.arr is not None and money not in title:
         line += f" ({money})"
     return line
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A digest kept readable whatever its size: the most important alerts in full,
+    the next ones a line each, the rest only counted (items come most urgent first)."""
+
+    detailed: tuple[AlertView, ...]
+    listed: tuple[AlertView, ...]
+    unlisted: int
+
+
+def layout(digest: Digest, detailed: int, listed: int) -> Layout:
+    alerts = [p.alert for p in digest.items]
+    return Layout(
+        detailed=tuple(alerts[:detailed]),
+        listed=tuple(alerts[detailed : detailed + listed]),
+        unlisted=max(len(alerts) - detailed - listed, 0),
+    )
 
 
 def headline(digest: Digest) -> str:

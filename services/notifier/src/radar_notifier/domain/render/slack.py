@@ -7,6 +7,7 @@ Alert text comes from customer data, so every piece of it is escaped for mrkdwn
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from radar_notifier.domain.alerts import AlertView, Person
@@ -21,10 +22,12 @@ from radar_notifier.domain.render.formatting import (
     format_renewal,
     format_timestamp,
     headline,
+    layout,
     one_line,
     severity_label,
     truncate,
 )
+from radar_notifier.domain.render.links import NO_LINKS, Links
 from radar_schemas.common import Severity
 
 # Slack's documented limits.
@@ -34,9 +37,10 @@ MAX_FIELD_TEXT = 2000
 MAX_HEADER_TEXT = 150
 MAX_CONTEXT_TEXT = 2000
 MAX_FALLBACK_TEXT = 3000
-# Alerts shown in full (three blocks each); the rest are listed one line each, so a
-# digest stays readable and far below MAX_BLOCKS.
-MAX_DETAILED_ALERTS = 10
+# Alerts shown in full, then listed one line each; the rest are counted: a digest
+# stays readable and below MAX_BLOCKS.
+MAX_DETAILED_ALERTS = 5
+MAX_LISTED_ALERTS = 10
 MAX_DRIVERS_SHOWN = 5
 
 SEVERITY_EMOJI = {
@@ -67,10 +71,9 @@ def truncate_mrkdwn(text: str, limit: int) -> str:
     return body + "…"
 
 
-def render_slack(digest: Digest) -> dict[str, Any]:
+def render_slack(digest: Digest, links: Links = NO_LINKS) -> dict[str, Any]:
     """The JSON body to POST to a Slack incoming webhook for one digest."""
-    detailed = digest.items[:MAX_DETAILED_ALERTS]
-    rest = digest.items[MAX_DETAILED_ALERTS:]
+    shown = layout(digest, MAX_DETAILED_ALERTS, MAX_LISTED_ALERTS)
     blocks: list[Block] = [
         {
             "type": "header",
@@ -82,10 +85,11 @@ def render_slack(digest: Digest) -> dict[str, Any]:
         },
         _context(f"Renewal Radar · {format_timestamp(digest.created_at)}"),
     ]
-    for item in detailed:
-        blocks.extend(_alert_blocks(item.alert, digest))
-    if rest:
-        blocks.append(_section(_overflow_text([p.alert for p in rest])))
+    for alert in shown.detailed:
+        blocks.extend(_alert_blocks(alert, digest))
+    if shown.listed or shown.unlisted:
+        everything = links.open_alerts(digest.recipient)
+        blocks.append(_section(_overflow_text(shown.listed, shown.unlisted, everything)))
     return {"text": _fallback_text(digest), "blocks": blocks[:MAX_BLOCKS]}
 
 
@@ -141,25 +145,20 @@ def _owner(owner: Person | None) -> str:
     return name
 
 
-def _overflow_text(alerts: list[AlertView]) -> str:
-    head = f"*…and {len(alerts)} more:*"
-    lines = [head]
-    used = len(head)
-    for shown, alert in enumerate(alerts):
-        line = "• " + escape_mrkdwn(_summary_line(alert))
-        tail = f"\n_…{len(alerts) - shown} not listed_"
-        if used + 1 + len(line) + len(tail) > MAX_SECTION_TEXT:
-            lines.append(tail.lstrip("\n"))
-            break
-        lines.append(line)
-        used += 1 + len(line)
+def _overflow_text(listed: Sequence[AlertView], unlisted: int, everything: str | None) -> str:
+    lines = ["*More alerts, most important first:*"] if listed else []
+    lines += ["• " + escape_mrkdwn(_summary_line(alert)) for alert in listed]
+    if unlisted:
+        more = f"…and {unlisted} more"
+        lines.append(f"<{everything}|{more}>" if everything else f"_{more}_")
     return "\n".join(lines)
 
 
 def _summary_line(alert: AlertView) -> str:
     emoji = RESOLVED_EMOJI if alert.resolved else SEVERITY_EMOJI[alert.severity]
     prefix = "Resolved: " if alert.resolved else ""
-    return truncate(f"{emoji} {prefix}{alert_line(alert)}", 300)
+    # Short enough for MAX_LISTED_ALERTS lines and the count to share one section.
+    return truncate(f"{emoji} {prefix}{alert_line(alert)}", 240)
 
 
 def _fallback_text(digest: Digest) -> str:

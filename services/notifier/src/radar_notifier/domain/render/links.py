@@ -1,0 +1,32 @@
+"""Where a message may point its reader: the console's pages, when one is configured."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode
+
+from radar_notifier.domain.channels import ChannelKind
+from radar_notifier.domain.routing import Recipient
+
+
+@dataclass(frozen=True)
+class Links:
+    # The console's base URL (e.g. https://radar.example.com); None: no links.
+    console_url: str | None = None
+
+    def account(self, account_id: str) -> str | None:
+        if self.console_url is None:
+            return None
+        return f"{self.console_url.rstrip('/')}/accounts/{quote(account_id, safe='')}"
+
+    def open_alerts(self, recipient: Recipient) -> str | None:
+        """Every open alert the recipient hears of: a person's own, or all of them."""
+        if self.console_url is None:
+            return None
+        query = {"state": "raised"}
+        if recipient.kind is ChannelKind.EMAIL:
+            query["owner"] = recipient.address
+        return f"{self.console_url.rstrip('/')}/alerts?{urlencode(query)}"
+
+
+NO_LINKS = Links()
