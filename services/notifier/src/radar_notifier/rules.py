@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from radar_notifier.domain.channels import ChannelKind, slack_webhook_env_var
 from radar_notifier.domain.fatigue import History, InhibitRule, Timings
+from radar_notifier.domain.people import PersonEntry
 from radar_notifier.domain.retry import RetryPolicy
 from radar_notifier.domain.routing import DefaultRoute, Route
 from radar_runtime.rules import RuleError
@@ -41,6 +42,7 @@ class NotifierRules(BaseModel):
     routes: tuple[Route, ...]
     default_route: DefaultRoute
     inhibit_rules: tuple[InhibitRule, ...]
+    people: tuple[PersonEntry, ...]
 
     @property
     def slack_channels(self) -> tuple[str, ...]:

@@ -1,24 +1,30 @@
-"""Alerts with their fatigue state; acknowledge and snooze them."""
+"""Alerts with their fatigue state; acknowledge, snooze and judge them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 
+from radar_notifier.api.commands import act, state_name
 from radar_notifier.api.deps import Actor, Notifier
-from radar_notifier.api.models import AlertList, AlertOut, AlertStateName, SnoozeIn
+from radar_notifier.api.models import (
+    AlertList,
+    AlertOut,
+    AlertStateName,
+    FeedbackIn,
+    FeedbackList,
+    FeedbackOut,
+    SnoozeIn,
+)
 from radar_notifier.api.paging import Cursor, Limit, cursor_of, page, read_cursor
-from radar_notifier.domain.alerts import AlertView
-from radar_notifier.domain.fatigue import acknowledge, snooze, unsnooze
-from radar_notifier.domain.notices import AlertRecord
-from radar_notifier.store import alerts, episodes
-from radar_notifier.store.episodes import Marked
+from radar_notifier.domain.actions import Action, Verb
+from radar_notifier.store import alerts, feedback
 from radar_runtime import SessionDep
-from radar_runtime.auth.audit import record as record_change
-from radar_runtime.auth.roles import Owned, Principal
+from radar_runtime.auth.roles import Principal
+from radar_runtime.errors import ApiError
+from radar_schemas.common import AlertRule
 
 router = APIRouter()
 
@@ -65,7 +71,7 @@ async def get_alert(alert_id: str, notifier: Notifier, session: SessionDep) -> A
     """One alert by its alert_id (or dedup_key)."""
     row = await alerts.by_id(session, alert_id)
     if row is None:
-        raise HTTPException(404, f"no alert {alert_id!r}")
+        raise ApiError(404, "not_found", f"no alert {alert_id!r}")
     return _alert_out(row, notifier.runtime.clock.now())
 
 
@@ -73,106 +79,55 @@ async def get_alert(alert_id: str, notifier: Notifier, session: SessionDep) -> A
 async def ack_alert(alert_id: str, who: Actor, notifier: Notifier) -> AlertOut:
     """Acknowledge: no more notifications of this alert until it resolves and returns.
     Who acknowledged comes from the credential."""
-
-    def change(record: AlertRecord, now: datetime) -> None:
-        if not record.raised:
-            raise HTTPException(409, "the alert is resolved; there is nothing to acknowledge")
-        record.state = acknowledge(record.state, who.label, now)
-        record.recheck_at = None
-
-    return await _change_alert(notifier, who, alert_id, "alert.acked", change, "acked_at")
+    return await _act(notifier, who, alert_id, Action(Verb.ACK))
 
 
 @router.post("/alerts/{alert_id}/snooze", response_model=AlertOut)
 async def snooze_alert(alert_id: str, body: SnoozeIn, who: Actor, notifier: Notifier) -> AlertOut:
     """Snooze: no notifications of this alert until `until`, even across a re-raise."""
-
-    def change(record: AlertRecord, now: datetime) -> None:
-        if body.until <= now:
-            raise HTTPException(422, "until must be in the future")
-        record.state = snooze(record.state, body.until, now)
-        # When the snooze ends, whoever was not told yet is told then.
-        record.recheck_at = body.until if record.raised else None
-
-    return await _change_alert(notifier, who, alert_id, "alert.snoozed", change, "snoozed_at")
+    return await _act(notifier, who, alert_id, Action(Verb.SNOOZE, until=body.until))
 
 
 @router.delete("/alerts/{alert_id}/snooze", response_model=AlertOut)
 async def unsnooze_alert(alert_id: str, who: Actor, notifier: Notifier) -> AlertOut:
     """End a snooze now."""
-
-    def change(record: AlertRecord, now: datetime) -> None:
-        record.state = unsnooze(record.state)
-        record.recheck_at = now if record.raised else None
-
-    return await _change_alert(notifier, who, alert_id, "alert.unsnoozed", change)
+    return await _act(notifier, who, alert_id, Action(Verb.UNSNOOZE))
 
 
-async def _change_alert(
-    notifier: Notifier,
-    who: Principal,
-    alert_id: str,
-    action: str,
-    change: Callable[[AlertRecord, datetime], None],
-    marks: Marked | None = None,
-) -> AlertOut:
-    async with notifier.runtime.unit_of_work() as uow:
-        row = await alerts.by_id(uow.session, alert_id, lock=True)
-        if row is None:
-            raise HTTPException(404, f"no alert {alert_id!r}")
-        record = alerts.record_from_row(row)
-        notifier.access.ensure_may_act_on(
-            who, owned_by(record.view), f"the alerts of {record.view.account_name}"
-        )
-        before = fatigue_of(row, uow.now)
-        change(record, uow.now)
-        await alerts.save_fatigue(uow.session, [record], uow.now)
-        episode = episodes.key_of(record)
-        if marks is not None and episode is not None:
-            await episodes.mark(uow.session, marks, [episode], uow.now)
-        updated = await alerts.by_id(uow.session, record.state.dedup_key)
-        assert updated is not None  # changed in this transaction
-        await record_change(
-            uow,
-            who,
-            action,
-            "alert",
-            row.alert_id,
-            before=before,
-            after=fatigue_of(updated, uow.now),
-        )
-    # The worker looks now rather than at its next poll (an unsnooze is due at once).
-    notifier.worker.wake()
-    return _alert_out(updated, uow.now)
+@router.post("/alerts/{alert_id}/feedback", response_model=FeedbackOut)
+async def judge_alert(
+    alert_id: str, body: FeedbackIn, who: Actor, notifier: Notifier
+) -> FeedbackOut:
+    """Say the alert's current episode was not useful, and why: counted per rule in
+    `GET /v1/rules/quality`. A second verdict from the same person replaces the first."""
+    action = Action(Verb.NOT_USEFUL, reason=body.reason, note=body.note)
+    acted = await act(notifier, who, alert_id, action)
+    return FeedbackOut.model_validate(acted.verdict._mapping, from_attributes=False)
 
 
-def owned_by(view: AlertView) -> Owned:
-    """What the access rules know about an alert's account."""
-    return Owned(
-        owner_email=view.owner.email if view.owner else None,
-        manager_email=view.manager.email if view.manager else None,
-        segment=view.segment,
-        region=view.region,
+@router.get("/feedback", response_model=FeedbackList)
+async def list_feedback(
+    session: SessionDep,
+    rule: AlertRule | None = None,
+    account: Annotated[str | None, Query(description="An account_id.")] = None,
+    cursor: Cursor = None,
+    limit: Limit = 100,
+) -> FeedbackList:
+    """ "Not useful" verdicts, newest first, with the person, the reason and the note."""
+    (before_id,) = read_cursor(cursor, int) if cursor else (None,)
+    rows = await feedback.listed(
+        session, rule=rule, account=account, before_id=before_id, limit=limit + 1
+    )
+    shown, last = page(rows, limit)
+    return FeedbackList(
+        feedback=[FeedbackOut.model_validate(r._mapping, from_attributes=False) for r in shown],
+        next_cursor=cursor_of(last.id) if last is not None else None,
     )
 
 
-def fatigue_of(row: Any, now: datetime) -> dict[str, Any]:
-    """An alert's acknowledgement and snooze, as the audit log records them."""
-    return {
-        "state": state_name(row, now),
-        "acked_by": row.acked_by,
-        "snoozed_until": row.snoozed_until.isoformat() if row.snoozed_until else None,
-    }
-
-
-def state_name(row: Any, now: datetime) -> AlertStateName:
-    if row.status == "resolved":
-        return "resolved"
-    if row.acked_at is not None:
-        return "acked"
-    if row.snoozed_until is not None and row.snoozed_until > now:
-        return "snoozed"
-    return "raised"
+async def _act(notifier: Notifier, who: Principal, alert_id: str, action: Action) -> AlertOut:
+    acted = await act(notifier, who, alert_id, action)
+    return _alert_out(acted.alert, acted.at)
 
 
 def _alert_out(row: Any, now: datetime) -> AlertOut:

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from radar_notifier.domain.actions import Reason
 from radar_schemas.common import AlertRule, Severity
 
 AlertStateName = Literal["raised", "resolved", "acked", "snoozed"]
@@ -50,6 +51,41 @@ class SnoozeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     until: AwareDatetime = Field(description="Silence the alert until this time (RFC 3339).")
+
+
+class FeedbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason = Field(description="wrong, already_known, not_actionable or other.")
+    note: str | None = Field(
+        None,
+        max_length=2000,
+        # Line breaks and tabs, but no other control characters (PostgreSQL text has no NUL).
+        pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
+        description="Anything the rule's owner should know.",
+    )
+
+
+class FeedbackOut(BaseModel):
+    """A person's "not useful" verdict on one episode of an alert."""
+
+    id: int
+    dedup_key: str
+    raised_at: datetime
+    alert_id: str
+    rule: str
+    account_id: str
+    reason: Reason
+    note: str | None
+    by_name: str
+    by_email: str | None
+    via: str
+    at: datetime
+
+
+class FeedbackList(BaseModel):
+    feedback: list[FeedbackOut]
+    next_cursor: str | None
 
 
 class DeliveryOut(BaseModel):

@@ -6,6 +6,7 @@ migrations" in the top-level README).
   latest alert seen and the recipients it was routed to.
 - `pending_notifications`: notices waiting for their recipient's group to be due.
 - `recipient_groups`: when each recipient last got a digest (group_interval).
+- `feedback`: "not useful" verdicts, one per person per alert episode, with the reason.
 - `episodes`: every episode of every alert (raised → resolved) by event time, with
   when it was first told and acknowledged or snoozed: the history the API shows and
   the rule quality report counts.
@@ -27,6 +28,7 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
+    UniqueConstraint,
     Uuid,
     text,
 )
@@ -127,6 +129,28 @@ episodes = Table(
     Column("acked_at", DateTime(timezone=True)),
     Column("snoozed_at", DateTime(timezone=True)),
     Index("episodes_rule_raised", "rule", "raised_at"),
+)
+
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    # The episode judged.
+    Column("dedup_key", Text, nullable=False),
+    Column("raised_at", DateTime(timezone=True), nullable=False),
+    Column("alert_id", Text, nullable=False),
+    Column("rule", Text, nullable=False),
+    Column("account_id", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("note", Text),
+    # Who said so, as the credential, the Slack user or the email link named them.
+    Column("by_subject", Text, nullable=False),
+    Column("by_name", Text, nullable=False),
+    Column("by_email", Text),
+    Column("via", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("dedup_key", "raised_at", "by_subject", name="feedback_one_per_person"),
+    Index("feedback_rule", "rule", "raised_at"),
 )
 
 deliveries = Table(

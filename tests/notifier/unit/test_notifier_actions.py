@@ -1,0 +1,102 @@
+"""Actions as Slack buttons and email links carry them, and who a click stands for."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from notifier_factories import MANAGER, OWNER, T0, config, make_alert
+
+from radar_notifier.domain.actions import (
+    Action,
+    Reason,
+    Refused,
+    Verb,
+    action_from_code,
+    snooze_end,
+)
+from radar_notifier.domain.people import PersonEntry, from_email, from_slack
+from radar_runtime.auth.roles import Role
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "ack",
+        "unsnooze",
+        "snooze:1d",
+        "snooze:7d",
+        "snooze:30d",
+        "snooze:renewal",
+        "not_useful",
+        "not_useful:wrong",
+        "not_useful:already_known",
+    ],
+)
+def test_an_action_code_reads_back_as_itself(code: str) -> None:
+    assert action_from_code(code).code == code
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "",
+        "nope",
+        "ack:now",
+        "snooze",
+        "snooze:0s",
+        "snooze:400d",
+        "snooze:soon",
+        "not_useful:boring",
+    ],
+)
+def test_a_code_naming_no_action_is_refused(code: str) -> None:
+    with pytest.raises(ValueError):
+        action_from_code(code)
+
+
+def test_a_snooze_ends_after_its_length_or_when_the_renewal_is_due() -> None:
+    alert = make_alert(renewal_date=date(2026, 5, 15))
+    assert snooze_end(action_from_code("snooze:7d"), alert, T0) == T0 + timedelta(days=7)
+    until_renewal = snooze_end(action_from_code("snooze:renewal"), alert, T0)
+    assert until_renewal.isoformat() == "2026-05-15T00:00:00+00:00"
+    for past in (make_alert(renewal_date=date(2026, 2, 1)), make_alert(renewal_date=None)):
+        with pytest.raises(Refused) as refused:
+            snooze_end(action_from_code("snooze:renewal"), past, T0)
+        assert refused.value.status == 422
+    assert Action(Verb.NOT_USEFUL, reason=Reason.NOT_ACTIONABLE).code == "not_useful:not_actionable"
+    assert Reason.ALREADY_KNOWN.label == "Already known"
+
+
+def test_a_slack_user_or_recipient_is_the_alerts_owner_manager_or_a_configured_person() -> None:
+    alert = make_alert()
+    owner = from_slack(OWNER.slack_id or "", alert, ())
+    assert owner is not None
+    assert (owner.name, owner.email, owner.role, owner.via) == (
+        "Jane Doe",
+        "jane@example.com",
+        Role.CSM,
+        "slack",
+    )
+    assert owner.subject == f"slack:{OWNER.slack_id}"
+    manager = from_email("MAX@example.com", alert, ())
+    assert manager is not None and (manager.role, manager.email) == (Role.MANAGER, MANAGER.email)
+    assert from_slack("U0STRANGER", alert, ()) is None
+    assert from_email("someone@example.com", alert, ()) is None
+
+    dana = PersonEntry(
+        name="Dana Reyes", email="Dana@example.com", slack_id="U0DANA1", role="admin"
+    )
+    assert (from_slack("U0DANA1", alert, (dana,)) or owner).role is Role.ADMIN
+    found = from_email("dana@example.com", alert, (dana,))
+    assert found is not None and found.name == "Dana Reyes"
+
+
+def test_people_are_read_from_the_rule_file() -> None:
+    rules = config(
+        '[[people]]\nname = "Dana Reyes"\nemail = "dana@example.com"\nslack_id = "U0DANA1"\n'
+        'role = "manager"\nscope = ["emea"]\n'
+    )
+    [dana] = rules.people
+    assert (dana.role, dana.scope) == ("manager", ("emea",))
+    assert config().people == ()
