@@ -1,4 +1,5 @@
-"""The notifier on the real runtime, a manual clock, a Slack sink and an SMTP catcher.
+"""The notifier on the real runtime, served over HTTP by uvicorn on a loopback port,
+with a manual clock, a Slack sink and an SMTP catcher.
 
 A unique module name (tests/ has no root package). Time moves only through
 `clock.advance`; `deliver()` runs the delivery worker once at the clock's time.
@@ -6,6 +7,7 @@ A unique module name (tests/ has no root package). Time moves only through
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
@@ -27,6 +30,7 @@ from radar_notifier.work.delivery import DeliveryWorker, RunSummary
 from radar_runtime import ManualClock
 from radar_runtime.auth.roles import Role
 from radar_runtime.db import processed_events
+from radar_runtime.local import free_port
 from radar_runtime.testing.auth import api_token, bearer
 from radar_runtime.testing.helpers import eventually, isolated_settings, publish
 from radar_schemas.common import Person
@@ -36,6 +40,7 @@ from radar_schemas.envelope import Envelope
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SLACK_CHANNEL = "cs-alerts"
 WEBHOOK_VAR = "RADAR_NOTIFIER_SLACK_WEBHOOK_CS_ALERTS"
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
 RULES = """
 version = 1
@@ -67,6 +72,12 @@ channels = ["email:owner", "email:manager"]
 [default_route]
 name = "default"
 channels = ["email:owner"]
+
+[[people]]
+name = "Omar Other"
+email = "omar@example.com"
+slack_id = "U0OMAR01"
+role = "csm"
 """
 
 
@@ -124,6 +135,7 @@ class Notifier:
     clock: ManualClock
     http: httpx.AsyncClient
     bootstrap: str
+    url: str
 
     @property
     def parts(self) -> NotifierParts:
@@ -188,6 +200,7 @@ def notifier_settings(
         "smtp_timeout_seconds": 5.0,
         # Tests run the worker themselves (`deliver`); a commit still wakes it.
         "worker_poll_seconds": 3600,
+        "slack_signing_secret": SIGNING_SECRET,
     }
     values.update(overrides)
     return isolated_settings(NotifierSettings, kafka_bootstrap, database_url, **values)
@@ -203,16 +216,26 @@ async def running_notifier(
     environ: Mapping[str, str] | None = None,
 ) -> AsyncIterator[Notifier]:
     clock = ManualClock(start)
-    settings = settings.model_copy(update={"smtp_port": catcher.port})
+    settings = settings.model_copy(update={"smtp_port": catcher.port, "port": free_port()})
     env = {WEBHOOK_VAR: sink.url(SLACK_CHANNEL)} if environ is None else environ
     app = create_app(settings, clock=clock, environ=env)
-    async with app.router.lifespan_context(app):
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=settings.port, log_config=None, access_log=False
+    )
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if serving.done():
+                serving.result()  # re-raises why the server stopped
+            await asyncio.sleep(0.02)
         await app.state.runtime.wait_started()
         admin = await api_token(
             settings, name=f"admin-{uuid.uuid4().hex[:8]}", role=Role.ADMIN, now=clock.now()
         )
-        transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://t", headers=bearer(admin)
-        ) as http:
-            yield Notifier(app, settings, clock, http, settings.kafka_bootstrap_servers)
+        url = f"http://127.0.0.1:{settings.port}"
+        async with httpx.AsyncClient(base_url=url, headers=bearer(admin), timeout=30) as http:
+            yield Notifier(app, settings, clock, http, settings.kafka_bootstrap_servers, url)
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(serving, 30)

@@ -16,6 +16,12 @@ from radar_notifier.domain.actions import (
     snooze_end,
 )
 from radar_notifier.domain.people import PersonEntry, from_email, from_slack
+from radar_notifier.domain.render.slack_buttons import (
+    BadPayload,
+    after_action,
+    buttons,
+    read_click,
+)
 from radar_runtime.auth.roles import Role
 
 
@@ -100,3 +106,41 @@ def test_people_are_read_from_the_rule_file() -> None:
     [dana] = rules.people
     assert (dana.role, dana.scope) == ("manager", ("emea",))
     assert config().people == ()
+
+
+def test_a_click_payload_names_the_alert_and_action_or_is_refused_as_malformed() -> None:
+    message = {"text": "t", "blocks": [buttons(make_alert(), None)]}
+    pressed = {
+        "type": "static_select",
+        "action_id": "snooze",
+        "block_id": "alert:a-1",
+        "selected_option": {"value": "snooze:30d"},
+    }
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U0123ABC"},
+        "response_url": "https://hooks.slack.com/actions/T/1/x",
+        "message": message,
+        "actions": [pressed],
+    }
+    click = read_click(payload)
+    assert click is not None
+    assert (click.alert_id, click.user_id) == ("a-1", "U0123ABC")
+    assert click.action == action_from_code("snooze:30d")
+    assert read_click({**payload, "type": "view_submission"}) is None
+    for broken in (
+        {**payload, "actions": []},
+        {**payload, "user": None},
+        {**payload, "actions": [{**pressed, "selected_option": {"value": "snooze:forever"}}]},
+    ):
+        with pytest.raises(BadPayload):
+            read_click(broken)
+
+
+def test_after_an_action_its_note_follows_the_alerts_buttons_or_replaces_them() -> None:
+    blocks = [buttons(make_alert(alert_id="a-1"), None), buttons(make_alert(alert_id="a-2"), None)]
+    snoozed = after_action(blocks, "a-1", "snoozed", keep_buttons=True)
+    assert [b["block_id"] for b in snoozed] == ["alert:a-1", "done:a-1", "alert:a-2"]
+    acked = after_action(snoozed, "a-1", "acked", keep_buttons=False)
+    assert [b["block_id"] for b in acked] == ["done:a-1", "alert:a-2"]
+    assert acked[0]["elements"][0]["text"] == "acked"

@@ -39,7 +39,8 @@ def assert_valid_block_kit(payload: dict[str, Any]) -> None:
     assert 1 <= len(blocks) <= 50
     for block in blocks:
         kind = block["type"]
-        assert kind in {"header", "section", "context", "divider"}
+        assert kind in {"header", "section", "context", "divider", "actions"}
+        assert len(block.get("block_id", "")) <= 255
         if kind == "header":
             assert block["text"]["type"] == "plain_text"
             assert 0 < len(block["text"]["text"]) <= 150
@@ -52,6 +53,15 @@ def assert_valid_block_kit(payload: dict[str, Any]) -> None:
         elif kind == "context":
             assert 1 <= len(block["elements"]) <= 10
             assert all(0 < len(e["text"]) <= 2000 for e in block["elements"])
+        elif kind == "actions":
+            elements = block["elements"]
+            assert 1 <= len(elements) <= 25
+            assert len({e["action_id"] for e in elements}) == len(elements)
+            for element in elements:
+                assert element["type"] in {"button", "static_select"}
+                assert len(element.get("value", "")) <= 2000
+                for option in element.get("options", []):
+                    assert len(option["text"]["text"]) <= 75 and len(option["value"]) <= 150
         else:
             assert set(block) == {"type"}
 
@@ -183,3 +193,36 @@ def test_email_recipient_digest_renders_too() -> None:
     item = PendingNotification(recipient=email("jane@example.com"), alert=alert, enqueued_at=T0)
     digest = Digest(recipient=item.recipient, items=(item,), superseded=(), created_at=T0)
     assert_valid_block_kit(render_slack(digest))
+
+
+def test_every_raised_alert_carries_its_buttons_within_slacks_limits() -> None:
+    alerts = [*_many(99), make_alert(alert_id="gone", dedup_key="gone", resolved=True)]
+    links = Links(console_url="https://radar.example.com", slack_buttons=True)
+    payload = render_slack(_digest(*alerts), links)
+    assert_valid_block_kit(payload)
+    actions = [b for b in payload["blocks"] if b["type"] == "actions"]
+    # Five alerts in full and ten listed, each with its own set.
+    assert [b["block_id"] for b in actions] == [f"alert:a-{n}" for n in range(15)]
+    first = {e["action_id"]: e for e in actions[0]["elements"]}
+    assert set(first) == {"ack", "snooze_7d", "snooze", "not_useful", "open"}
+    assert first["snooze_7d"]["value"] == "snooze:7d"
+    assert [o["value"] for o in first["snooze"]["options"]] == [
+        "snooze:1d",
+        "snooze:7d",
+        "snooze:30d",
+        "snooze:renewal",
+    ]
+    assert [o["text"]["text"] for o in first["not_useful"]["options"]] == [
+        "Wrong",
+        "Already known",
+        "Not actionable",
+        "Other",
+    ]
+    assert first["open"]["url"] == "https://radar.example.com/accounts/acct-1"
+
+
+def test_a_resolved_notice_and_a_message_without_interactivity_carry_no_buttons() -> None:
+    resolved = render_slack(_digest(make_alert(resolved=True)), Links(slack_buttons=True))
+    assert all(b["type"] != "actions" for b in resolved["blocks"])
+    plain = render_slack(_digest(make_alert()))
+    assert all(b["type"] != "actions" for b in plain["blocks"])

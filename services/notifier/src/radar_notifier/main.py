@@ -11,7 +11,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from radar_notifier import projection
-from radar_notifier.api import router
+from radar_notifier.api import router, signed
 from radar_notifier.migrations import MIGRATIONS
 from radar_notifier.parts import NotifierParts
 from radar_notifier.rules import PACKAGE, NotifierRules
@@ -82,13 +82,16 @@ def create_app(
     rng: random.Random | None = None,
 ) -> FastAPI:
     parts = bootstrap(settings or NotifierSettings(), clock, rules=rules, environ=environ, rng=rng)
-    return build_app(
+    app = build_app(
         spec(parts),
         parts.runtime,
         parts=parts,
         title="Renewal Radar notifier",
         description=DESCRIPTION,
     )
+    # Authenticated by their own signatures, not by a bearer credential.
+    app.include_router(signed)
+    return app
 
 
 def _smtp_options(settings: NotifierSettings) -> SmtpOptions:

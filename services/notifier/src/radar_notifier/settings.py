@@ -34,6 +34,9 @@ class NotifierSettings(RuntimeSettings):
     # loopback is added only when this is set, for tests and the local demo sink.
     allow_loopback_webhooks: bool = False
     slack_timeout_seconds: float = Field(10.0, gt=0)
+    # The signing secret of the Slack app the webhooks belong to: with it, Slack
+    # messages carry buttons and POST /v1/slack/interactions takes their clicks.
+    slack_signing_secret: SecretStr | None = None
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(25, ge=1, le=65535)

@@ -30,6 +30,7 @@ Guard = Callable[[UnitOfWork], Awaitable[None]]
 class Acted:
     alert: Any  # the alert's row afterwards
     verdict: Any  # the stored verdict of a "not useful", else None
+    by: Principal
     at: datetime
 
 
@@ -76,7 +77,7 @@ async def act(
         )
     # The worker looks now rather than at its next poll (an unsnooze is due at once).
     parts.worker.wake()
-    return Acted(updated, verdict, uow.now)
+    return Acted(updated, verdict, who, uow.now)
 
 
 # The episode column an action marks the first time it happens.

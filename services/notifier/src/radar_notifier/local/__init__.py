@@ -5,7 +5,25 @@ Never used by the service itself: `radar up` runs them as one process
 tests start them in their own event loop. Both listen on loopback only.
 """
 
-from radar_notifier.local.slack import Reply, SlackMessage, SlackSink
+from radar_notifier.local.slack import (
+    Reply,
+    SlackMessage,
+    SlackSink,
+    SlackUser,
+    block_actions,
+    post_form,
+    signed_form,
+)
 from radar_notifier.local.smtp import CaughtEmail, SmtpCatcher
 
-__all__ = ["CaughtEmail", "Reply", "SlackMessage", "SlackSink", "SmtpCatcher"]
+__all__ = [
+    "CaughtEmail",
+    "Reply",
+    "SlackMessage",
+    "SlackSink",
+    "SlackUser",
+    "SmtpCatcher",
+    "block_actions",
+    "post_form",
+    "signed_form",
+]

@@ -14,6 +14,7 @@ import ipaddress
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -99,6 +100,7 @@ class SlackSender:
             if problem:
                 raise ValueError(f"webhook of slack channel {channel!r}: {problem}")
         self._webhooks = dict(webhooks)
+        self._allowed = tuple(allowed)
         self._timeout = timeout_seconds
         self._session: aiohttp.ClientSession | None = None
         self._clients: dict[str, AsyncWebhookClient] = {}
@@ -126,19 +128,34 @@ class SlackSender:
             return SendResult(
                 Outcome.PERMANENT_FAILURE, f"no webhook configured for slack:{message.recipient}"
             )
-        try:
-            response = await client.send_dict(message.payload)
-        except (aiohttp.ClientError, TimeoutError, OSError) as error:
-            return SendResult(Outcome.RETRY, f"slack webhook unreachable: {_describe(error)}")
-        outcome = classify_http_status(response.status_code)
-        if outcome is Outcome.DELIVERED:
-            return SendResult.delivered()
-        body = (response.body or "").strip()[:200]
-        return SendResult(
-            outcome,
-            f"slack answered {response.status_code}: {body or '(empty body)'}",
-            retry_after=parse_retry_after(response.headers.get("Retry-After")),
+        return await _post(client, message.payload)
+
+    async def respond(self, response_url: str, body: dict[str, Any]) -> SendResult:
+        """Post to an interaction's `response_url`: update the message a button was
+        on, or answer its user alone. Only to the hosts webhooks may point at."""
+        problem = webhook_url_problem(response_url, self._allowed)
+        if problem:
+            return SendResult(Outcome.PERMANENT_FAILURE, f"response_url {problem}")
+        client = AsyncWebhookClient(
+            response_url, session=self._session, timeout=int(self._timeout) or 1, retry_handlers=[]
         )
+        return await _post(client, body)
+
+
+async def _post(client: AsyncWebhookClient, body: dict[str, Any]) -> SendResult:
+    try:
+        response = await client.send_dict(body)
+    except (aiohttp.ClientError, TimeoutError, OSError) as error:
+        return SendResult(Outcome.RETRY, f"slack webhook unreachable: {_describe(error)}")
+    outcome = classify_http_status(response.status_code)
+    if outcome is Outcome.DELIVERED:
+        return SendResult.delivered()
+    answer = (response.body or "").strip()[:200]
+    return SendResult(
+        outcome,
+        f"slack answered {response.status_code}: {answer or '(empty body)'}",
+        retry_after=parse_retry_after(response.headers.get("Retry-After")),
+    )
 
 
 def _describe(error: BaseException) -> str:

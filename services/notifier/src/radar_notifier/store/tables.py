@@ -10,6 +10,8 @@ migrations" in the top-level README).
 - `episodes`: every episode of every alert (raised → resolved) by event time, with
   when it was first told and acknowledged or snoozed: the history the API shows and
   the rule quality report counts.
+- `slack_requests`: the signatures of Slack interactions received, so a replay of one
+  (valid within Slack's five minutes) changes nothing.
 - `deliveries`: the delivery log; a row is written, with its rendered message, before
   the first attempt, and keeps attempts, the last error and the outcome. A row is
   marked `sending` before its message goes out and its outcome recorded after, so an
@@ -151,6 +153,14 @@ feedback = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("dedup_key", "raised_at", "by_subject", name="feedback_one_per_person"),
     Index("feedback_rule", "rule", "raised_at"),
+)
+
+slack_requests = Table(
+    "slack_requests",
+    metadata,
+    # Slack's signature of a request: a replay carries the same one.
+    Column("signature", Text, primary_key=True),
+    Column("received_at", DateTime(timezone=True), nullable=False),
 )
 
 deliveries = Table(

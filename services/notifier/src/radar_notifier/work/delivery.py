@@ -58,7 +58,10 @@ class DeliveryWorker:
         self._rules = rules
         self._senders = dict(senders)
         self._rng = rng or random.Random()
-        self._links = Links(console_url=settings.console_url)
+        self._links = Links(
+            console_url=settings.console_url,
+            slack_buttons=settings.slack_signing_secret is not None,
+        )
         self._lock = asyncio.Lock()
         self._loop = Periodic(
             "notifier-delivery-worker",

@@ -1,4 +1,5 @@
-"""Where a message may point its reader: the console's pages, when one is configured."""
+"""Where a message may take its reader: the console's pages (when one is configured)
+and the buttons to act on an alert from Slack (when the notifier can receive them)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from radar_notifier.domain.routing import Recipient
 class Links:
     # The console's base URL (e.g. https://radar.example.com); None: no links.
     console_url: str | None = None
+    # Slack messages carry buttons only when Slack's clicks can be verified.
+    slack_buttons: bool = False
 
     def account(self, account_id: str) -> str | None:
         if self.console_url is None:

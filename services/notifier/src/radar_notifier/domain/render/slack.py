@@ -28,6 +28,7 @@ from radar_notifier.domain.render.formatting import (
     truncate,
 )
 from radar_notifier.domain.render.links import NO_LINKS, Links
+from radar_notifier.domain.render.slack_buttons import buttons
 from radar_schemas.common import Severity
 
 # Slack's documented limits.
@@ -86,14 +87,24 @@ def render_slack(digest: Digest, links: Links = NO_LINKS) -> dict[str, Any]:
         _context(f"Renewal Radar · {format_timestamp(digest.created_at)}"),
     ]
     for alert in shown.detailed:
-        blocks.extend(_alert_blocks(alert, digest))
-    if shown.listed or shown.unlisted:
-        everything = links.open_alerts(digest.recipient)
+        blocks.extend(_alert_blocks(alert, digest, links))
+    everything = links.open_alerts(digest.recipient)
+    if links.slack_buttons:
+        # A section and its buttons per listed alert, then the count.
+        if shown.listed:
+            blocks.append(_section("*More alerts, most important first:*"))
+        for alert in shown.listed:
+            blocks.append(_section(escape_mrkdwn(_summary_line(alert))))
+            if not alert.resolved:
+                blocks.append(buttons(alert, links.account(alert.account_id)))
+        if shown.unlisted:
+            blocks.append(_section(_overflow_text((), shown.unlisted, everything)))
+    elif shown.listed or shown.unlisted:
         blocks.append(_section(_overflow_text(shown.listed, shown.unlisted, everything)))
     return {"text": _fallback_text(digest), "blocks": blocks[:MAX_BLOCKS]}
 
 
-def _alert_blocks(alert: AlertView, digest: Digest) -> list[Block]:
+def _alert_blocks(alert: AlertView, digest: Digest, links: Links) -> list[Block]:
     if alert.resolved:
         text = f"{RESOLVED_EMOJI} *Resolved: {escape_mrkdwn(one_line(alert.title))}*"
         if alert.summary:
@@ -104,7 +115,10 @@ def _alert_blocks(alert: AlertView, digest: Digest) -> list[Block]:
         section = _section(_raised_text(alert))
         section["fields"] = _raised_fields(alert, digest)
     meta = f"`{alert.rule}` · {format_timestamp(alert.occurred_at)} · alert {alert.alert_id}"
-    return [section, _context(escape_mrkdwn(meta)), {"type": "divider"}]
+    blocks = [section, _context(escape_mrkdwn(meta))]
+    if links.slack_buttons and not alert.resolved:
+        blocks.append(buttons(alert, links.account(alert.account_id)))
+    return [*blocks, {"type": "divider"}]
 
 
 def _raised_text(alert: AlertView) -> str:
