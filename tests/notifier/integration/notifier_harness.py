@@ -41,6 +41,7 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SLACK_CHANNEL = "cs-alerts"
 WEBHOOK_VAR = "RADAR_NOTIFIER_SLACK_WEBHOOK_CS_ALERTS"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+LINK_SECRET = "email-links-are-signed-with-this-32+-character-secret"
 
 RULES = """
 version = 1
@@ -201,6 +202,7 @@ def notifier_settings(
         # Tests run the worker themselves (`deliver`); a commit still wakes it.
         "worker_poll_seconds": 3600,
         "slack_signing_secret": SIGNING_SECRET,
+        "action_link_secret": LINK_SECRET,
     }
     values.update(overrides)
     return isolated_settings(NotifierSettings, kafka_bootstrap, database_url, **values)
@@ -216,7 +218,11 @@ async def running_notifier(
     environ: Mapping[str, str] | None = None,
 ) -> AsyncIterator[Notifier]:
     clock = ManualClock(start)
-    settings = settings.model_copy(update={"smtp_port": catcher.port, "port": free_port()})
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    # Links in emails lead back here.
+    served = {"smtp_port": catcher.port, "port": port, "public_url": url}
+    settings = settings.model_copy(update=served)
     env = {WEBHOOK_VAR: sink.url(SLACK_CHANNEL)} if environ is None else environ
     app = create_app(settings, clock=clock, environ=env)
     config = uvicorn.Config(
@@ -233,7 +239,6 @@ async def running_notifier(
         admin = await api_token(
             settings, name=f"admin-{uuid.uuid4().hex[:8]}", role=Role.ADMIN, now=clock.now()
         )
-        url = f"http://127.0.0.1:{settings.port}"
         async with httpx.AsyncClient(base_url=url, headers=bearer(admin), timeout=30) as http:
             yield Notifier(app, settings, clock, http, settings.kafka_bootstrap_servers, url)
     finally:

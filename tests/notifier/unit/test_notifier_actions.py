@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from notifier_factories import MANAGER, OWNER, T0, config, make_alert
+from notifier_factories import MANAGER, OWNER, T0, config, email, make_alert, pending
 
 from radar_notifier.domain.actions import (
     Action,
@@ -15,7 +15,10 @@ from radar_notifier.domain.actions import (
     action_from_code,
     snooze_end,
 )
+from radar_notifier.domain.digest import Digest
+from radar_notifier.domain.email_links import EmailLinks
 from radar_notifier.domain.people import PersonEntry, from_email, from_slack
+from radar_notifier.domain.render import Links, render_email
 from radar_notifier.domain.render.slack_buttons import (
     BadPayload,
     after_action,
@@ -144,3 +147,36 @@ def test_after_an_action_its_note_follows_the_alerts_buttons_or_replaces_them() 
     acked = after_action(snoozed, "a-1", "acked", keep_buttons=False)
     assert [b["block_id"] for b in acked] == ["done:a-1", "alert:a-2"]
     assert acked[0]["elements"][0]["text"] == "acked"
+
+
+JANE_EMAIL = "jane@example.com"
+LINKS = EmailLinks("https://radar.example.com/notifier/", b"s" * 32, timedelta(days=7))
+
+
+def test_email_links_are_made_for_people_only_and_read_back_until_they_expire() -> None:
+    alert = make_alert()
+    made = LINKS.actions("Jane@example.com", alert, T0)
+    assert [label for label, _ in made] == ["Acknowledge", "Snooze 7 days", "Not useful"]
+    assert all(url.startswith("https://radar.example.com/notifier/v1/actions/") for _, url in made)
+    token = made[1][1].rsplit("/", 1)[1]
+    claim = LINKS.read(token, T0 + timedelta(days=6))
+    assert (claim.alert_id, claim.code, claim.recipient) == ("a-1", "snooze:7d", "jane@example.com")
+    with pytest.raises(Refused) as expired:
+        LINKS.read(token, T0 + timedelta(days=7))
+    assert expired.value.status == 410
+    # A shared mailbox is nobody who could act; a resolved alert has nothing to do.
+    assert LINKS.actions("cs-team@example.com", alert, T0) == []
+    assert LINKS.actions(JANE_EMAIL, make_alert(resolved=True), T0) == []
+
+
+def test_an_email_carries_its_links_under_each_raised_alert() -> None:
+    digest = Digest(
+        recipient=email(JANE_EMAIL),
+        items=(pending(email(JANE_EMAIL), make_alert()),),
+        superseded=(),
+        created_at=T0,
+    )
+    content = render_email(digest, Links(email=LINKS))
+    assert content.text.count("https://radar.example.com/notifier/v1/actions/") == 3
+    assert content.html.count('href="https://radar.example.com/notifier/v1/actions/') == 3
+    assert "/v1/actions/" not in render_email(digest).text

@@ -12,6 +12,8 @@ from fastapi import FastAPI
 
 from radar_notifier import projection
 from radar_notifier.api import router, signed
+from radar_notifier.domain.email_links import EmailLinks
+from radar_notifier.domain.render import Links
 from radar_notifier.migrations import MIGRATIONS
 from radar_notifier.parts import NotifierParts
 from radar_notifier.rules import PACKAGE, NotifierRules
@@ -55,9 +57,31 @@ def bootstrap(
     slack = SlackSender(webhooks, hosts, timeout_seconds=settings.slack_timeout_seconds)
     email = EmailSender(_smtp_options(settings))
     runtime = Runtime(settings, clock)
-    worker = DeliveryWorker(runtime, settings, rules, {"slack": slack, "email": email}, rng)
+    links = _links(settings, rules)
+    senders = {"slack": slack, "email": email}
+    worker = DeliveryWorker(runtime, settings, rules, senders, links, rng)
     access = Access(settings, runtime.clock)
-    return NotifierParts(settings, rules, runtime, access, slack, email, worker)
+    return NotifierParts(settings, rules, runtime, access, slack, email, links, worker)
+
+
+def _links(settings: NotifierSettings, rules: NotifierRules) -> Links:
+    """What messages may carry: console links, Slack buttons, signed email links."""
+    secret = settings.action_link_secret
+    email = (
+        EmailLinks(
+            settings.public_url,
+            secret.get_secret_value().encode(),
+            rules.email_links.lifetime,
+            rules.people,
+        )
+        if settings.public_url and secret is not None
+        else None
+    )
+    return Links(
+        console_url=settings.console_url,
+        slack_buttons=settings.slack_signing_secret is not None,
+        email=email,
+    )
 
 
 def spec(parts: NotifierParts) -> ServiceSpec:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from radar_notifier.domain.render import Links
 from radar_notifier.rules import NotifierRules
 from radar_notifier.senders.email import EmailSender
 from radar_notifier.senders.slack import SlackSender
@@ -21,5 +22,7 @@ class NotifierParts:
     access: Access
     slack: SlackSender
     email: EmailSender
+    # What messages carry: console links, Slack buttons, signed email action links.
+    links: Links
     # Woken by the projection and the API after they commit something to deliver.
     worker: DeliveryWorker

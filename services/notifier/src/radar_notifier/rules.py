@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from radar_notifier.domain.channels import ChannelKind, slack_webhook_env_var
+from radar_notifier.domain.email_links import LinkRules
 from radar_notifier.domain.fatigue import History, InhibitRule, Timings
 from radar_notifier.domain.people import PersonEntry
 from radar_notifier.domain.retry import RetryPolicy
@@ -43,6 +44,7 @@ class NotifierRules(BaseModel):
     default_route: DefaultRoute
     inhibit_rules: tuple[InhibitRule, ...]
     people: tuple[PersonEntry, ...]
+    email_links: LinkRules
 
     @property
     def slack_channels(self) -> tuple[str, ...]:

@@ -49,6 +49,12 @@ class NotifierSettings(RuntimeSettings):
     # SMTP connections kept open and reused for the next messages.
     smtp_connections: int = Field(8, ge=1, le=64)
 
+    # Where people's browsers reach this notifier (e.g. https://radar.example.com/notifier)
+    # and the secret email action links are signed with (at least 32 characters):
+    # with both, emails carry links to acknowledge, snooze or judge each alert.
+    public_url: str | None = Field(None, pattern=r"^https?://[^\s]+$")
+    action_link_secret: SecretStr | None = Field(None, min_length=32)
+
     # The console's base URL: messages link to its pages (an account, the open
     # alerts) when set, and have no such links otherwise.
     console_url: str | None = Field(None, pattern=r"^https?://[^\s]+$")

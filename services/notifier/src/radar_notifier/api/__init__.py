@@ -1,10 +1,11 @@
 """HTTP API. `router`: alerts with their fatigue state, ack, snooze and feedback, the
 delivery log, behind a bearer credential like every service's routes. `signed`: what
-other parties call with a signature of their own instead (Slack's button clicks)."""
+people and other parties call with a signature instead (Slack's button clicks, the
+notifier's own signed email links)."""
 
 from fastapi import APIRouter
 
-from radar_notifier.api import alerts, deliveries, slack
+from radar_notifier.api import alerts, deliveries, links, slack
 
 router = APIRouter(prefix="/v1", tags=["notifications"])
 router.include_router(alerts.router)
@@ -12,3 +13,4 @@ router.include_router(deliveries.router)
 
 signed = APIRouter(prefix="/v1", tags=["signed by the caller"])
 signed.include_router(slack.router)
+signed.include_router(links.router)

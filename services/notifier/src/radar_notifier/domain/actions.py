@@ -50,7 +50,8 @@ AUDITED = {
 
 
 class Refused(Exception):
-    """The action cannot apply to this alert now; `status` is the HTTP answer."""
+    """The action cannot apply (to this alert, now, from this link); `status` is the
+    HTTP answer."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)

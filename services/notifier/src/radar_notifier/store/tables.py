@@ -12,6 +12,7 @@ migrations" in the top-level README).
   the rule quality report counts.
 - `slack_requests`: the signatures of Slack interactions received, so a replay of one
   (valid within Slack's five minutes) changes nothing.
+- `used_links`: email action links already used (each works once).
 - `deliveries`: the delivery log; a row is written, with its rendered message, before
   the first attempt, and keeps attempts, the last error and the outcome. A row is
   marked `sending` before its message goes out and its outcome recorded after, so an
@@ -161,6 +162,19 @@ slack_requests = Table(
     # Slack's signature of a request: a replay carries the same one.
     Column("signature", Text, primary_key=True),
     Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+used_links = Table(
+    "used_links",
+    metadata,
+    # The SHA-256 of an email action link that was used: it works only once.
+    Column("token_sha256", Text, primary_key=True),
+    Column("alert_id", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("recipient", Text, nullable=False),
+    Column("used_at", DateTime(timezone=True), nullable=False),
+    # After this the link is refused as expired anyway: the row may go.
+    Column("expires_at", DateTime(timezone=True), nullable=False),
 )
 
 deliveries = Table(

@@ -51,6 +51,7 @@ class DeliveryWorker:
         settings: NotifierSettings,
         rules: NotifierRules,
         senders: Mapping[str, Sender],
+        links: Links,
         rng: random.Random | None = None,
     ) -> None:
         self._runtime = runtime
@@ -58,10 +59,7 @@ class DeliveryWorker:
         self._rules = rules
         self._senders = dict(senders)
         self._rng = rng or random.Random()
-        self._links = Links(
-            console_url=settings.console_url,
-            slack_buttons=settings.slack_signing_secret is not None,
-        )
+        self._links = links
         self._lock = asyncio.Lock()
         self._loop = Periodic(
             "notifier-delivery-worker",

@@ -59,14 +59,14 @@ def render_email(digest: Digest, links: Links = NO_LINKS) -> EmailContent:
         "digest.txt",
         headline=title,
         generated_at=generated_at,
-        items="\n".join(_text_item(a, digest) for a in shown.detailed),
+        items="\n".join(_text_item(a, digest, links) for a in shown.detailed),
         overflow=_text_overflow(lines, shown.unlisted, everything),
     )
     page = render_html(
         "digest.html",
         headline=title,
         generated_at=generated_at,
-        items=join_markup([_html_item(a, digest) for a in shown.detailed]),
+        items=join_markup([_html_item(a, digest, links) for a in shown.detailed]),
         overflow=_html_overflow(lines, shown.unlisted, everything),
     )
     # one_line() keeps CR/LF from alert text out of the Subject header.
@@ -98,7 +98,7 @@ def _meta(alert: AlertView) -> str:
 # ------------------------------------------------------------------------------ text
 
 
-def _text_item(alert: AlertView, digest: Digest) -> str:
+def _text_item(alert: AlertView, digest: Digest, links: Links) -> str:
     if alert.resolved:
         return render_text(
             "resolved.txt",
@@ -113,6 +113,9 @@ def _text_item(alert: AlertView, digest: Digest) -> str:
     if alert.recommended_actions:
         actions = (f"  - {one_line(a)}" for a in alert.recommended_actions)
         details.append("Recommended play:\n" + "\n".join(actions))
+    act = links.email_actions(digest.recipient, alert, digest.created_at)
+    if act:
+        details.append("\n".join(f"{label}: {url}" for label, url in act))
     return render_text(
         "alert.txt",
         badge=alert.severity.value.upper(),
@@ -141,7 +144,7 @@ def _text_overflow(lines: list[str], unlisted: int, everything: str | None) -> s
 # ------------------------------------------------------------------------------ HTML
 
 
-def _html_item(alert: AlertView, digest: Digest) -> Markup:
+def _html_item(alert: AlertView, digest: Digest, links: Links) -> Markup:
     if alert.resolved:
         return render_html(
             "resolved.html",
@@ -159,8 +162,21 @@ def _html_item(alert: AlertView, digest: Digest) -> Markup:
         facts=join_markup([_html_row(k, v) for k, v in _facts(alert, digest)]),
         drivers=_html_list("Why", [driver_line(d) for d in alert.drivers]),
         actions=_html_list("Recommended play", [one_line(a) for a in alert.recommended_actions]),
+        act=_html_buttons(links.email_actions(digest.recipient, alert, digest.created_at)),
         meta=_meta(alert),
     )
+
+
+def _html_buttons(act: list[tuple[str, str]]) -> Markup:
+    style = (
+        "display:inline-block;margin:0 8px 4px 0;padding:6px 12px;border:1px solid #1264a3;"
+        "border-radius:4px;color:#1264a3;text-decoration:none;font-size:14px;"
+    )
+    buttons = "".join(
+        f'<a href="{html.escape(url)}" style="{style}">{html.escape(label)}</a>'
+        for label, url in act
+    )
+    return Markup(f'<p style="margin:8px 0 0 0;">{buttons}</p>' if buttons else "")
 
 
 def _html_row(label: str, value: str) -> Markup:
