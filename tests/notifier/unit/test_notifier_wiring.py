@@ -5,17 +5,21 @@ from __future__ import annotations
 
 from radar_notifier.main import bootstrap, spec
 from radar_notifier.projection.alerts import AlertProjector
+from radar_notifier.projection.renewals import RenewalOutcomes
 from radar_notifier.settings import NotifierSettings
-from radar_schemas.topics import ALERTS
+from radar_schemas.topics import ALERTS, RENEWALS
 
 
-def test_the_spec_routes_alert_events_to_the_projector_and_runs_the_worker() -> None:
+def test_the_spec_routes_alert_and_renewal_events_and_runs_the_worker() -> None:
     parts = bootstrap(NotifierSettings(), environ={})
     declared = spec(parts)
-    [route] = declared.routes.routes if declared.routes else ()
-    assert route.types == ("alert.raised", "alert.resolved")
-    assert isinstance(route.projector, AlertProjector)
-    assert declared.consumes == (ALERTS,)
+    alerts, renewals = declared.routes.routes if declared.routes else ()
+    assert alerts.types == ("alert.raised", "alert.resolved")
+    assert isinstance(alerts.projector, AlertProjector)
+    # Renewal outcomes feed the rule quality report; the notifier publishes nothing.
+    assert renewals.types == ("renewal.state_changed",)
+    assert isinstance(renewals.projector, RenewalOutcomes)
+    assert set(declared.consumes) == {ALERTS, RENEWALS}
     assert declared.emits == ()
     assert list(declared.workers) == [parts.worker]
     assert [job.name for job in declared.jobs] == ["purge-delivery-log"]

@@ -18,6 +18,7 @@ from radar_notifier.domain.channels import ChannelKind, slack_webhook_env_var
 from radar_notifier.domain.email_links import LinkRules
 from radar_notifier.domain.fatigue import History, InhibitRule, Timings
 from radar_notifier.domain.people import PersonEntry
+from radar_notifier.domain.quality import QualityRules
 from radar_notifier.domain.retry import RetryPolicy
 from radar_notifier.domain.routing import DefaultRoute, Route
 from radar_runtime.rules import RuleError
@@ -45,6 +46,7 @@ class NotifierRules(BaseModel):
     inhibit_rules: tuple[InhibitRule, ...]
     people: tuple[PersonEntry, ...]
     email_links: LinkRules
+    quality: QualityRules
 
     @property
     def slack_channels(self) -> tuple[str, ...]:

@@ -5,11 +5,12 @@ notifier's own signed email links)."""
 
 from fastapi import APIRouter
 
-from radar_notifier.api import alerts, deliveries, links, slack
+from radar_notifier.api import alerts, deliveries, links, quality, slack
 
 router = APIRouter(prefix="/v1", tags=["notifications"])
 router.include_router(alerts.router)
 router.include_router(deliveries.router)
+router.include_router(quality.router)
 
 signed = APIRouter(prefix="/v1", tags=["signed by the caller"])
 signed.include_router(slack.router)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -86,6 +86,47 @@ class FeedbackOut(BaseModel):
 class FeedbackList(BaseModel):
     feedback: list[FeedbackOut]
     next_cursor: str | None
+
+
+class NotUseful(BaseModel):
+    total: int
+    by_reason: dict[Reason, int]
+
+
+class OutcomesOut(BaseModel):
+    """The accounts a rule fired on, by what became of them at their next renewal."""
+
+    accounts: int
+    churned: int
+    contracted: int
+    renewed: int
+    # No renewal decided since the alert yet.
+    pending: int
+    # (churned + contracted) / (churned + contracted + renewed); null with none decided.
+    precision: float | None
+
+
+class RuleQuality(BaseModel):
+    rule: AlertRule
+    # Episodes raised in the period (by event time), and how many of them were told to
+    # someone, acknowledged, snoozed.
+    raised: int
+    notified: int
+    acked: int
+    snoozed: int
+    not_useful: NotUseful
+    # From the first message (or the alert's arrival, when none went out) to the ack.
+    median_seconds_to_ack: float | None
+    # For the rules meant to warn of churn ([quality] outcome_rules); null for others.
+    outcomes: OutcomesOut | None
+
+
+class QualityReport(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    start: date = Field(alias="from")
+    end: date = Field(alias="to")
+    rules: list[RuleQuality]
 
 
 class DeliveryOut(BaseModel):

@@ -13,6 +13,8 @@ migrations" in the top-level README).
 - `slack_requests`: the signatures of Slack interactions received, so a replay of one
   (valid within Slack's five minutes) changes nothing.
 - `used_links`: email action links already used (each works once).
+- `renewal_terms`: each renewal term's state as `renewal.state_changed` tells it, so
+  the rule quality report can say what became of the accounts an alert fired on.
 - `deliveries`: the delivery log; a row is written, with its rendered message, before
   the first attempt, and keeps attempts, the last error and the outcome. A row is
   marked `sending` before its message goes out and its outcome recorded after, so an
@@ -24,7 +26,9 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
+    Date,
     DateTime,
+    Float,
     Identity,
     Index,
     Integer,
@@ -175,6 +179,21 @@ used_links = Table(
     Column("used_at", DateTime(timezone=True), nullable=False),
     # After this the link is refused as expired anyway: the row may go.
     Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+renewal_terms = Table(
+    "renewal_terms",
+    metadata,
+    Column("subscription_id", Text, primary_key=True),
+    Column("renewal_date", Date, primary_key=True),
+    Column("account_id", Text, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("arr", Float, nullable=False),
+    # The occurred_at of the event the row holds (the newest wins).
+    Column("state_at", DateTime(timezone=True), nullable=False),
+    # When the term was first seen renewed or churned; null while it is open.
+    Column("decided_at", DateTime(timezone=True)),
+    Index("renewal_terms_account", "account_id"),
 )
 
 deliveries = Table(
