@@ -101,6 +101,7 @@ def alert(
     segment: str = "enterprise",
     region: str = "emea",
     event_id: uuid.UUID | None = None,
+    risk_score: float | None = None,
 ) -> Envelope:
     dedup_key = key or f"{rule}:{account}"
     payload = Alert(
@@ -122,6 +123,7 @@ def alert(
         subscription_id=f"sub-{account}",
         renewal_date=date(2026, 6, 30),
         health_score=38.0,
+        risk_score=risk_score,
     )
     kind = AlertResolvedEvent if resolved else AlertRaisedEvent
     return kind(

@@ -52,7 +52,10 @@ async def test_repeat_interval_sends_again_only_after_24_hours(notifier, smtp_ca
     await notifier.deliver(after=timedelta(hours=1))  # recheck queues the repeat
     await notifier.deliver(after=GROUP_WAIT)
     assert len(smtp_catcher.messages) == 2
-    assert smtp_catcher.messages[1].subject == smtp_catcher.messages[0].subject
+    # The repeat says it is one: it is not a new alert.
+    first, repeat = (m.subject for m in smtp_catcher.messages)
+    assert first == "[Renewal Radar] Warning: usage.sharp_drop on acct-1 — Acct-1 Inc"
+    assert repeat == "[Renewal Radar] Reminder (warning): usage.sharp_drop on acct-1 — Acct-1 Inc"
 
 
 async def test_alerts_for_one_csm_become_one_digest(notifier, smtp_catcher):

@@ -21,6 +21,7 @@ from radar_notifier.domain.people import PersonEntry
 from radar_notifier.domain.quality import QualityRules
 from radar_notifier.domain.retry import RetryPolicy
 from radar_notifier.domain.routing import DefaultRoute, Route
+from radar_notifier.domain.worsening import Renotify
 from radar_runtime.rules import RuleError
 
 PACKAGE = "radar_notifier"
@@ -47,6 +48,7 @@ class NotifierRules(BaseModel):
     people: tuple[PersonEntry, ...]
     email_links: LinkRules
     quality: QualityRules
+    renotify: tuple[Renotify, ...]
 
     @property
     def slack_channels(self) -> tuple[str, ...]:

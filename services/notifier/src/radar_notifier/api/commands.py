@@ -55,7 +55,7 @@ async def act(
             await guard(uow)
         before = fatigue_of(row, uow.now)
         try:
-            perform(record, action, who.label, uow.now)
+            perform(record, action, who.label, uow.now, parts.rules.renotify)
         except Refused as refused:
             raise ApiError(refused.status, refused.code, refused.message) from None
         await alerts.save_fatigue(uow.session, [record], uow.now)

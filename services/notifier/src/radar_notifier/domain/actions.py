@@ -7,6 +7,7 @@ Actions travel in Slack button values and signed email links as short codes:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
@@ -15,6 +16,7 @@ from radar_notifier.domain.alerts import AlertView
 from radar_notifier.domain.durations import format_duration, parse_duration
 from radar_notifier.domain.fatigue import acknowledge, snooze, unsnooze
 from radar_notifier.domain.notices import AlertRecord
+from radar_notifier.domain.worsening import Renotify, baseline
 
 # The longest snooze a code may ask for.
 MAX_SNOOZE = timedelta(days=366)
@@ -115,15 +117,22 @@ def snooze_end(action: Action, view: AlertView, now: datetime) -> datetime:
     return end
 
 
-def perform(record: AlertRecord, action: Action, by: str, now: datetime) -> None:
-    """Change the alert's fatigue state as `action` says, done by `by` (a name)."""
+def perform(
+    record: AlertRecord,
+    action: Action,
+    by: str,
+    now: datetime,
+    watched: Sequence[Renotify] = (),
+) -> None:
+    """Change the alert's fatigue state as `action` says, done by `by` (a name);
+    an acknowledgement keeps the `watched` measures, to tell when it gets worse."""
     match action.verb:
         case Verb.ACK:
             if not record.raised:
                 raise Refused(
                     409, "resolved", "the alert is resolved; there is nothing to acknowledge"
                 )
-            record.state = acknowledge(record.state, by, now)
+            record.state = acknowledge(record.state, by, now, baseline(record.view, watched))
             record.recheck_at = None
         case Verb.SNOOZE:
             until = snooze_end(action, record.view, now)

@@ -23,6 +23,15 @@ class NoticeKind(StrEnum):
     RESOLVED = "resolved"
 
 
+class NoticeReason(StrEnum):
+    """Why a recipient hears of a raised alert (again)."""
+
+    FIRST = "first"
+    REPEAT = "repeat"
+    # Acknowledged, but worse since by a `[[renotify]]` step.
+    WORSE = "worse"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Person:
     name: str

@@ -6,8 +6,9 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from radar_notifier.domain.alerts import AlertView, NoticeKind
+from radar_notifier.domain.alerts import AlertView, NoticeKind, NoticeReason
 from radar_notifier.domain.routing import Recipient
+from radar_notifier.domain.worsening import Worsening
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -17,6 +18,9 @@ class PendingNotification:
     recipient: Recipient
     alert: AlertView
     enqueued_at: datetime
+    reason: NoticeReason = NoticeReason.FIRST
+    # What got worse, for a WORSE notice.
+    worse: tuple[Worsening, ...] = ()
 
     @property
     def notice(self) -> NoticeKind:
@@ -53,3 +57,13 @@ class Digest:
     @property
     def resolved(self) -> tuple[PendingNotification, ...]:
         return tuple(p for p in self.items if p.notice is NoticeKind.RESOLVED)
+
+    def raised_for(self, reason: NoticeReason) -> tuple[PendingNotification, ...]:
+        return tuple(p for p in self.raised if p.reason is reason)
+
+    def reason_of(self, alert: AlertView) -> NoticeReason:
+        """Why the digest tells of `alert` (one item per alert)."""
+        return next(p.reason for p in self.items if p.alert.dedup_key == alert.dedup_key)
+
+    def worse_of(self, alert: AlertView) -> tuple[Worsening, ...]:
+        return next(p.worse for p in self.items if p.alert.dedup_key == alert.dedup_key)

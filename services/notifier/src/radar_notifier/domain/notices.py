@@ -15,18 +15,27 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
-from radar_notifier.domain.alerts import AlertView, NoticeKind
+from radar_notifier.domain.alerts import AlertView, NoticeKind, NoticeReason
 from radar_notifier.domain.fatigue import (
     AlertState,
+    DecisionReason,
     History,
     InhibitRule,
     Timings,
     apply_alert,
     find_inhibitor,
     record_notified,
+    repeat_after,
     should_notify,
 )
-from radar_notifier.domain.routing import Recipient, Routing, RoutingOutcome, route_alert
+from radar_notifier.domain.routing import (
+    Recipient,
+    Routing,
+    RoutingOutcome,
+    repeat_schedule,
+    route_alert,
+)
+from radar_notifier.domain.worsening import Renotify, Worsening, got_worse
 
 _PENDING_NAMESPACE = uuid.UUID("6f1d2a52-5a0e-4c55-9a56-3b7f5d0c1e42")
 
@@ -39,6 +48,9 @@ class NoticeRules(Routing, Protocol):
 
     @property
     def history(self) -> History: ...
+
+    @property
+    def renotify(self) -> Sequence[Renotify]: ...
 
     @property
     def inhibit_rules(self) -> Sequence[InhibitRule]: ...
@@ -100,6 +112,8 @@ class NewNotice:
     occurred_at: datetime
     # Set for a notice of history being loaded: it waits until the load settles.
     hold_until: datetime | None = None
+    reason: NoticeReason = NoticeReason.FIRST
+    worse: tuple[Worsening, ...] = ()
 
 
 @dataclass
@@ -207,9 +221,16 @@ def evaluate(
     history = rules.history
     late = caused_at is not None and history.is_late(caused_at, now)
     hold_until = history.hold_until(now, now) if late else None
+    worse = _worse(record, caused_at, rules)
     for recipient in routing.recipients:
-        decision = should_notify(state, recipient, now, rules.timings)
-        if not decision.send:
+        schedule = repeat_schedule(rules, recipient.route)
+        decision = should_notify(state, recipient, now, rules.timings, schedule)
+        if worse and decision.reason is DecisionReason.ACKNOWLEDGED:
+            reason = NoticeReason.WORSE  # acknowledged, but worse: told once more
+        elif decision.send:
+            repeat = decision.reason is DecisionReason.REPEAT_INTERVAL_ELAPSED
+            reason = NoticeReason.REPEAT if repeat else NoticeReason.FIRST
+        else:
             into.suppressed[decision.reason.value] += 1
             if decision.recheck_at is not None:
                 rechecks.append(decision.recheck_at)
@@ -226,13 +247,27 @@ def evaluate(
                 previous_notified_at=previous if decision.notice is NoticeKind.RAISED else None,
                 occurred_at=caused_at or now,
                 hold_until=hold_until,
+                reason=reason,
+                worse=tuple(worse) if reason is NoticeReason.WORSE else (),
             )
         )
-        if decision.notice is NoticeKind.RAISED:
-            rechecks.append(now + rules.timings.repeat_interval)
+        if decision.notice is NoticeKind.RAISED and not state.acked:
+            told = state.notified_count.get(recipient.key, 1)
+            rechecks.append(now + repeat_after(told, rules.timings, schedule))
+    if worse:
+        state = replace(
+            state, ack_baseline={**state.ack_baseline, **{w.measure: w.after for w in worse}}
+        )
     record.state = state
     if record.raised and rechecks:
         record.recheck_at = min(rechecks)
+
+
+def _worse(record: AlertRecord, caused_at: datetime | None, rules: NoticeRules) -> list[Worsening]:
+    """What got worse since an acknowledged alert was acknowledged, as a new raise says."""
+    if caused_at is None or not record.raised or not record.state.acked:
+        return []
+    return got_worse(record.view, record.state.ack_baseline, rules.renotify)
 
 
 def _notice_id(
@@ -255,6 +290,7 @@ class QueuedNotice:
     notice: NoticeKind
     enqueued_at: datetime
     previous_notified_at: datetime | None
+    reason: NoticeReason = NoticeReason.FIRST
 
 
 def recheck_reason(
@@ -275,7 +311,7 @@ def recheck_reason(
         return None if queued.recipient_key in state.last_notified_at else "never_told"
     if not record.raised:
         return "resolved"
-    if state.acked:
+    if state.acked and queued.reason is not NoticeReason.WORSE:
         return "acknowledged"
     if state.snoozed_until is not None and now < state.snoozed_until:
         return "snoozed"
@@ -308,12 +344,15 @@ def forget_dropped(record: AlertRecord, queued: QueuedNotice, reason: str) -> No
     # Only if nothing newer was recorded for this recipient since.
     if state.last_notified_at.get(queued.recipient_key) != queued.enqueued_at:
         return
-    notified = dict(state.last_notified_at)
+    key = queued.recipient_key
+    notified, counts = dict(state.last_notified_at), dict(state.notified_count)
     if queued.previous_notified_at is None:
-        notified.pop(queued.recipient_key, None)
+        notified.pop(key, None)
+        counts.pop(key, None)
     else:
-        notified[queued.recipient_key] = queued.previous_notified_at
-    record.state = replace(state, last_notified_at=notified)
+        notified[key] = queued.previous_notified_at
+        counts[key] = max(counts.get(key, 1) - 1, 1)
+    record.state = replace(state, last_notified_at=notified, notified_count=counts)
     if reason == "snoozed" and state.snoozed_until is not None:
         due = [t for t in (record.recheck_at, state.snoozed_until) if t is not None]
         record.recheck_at = min(due)

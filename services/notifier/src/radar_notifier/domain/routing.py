@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Annotated, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,6 +18,7 @@ from radar_notifier.domain.channels import (
     ChannelSpec,
     is_valid_email,
 )
+from radar_notifier.domain.durations import PositiveDuration
 from radar_notifier.domain.matching import AlertMatcher, alert_matches
 
 
@@ -30,6 +32,9 @@ class Route(BaseModel):
     # An empty list silences what the route matches (like Alertmanager's null receiver).
     channels: tuple[Channel, ...] = ()
     continue_: bool = Field(default=False, alias="continue")
+    # Repeats that lengthen (e.g. 1d, 3d, 7d, then every 7d) instead of the fixed
+    # repeat_interval, for the recipients this route reaches.
+    repeat: tuple[PositiveDuration, ...] = ()
 
 
 class DefaultRoute(BaseModel):
@@ -39,6 +44,7 @@ class DefaultRoute(BaseModel):
 
     name: Annotated[str, Field(min_length=1)]
     channels: Annotated[tuple[Channel, ...], Field(min_length=1)]
+    repeat: tuple[PositiveDuration, ...] = ()
 
 
 class Routing(Protocol):
@@ -111,6 +117,14 @@ def route_alert(alert: AlertView, routing: Routing) -> RoutingOutcome:
         matched_routes=tuple(name for name, _ in matched),
         skipped=tuple(skipped),
     )
+
+
+def repeat_schedule(routing: Routing, route: str) -> tuple[timedelta, ...]:
+    """The repeat schedule of the route a recipient was reached by; () for none."""
+    for candidate in (*routing.routes, routing.default_route):
+        if candidate.name == route:
+            return candidate.repeat
+    return ()
 
 
 def resolve_recipients(alert: AlertView, routing: Routing) -> list[Recipient]:

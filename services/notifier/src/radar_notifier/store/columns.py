@@ -101,9 +101,11 @@ def state_columns(state: AlertState) -> dict[str, Any]:
         "last_raised_at": state.last_raised_at,
         "resolved_at": state.resolved_at,
         "last_notified_at": {k: v.isoformat() for k, v in state.last_notified_at.items()},
+        "notified_count": dict(state.notified_count),
         "resolved_notified": sorted(state.resolved_notified),
         "acked_by": state.acked_by,
         "acked_at": state.acked_at,
+        "ack_baseline": dict(state.ack_baseline),
         "snoozed_until": state.snoozed_until,
     }
 
@@ -118,8 +120,10 @@ def state_from_row(row: Mapping[str, Any]) -> AlertState:
         last_notified_at={
             k: datetime.fromisoformat(v) for k, v in (row["last_notified_at"] or {}).items()
         },
+        notified_count=row["notified_count"] or {},
         resolved_notified=frozenset(row["resolved_notified"] or ()),
         acked_by=row["acked_by"],
         acked_at=row["acked_at"],
+        ack_baseline=row["ack_baseline"] or {},
         snoozed_until=row["snoozed_until"],
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,11 +13,12 @@ from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from radar_notifier.domain.alerts import NoticeKind
+from radar_notifier.domain.alerts import NoticeKind, NoticeReason
 from radar_notifier.domain.channels import ChannelKind
 from radar_notifier.domain.digest import PendingNotification
 from radar_notifier.domain.notices import NewNotice, QueuedNotice
 from radar_notifier.domain.routing import Recipient
+from radar_notifier.domain.worsening import Worsening
 from radar_notifier.store.columns import view_from_json, view_to_json
 from radar_notifier.store.tables import pending_notifications, recipient_groups
 from radar_runtime.sql import among
@@ -62,6 +63,8 @@ async def queue(session: AsyncSession, notices: Sequence[NewNotice]) -> None:
             "occurred_at": n.occurred_at,
             "previous_notified_at": n.previous_notified_at,
             "hold_until": n.hold_until,
+            "reason": n.reason.value,
+            "worse": [asdict(w) for w in n.worse] or None,
             "status": "waiting",
         }
         for n in notices
@@ -110,14 +113,20 @@ async def extend_holds(session: AsyncSession, until: datetime, longest: timedelt
 
 def _waiting(row: Any) -> WaitingNotice:
     recipient = Recipient(ChannelKind(row.recipient_kind), row.recipient_address, row.route)
+    reason = NoticeReason(row.reason)
     notice = PendingNotification(
-        recipient=recipient, alert=view_from_json(row.alert), enqueued_at=row.enqueued_at
+        recipient=recipient,
+        alert=view_from_json(row.alert),
+        enqueued_at=row.enqueued_at,
+        reason=reason,
+        worse=tuple(Worsening(**w) for w in row.worse or ()),
     )
     queued = QueuedNotice(
         recipient_key=row.recipient_key,
         notice=NoticeKind(row.notice),
         enqueued_at=row.enqueued_at,
         previous_notified_at=row.previous_notified_at,
+        reason=reason,
     )
     return WaitingNotice(row.id, notice, queued, row.occurred_at)
 

@@ -58,9 +58,11 @@ alerts = Table(
     Column("last_raised_at", DateTime(timezone=True)),
     Column("resolved_at", DateTime(timezone=True)),
     Column("last_notified_at", JSONB, nullable=False),
+    Column("notified_count", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Column("resolved_notified", JSONB, nullable=False),
     Column("acked_by", Text),
     Column("acked_at", DateTime(timezone=True)),
+    Column("ack_baseline", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Column("snoozed_until", DateTime(timezone=True)),
     Column("view", JSONB, nullable=False),
     Column("recipients", JSONB, nullable=False),
@@ -98,6 +100,9 @@ pending_notifications = Table(
     Column("previous_notified_at", DateTime(timezone=True)),
     # A notice of history being loaded waits until then (extended while it loads).
     Column("hold_until", DateTime(timezone=True)),
+    # Why a raised notice is sent: first, repeat, or worse (with what got worse).
+    Column("reason", Text, nullable=False, server_default="first"),
+    Column("worse", JSONB),
     # waiting | grouped | superseded | dropped
     Column("status", Text, nullable=False),
     Column("delivery_key", Text),

@@ -5,7 +5,12 @@ inhibition (`inhibited`), grouping per recipient (`plan_groups`).
 """
 
 from radar_notifier.domain.digest import Digest, PendingNotification
-from radar_notifier.domain.fatigue.decisions import Decision, DecisionReason, should_notify
+from radar_notifier.domain.fatigue.decisions import (
+    Decision,
+    DecisionReason,
+    repeat_after,
+    should_notify,
+)
 from radar_notifier.domain.fatigue.grouping import next_group_due_at, plan_groups
 from radar_notifier.domain.fatigue.history import History
 from radar_notifier.domain.fatigue.inhibition import (
@@ -41,6 +46,7 @@ __all__ = [
     "next_group_due_at",
     "plan_groups",
     "record_notified",
+    "repeat_after",
     "should_notify",
     "snooze",
     "unsnooze",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from radar_notifier.domain.alerts import NoticeKind
@@ -35,8 +36,15 @@ class Decision:
 
 
 def should_notify(
-    state: AlertState, recipient: Recipient, now: datetime, timings: Timings
+    state: AlertState,
+    recipient: Recipient,
+    now: datetime,
+    timings: Timings,
+    schedule: Sequence[timedelta] = (),
 ) -> Decision:
+    """`schedule`: the recipient's route's lengthening repeats (the n-th repeat comes
+    schedule[n-1] after the previous notice, the last one over and over); without
+    one, every repeat comes repeat_interval after the previous notice."""
     if state.status is NoticeKind.RESOLVED:
         return _resolved_decision(state, recipient)
     raised = NoticeKind.RAISED
@@ -47,10 +55,16 @@ def should_notify(
     last = state.last_notified_at.get(recipient.key)
     if last is None:
         return Decision(True, DecisionReason.FIRST_NOTICE, raised)
-    repeat_at = last + timings.repeat_interval
+    told = state.notified_count.get(recipient.key, 1)
+    repeat_at = last + repeat_after(told, timings, schedule)
     if now >= repeat_at:
         return Decision(True, DecisionReason.REPEAT_INTERVAL_ELAPSED, raised)
     return Decision(False, DecisionReason.NOTIFIED_RECENTLY, raised, recheck_at=repeat_at)
+
+
+def repeat_after(told: int, timings: Timings, schedule: Sequence[timedelta] = ()) -> timedelta:
+    """How long after a recipient's `told`-th notice of an episode the next one is due."""
+    return schedule[min(told, len(schedule)) - 1] if schedule else timings.repeat_interval
 
 
 def _resolved_decision(state: AlertState, recipient: Recipient) -> Decision:

@@ -24,17 +24,23 @@ class AlertState:
     first_raised_at: datetime | None
     last_raised_at: datetime | None
     resolved_at: datetime | None = None
-    # Recipient key → when it was last told this alert is raised, for this episode.
+    # Recipient key → when it was last told this alert is raised, for this episode,
+    # and how many times (a repeat schedule lengthens with it).
     last_notified_at: Mapping[str, datetime] = field(default_factory=dict)
+    notified_count: Mapping[str, int] = field(default_factory=dict)
     # Recipients already told that this episode resolved.
     resolved_notified: frozenset[str] = frozenset()
     acked_by: str | None = None
     acked_at: datetime | None = None
+    # The measures `[[renotify]]` watches, as they were when acknowledged (or last
+    # told again for getting worse).
+    ack_baseline: Mapping[str, float] = field(default_factory=dict)
     # A snooze is a date chosen by a person, so it outlives a resolve and re-raise.
     snoozed_until: datetime | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "last_notified_at", MappingProxyType(dict(self.last_notified_at)))
+        for name in ("last_notified_at", "notified_count", "ack_baseline"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
 
     @property
     def acked(self) -> bool:
@@ -92,14 +98,22 @@ def record_notified(
     """Remember that a notice reached (or was handed for delivery to) a recipient."""
     if notice is NoticeKind.RESOLVED:
         return replace(state, resolved_notified=state.resolved_notified | {recipient_key})
-    return replace(state, last_notified_at={**state.last_notified_at, recipient_key: at})
+    told = state.notified_count.get(recipient_key, 0) + 1
+    return replace(
+        state,
+        last_notified_at={**state.last_notified_at, recipient_key: at},
+        notified_count={**state.notified_count, recipient_key: told},
+    )
 
 
-def acknowledge(state: AlertState, by: str, at: datetime) -> AlertState:
-    """Silence the alert until it resolves and is raised again."""
+def acknowledge(
+    state: AlertState, by: str, at: datetime, baseline: Mapping[str, float] | None = None
+) -> AlertState:
+    """Silence the alert until it resolves and is raised again, or gets worse than
+    `baseline` (the watched measures now) by a `[[renotify]]` step."""
     if not by.strip():
         raise ValueError("an acknowledgement needs the name of who acknowledged")
-    return replace(state, acked_by=by, acked_at=at)
+    return replace(state, acked_by=by, acked_at=at, ack_baseline=baseline or {})
 
 
 def snooze(state: AlertState, until: datetime, now: datetime) -> AlertState:

@@ -19,9 +19,10 @@ from radar_notifier.domain.render.formatting import (
     format_timestamp,
     headline,
     layout,
+    notice_label,
     one_line,
-    severity_label,
     truncate,
+    worse_line,
 )
 from radar_notifier.domain.render.links import NO_LINKS, Links
 from radar_notifier.domain.render.templating import Markup, join_markup, render_html, render_text
@@ -53,7 +54,7 @@ def render_email(digest: Digest, links: Links = NO_LINKS) -> EmailContent:
     shown = layout(digest, MAX_DETAILED_ALERTS, MAX_LISTED_ALERTS)
     title = headline(digest)
     generated_at = format_timestamp(digest.created_at)
-    lines = [_overflow_line(a) for a in shown.listed]
+    lines = [_overflow_line(a, digest) for a in shown.listed]
     everything = links.open_alerts(digest.recipient)
     text = _render_plain(
         "digest.txt",
@@ -108,6 +109,9 @@ def _text_item(alert: AlertView, digest: Digest, links: Links) -> str:
             meta=_meta(alert),
         )
     details = []
+    worse = digest.worse_of(alert)
+    if worse:
+        details.append(worse_line(worse))
     if alert.drivers:
         details.append("Why:\n" + "\n".join(f"  - {driver_line(d)}" for d in alert.drivers))
     if alert.recommended_actions:
@@ -118,7 +122,7 @@ def _text_item(alert: AlertView, digest: Digest, links: Links) -> str:
         details.append("\n".join(f"{label}: {url}" for label, url in act))
     return render_text(
         "alert.txt",
-        badge=alert.severity.value.upper(),
+        badge=notice_label(alert, digest.reason_of(alert)).upper(),
         title=one_line(alert.title),
         summary=clean_text(alert.summary),
         facts="\n".join(f"{label}: {value}" for label, value in _facts(alert, digest)),
@@ -156,11 +160,11 @@ def _html_item(alert: AlertView, digest: Digest, links: Links) -> Markup:
     return render_html(
         "alert.html",
         color=SEVERITY_COLOR[alert.severity],
-        badge=severity_label(alert.severity),
+        badge=notice_label(alert, digest.reason_of(alert)),
         title=one_line(alert.title),
         summary=clean_text(alert.summary),
         facts=join_markup([_html_row(k, v) for k, v in _facts(alert, digest)]),
-        drivers=_html_list("Why", [driver_line(d) for d in alert.drivers]),
+        drivers=_html_list("Why", _why(alert, digest)),
         actions=_html_list("Recommended play", [one_line(a) for a in alert.recommended_actions]),
         act=_html_buttons(links.email_actions(digest.recipient, alert, digest.created_at)),
         meta=_meta(alert),
@@ -177,6 +181,11 @@ def _html_buttons(act: list[tuple[str, str]]) -> Markup:
         for label, url in act
     )
     return Markup(f'<p style="margin:8px 0 0 0;">{buttons}</p>' if buttons else "")
+
+
+def _why(alert: AlertView, digest: Digest) -> list[str]:
+    worse = digest.worse_of(alert)
+    return ([worse_line(worse)] if worse else []) + [driver_line(d) for d in alert.drivers]
 
 
 def _html_row(label: str, value: str) -> Markup:
@@ -209,6 +218,5 @@ def _html_overflow(lines: list[str], unlisted: int, everything: str | None) -> M
     return Markup(page)
 
 
-def _overflow_line(alert: AlertView) -> str:
-    status = "Resolved" if alert.resolved else severity_label(alert.severity)
-    return f"{status}: {alert_line(alert)}"
+def _overflow_line(alert: AlertView, digest: Digest) -> str:
+    return f"{notice_label(alert, digest.reason_of(alert))}: {alert_line(alert)}"

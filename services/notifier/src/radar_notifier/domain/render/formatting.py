@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from radar_notifier.domain.alerts import AlertView, Driver
+from radar_notifier.domain.alerts import AlertView, Driver, NoticeReason
 from radar_notifier.domain.digest import Digest
+from radar_notifier.domain.worsening import Worsening
 from radar_schemas.common import Severity
 
 ELLIPSIS = "…"
@@ -130,18 +132,41 @@ def layout(digest: Digest, detailed: int, listed: int) -> Layout:
     )
 
 
+def notice_label(alert: AlertView, reason: NoticeReason) -> str:
+    """How an alert is announced: `Critical`, `Reminder (critical)`, `Worse (critical)`
+    or `Resolved`, so a title never says "new" of what was told before."""
+    if alert.resolved:
+        return "Resolved"
+    severity = severity_label(alert.severity)
+    if reason is NoticeReason.FIRST:
+        return severity
+    return f"{_REASON_WORDS[reason]} ({severity.lower()})"
+
+
+_REASON_WORDS = {NoticeReason.REPEAT: "Reminder", NoticeReason.WORSE: "Worse"}
+
+
+def worse_line(worse: Sequence[Worsening]) -> str:
+    """What got worse since it was acknowledged, with the numbers."""
+    return "Worse since acknowledged: " + "; ".join(w.describe() for w in worse)
+
+
 def headline(digest: Digest) -> str:
     """What the message is about, in one line: the email subject and Slack header."""
     if len(digest.items) == 1:
-        alert = digest.items[0].alert
-        prefix = "Resolved" if alert.resolved else severity_label(alert.severity)
-        return f"{prefix}: {alert_line(alert, with_money=False)}"
+        item = digest.items[0]
+        label = notice_label(item.alert, item.reason)
+        return f"{label}: {alert_line(item.alert, with_money=False)}"
     raised, resolved = digest.raised, digest.resolved
     critical = sum(1 for p in raised if p.alert.severity is Severity.CRITICAL)
-    parts = []
-    if raised:
-        part = _plural(len(raised), "new alert")
-        parts.append(f"{part} ({critical} critical)" if critical else part)
+    counts = [
+        _plural(len(digest.raised_for(NoticeReason.FIRST)), "new alert"),
+        _plural(len(digest.raised_for(NoticeReason.REPEAT)), "reminder"),
+        f"{len(digest.raised_for(NoticeReason.WORSE))} got worse",
+    ]
+    parts = [part for part in counts if not part.startswith("0 ")]
+    if critical:
+        parts[-1] += f" ({critical} critical)"
     if resolved:
         parts.append(f"{len(resolved)} resolved")
     return ", ".join(parts)

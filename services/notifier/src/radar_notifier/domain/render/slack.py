@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from radar_notifier.domain.alerts import AlertView, Person
+from radar_notifier.domain.alerts import AlertView, NoticeReason, Person
 from radar_notifier.domain.digest import Digest
 from radar_notifier.domain.render.formatting import (
     account_line,
@@ -23,9 +23,10 @@ from radar_notifier.domain.render.formatting import (
     format_timestamp,
     headline,
     layout,
+    notice_label,
     one_line,
-    severity_label,
     truncate,
+    worse_line,
 )
 from radar_notifier.domain.render.links import NO_LINKS, Links
 from radar_notifier.domain.render.slack_buttons import buttons
@@ -94,13 +95,13 @@ def render_slack(digest: Digest, links: Links = NO_LINKS) -> dict[str, Any]:
         if shown.listed:
             blocks.append(_section("*More alerts, most important first:*"))
         for alert in shown.listed:
-            blocks.append(_section(escape_mrkdwn(_summary_line(alert))))
+            blocks.append(_section(escape_mrkdwn(_summary_line(alert, digest))))
             if not alert.resolved:
                 blocks.append(buttons(alert, links.account(alert.account_id)))
         if shown.unlisted:
-            blocks.append(_section(_overflow_text((), shown.unlisted, everything)))
+            blocks.append(_section(_overflow_text(digest, (), shown.unlisted, everything)))
     elif shown.listed or shown.unlisted:
-        blocks.append(_section(_overflow_text(shown.listed, shown.unlisted, everything)))
+        blocks.append(_section(_overflow_text(digest, shown.listed, shown.unlisted, everything)))
     return {"text": _fallback_text(digest), "blocks": blocks[:MAX_BLOCKS]}
 
 
@@ -112,7 +113,7 @@ def _alert_blocks(alert: AlertView, digest: Digest, links: Links) -> list[Block]
         section = _section(text)
         section["fields"] = [_field("Account", account_line(alert))]
     else:
-        section = _section(_raised_text(alert))
+        section = _section(_raised_text(alert, digest))
         section["fields"] = _raised_fields(alert, digest)
     meta = f"`{alert.rule}` · {format_timestamp(alert.occurred_at)} · alert {alert.alert_id}"
     blocks = [section, _context(escape_mrkdwn(meta))]
@@ -121,10 +122,13 @@ def _alert_blocks(alert: AlertView, digest: Digest, links: Links) -> list[Block]
     return [*blocks, {"type": "divider"}]
 
 
-def _raised_text(alert: AlertView) -> str:
+def _raised_text(alert: AlertView, digest: Digest) -> str:
     emoji = SEVERITY_EMOJI[alert.severity]
-    label = severity_label(alert.severity)
+    label = notice_label(alert, digest.reason_of(alert))
     lines = [f"{emoji} *{label}: {escape_mrkdwn(one_line(alert.title))}*"]
+    worse = digest.worse_of(alert)
+    if worse:
+        lines.append(f"*{escape_mrkdwn(worse_line(worse))}*")
     if alert.summary:
         lines.append(escape_mrkdwn(clean_text(alert.summary)))
     if alert.drivers:
@@ -159,18 +163,22 @@ def _owner(owner: Person | None) -> str:
     return name
 
 
-def _overflow_text(listed: Sequence[AlertView], unlisted: int, everything: str | None) -> str:
+def _overflow_text(
+    digest: Digest, listed: Sequence[AlertView], unlisted: int, everything: str | None
+) -> str:
     lines = ["*More alerts, most important first:*"] if listed else []
-    lines += ["• " + escape_mrkdwn(_summary_line(alert)) for alert in listed]
+    lines += ["• " + escape_mrkdwn(_summary_line(alert, digest)) for alert in listed]
     if unlisted:
         more = f"…and {unlisted} more"
         lines.append(f"<{everything}|{more}>" if everything else f"_{more}_")
     return "\n".join(lines)
 
 
-def _summary_line(alert: AlertView) -> str:
+def _summary_line(alert: AlertView, digest: Digest) -> str:
     emoji = RESOLVED_EMOJI if alert.resolved else SEVERITY_EMOJI[alert.severity]
-    prefix = "Resolved: " if alert.resolved else ""
+    reason = digest.reason_of(alert)
+    told_before = alert.resolved or reason is not NoticeReason.FIRST
+    prefix = f"{notice_label(alert, reason)}: " if told_before else ""
     # Short enough for MAX_LISTED_ALERTS lines and the count to share one section.
     return truncate(f"{emoji} {prefix}{alert_line(alert)}", 240)
 
@@ -178,7 +186,7 @@ def _summary_line(alert: AlertView) -> str:
 def _fallback_text(digest: Digest) -> str:
     # Shown in notifications and by clients without Block Kit: headline plus one line
     # per alert; mrkdwn-parsed like any `text`, so escaped too.
-    lines = [headline(digest)] + [_summary_line(p.alert) for p in digest.items]
+    lines = [headline(digest)] + [_summary_line(p.alert, digest) for p in digest.items]
     return truncate_mrkdwn(escape_mrkdwn("\n".join(lines)), MAX_FALLBACK_TEXT)
 
 
