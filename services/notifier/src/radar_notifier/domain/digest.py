@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from radar_notifier.domain.alerts import AlertView, NoticeKind, NoticeReason
 from radar_notifier.domain.routing import Recipient
@@ -63,7 +64,11 @@ class Digest:
 
     def reason_of(self, alert: AlertView) -> NoticeReason:
         """Why the digest tells of `alert` (one item per alert)."""
-        return next(p.reason for p in self.items if p.alert.dedup_key == alert.dedup_key)
+        return self._by_alert[alert.dedup_key].reason
 
     def worse_of(self, alert: AlertView) -> tuple[Worsening, ...]:
-        return next(p.worse for p in self.items if p.alert.dedup_key == alert.dedup_key)
+        return self._by_alert[alert.dedup_key].worse
+
+    @cached_property
+    def _by_alert(self) -> dict[str, PendingNotification]:
+        return {p.alert.dedup_key: p for p in self.items}
