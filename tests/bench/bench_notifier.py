@@ -148,7 +148,8 @@ async def drained(app: Any, emails: int, since: datetime) -> bool:
         waiting = await session.scalar(
             select(func.count()).where(pending_notifications.c.status == "waiting")
         )
-        pending = await session.scalar(select(func.count()).where(deliveries.c.status == "pending"))
+        unsent = deliveries.c.status.in_(("pending", "sending"))
+        pending = await session.scalar(select(func.count()).where(unsent))
     return sent >= emails and not waiting and not pending
 
 
