@@ -17,6 +17,7 @@ from radar_notifier.domain.render import Links
 from radar_notifier.migrations import MIGRATIONS
 from radar_notifier.parts import NotifierParts
 from radar_notifier.rules import PACKAGE, NotifierRules
+from radar_notifier.senders import Sender
 from radar_notifier.senders.email import EmailSender, SmtpOptions
 from radar_notifier.senders.slack import SlackSender, allowed_hosts, webhooks_from_environment
 from radar_notifier.settings import NotifierSettings
@@ -58,7 +59,7 @@ def bootstrap(
     email = EmailSender(_smtp_options(settings))
     runtime = Runtime(settings, clock)
     links = _links(settings, rules)
-    senders = {"slack": slack, "email": email}
+    senders: dict[str, Sender] = {"slack": slack, "email": email}
     worker = DeliveryWorker(runtime, settings, rules, senders, links, rng)
     access = Access(settings, runtime.clock)
     return NotifierParts(settings, rules, runtime, access, slack, email, links, worker)

@@ -62,6 +62,7 @@ async def act(
         verdict = await _note(uow, record, action, who)
         updated = await alerts.by_id(uow.session, record.state.dedup_key)
         assert updated is not None  # changed in this transaction
+        before_and_after: tuple[dict[str, Any] | None, dict[str, Any]]
         if verdict is None:
             before_and_after = (before, fatigue_of(updated, uow.now))
         else:

@@ -54,24 +54,24 @@ async def rule_quality(
     counts = {row.rule: row for row in await quality.episode_counts(session, since, until)}
     verdicts: dict[str, dict[Reason, int]] = defaultdict(dict)
     for row in await quality.verdict_counts(session, since, until):
-        verdicts[row.rule][Reason(row.reason)] = row.count
+        verdicts[row.rule][Reason(row.reason)] = row.verdicts
     followed = [rule for rule in AlertRule if notifier.rules.quality.follows_outcomes(rule)]
     fired = await quality.fired_on(session, followed, since, until)
     terms = await renewals.of_accounts(session, {f.account_id for f in fired})
     outcomes = outcomes_by_rule(fired, terms)
     rules = []
     for rule in AlertRule:
-        row = counts.get(rule.value)
+        counted = counts.get(rule.value)
         by_reason = {reason: verdicts[rule].get(reason, 0) for reason in Reason}
         rules.append(
             RuleQuality(
                 rule=rule,
-                raised=row.raised if row else 0,
-                notified=row.notified if row else 0,
-                acked=row.acked if row else 0,
-                snoozed=row.snoozed if row else 0,
+                raised=counted.raised if counted else 0,
+                notified=counted.notified if counted else 0,
+                acked=counted.acked if counted else 0,
+                snoozed=counted.snoozed if counted else 0,
                 not_useful=NotUseful(total=sum(by_reason.values()), by_reason=by_reason),
-                median_seconds_to_ack=row.median_seconds_to_ack if row else None,
+                median_seconds_to_ack=counted.median_seconds_to_ack if counted else None,
                 outcomes=_outcomes(outcomes.get(rule.value)) if rule in followed else None,
             )
         )

@@ -102,7 +102,7 @@ def _verified(parts: NotifierParts, body: bytes, headers: Any) -> str:
     verifier = SignatureVerifier(secret.get_secret_value(), clock=_SlackTime(parts.runtime.clock))
     if not verifier.is_valid(body, timestamp, signature):
         raise _unsigned("X-Slack-Signature", "does not match the body")
-    return signature
+    return str(signature)
 
 
 def _unsigned(field: str, reason: str) -> ApiError:

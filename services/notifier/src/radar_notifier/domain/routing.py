@@ -121,10 +121,9 @@ def route_alert(alert: AlertView, routing: Routing) -> RoutingOutcome:
 
 def repeat_schedule(routing: Routing, route: str) -> tuple[timedelta, ...]:
     """The repeat schedule of the route a recipient was reached by; () for none."""
-    for candidate in (*routing.routes, routing.default_route):
-        if candidate.name == route:
-            return candidate.repeat
-    return ()
+    if routing.default_route.name == route:
+        return routing.default_route.repeat
+    return next((r.repeat for r in routing.routes if r.name == route), ())
 
 
 def resolve_recipients(alert: AlertView, routing: Routing) -> list[Recipient]:

@@ -43,7 +43,7 @@ async def verdict_counts(
     """Per rule and reason: "not useful" verdicts on episodes raised in the period."""
     f = feedback
     query = (
-        select(f.c.rule, f.c.reason, func.count().label("count"))
+        select(f.c.rule, f.c.reason, func.count().label("verdicts"))
         .where(f.c.raised_at >= start, f.c.raised_at < end)
         .group_by(f.c.rule, f.c.reason)
     )

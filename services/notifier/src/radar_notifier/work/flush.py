@@ -123,7 +123,7 @@ class _Flush:
             if came_and_went([r.queued for r in (*before, row)]):
                 reason: str | None = "came_and_went"
                 gone.add(key)
-                self._forget(record, before[0], reason)
+                self._forget(record, before[0], "came_and_went")
             else:
                 reason = recheck_reason(
                     row.queued, record, self._active, self._now, self._rules.inhibit_rules
