@@ -69,3 +69,15 @@ async def test_a_live_alert_goes_at_once_while_history_loads(notifier, smtp_catc
     assert [m.recipients for m in smtp_catcher.messages] == [("omar@example.com",)]
     await notifier.deliver(after=SETTLE)
     assert len(smtp_catcher.to(JANE)) == 1
+
+
+async def test_history_that_never_settles_holds_a_notice_at_most_max_hold(notifier, smtp_catcher):
+    await notifier.publish(smb("acct-old", at=LONG_AGO))
+    # Late alert events keep coming, a minute apart: history never settles.
+    for _ in range(59):
+        notifier.clock.advance(timedelta(minutes=1))
+        await notifier.publish(smb("acct-other", csm="omar", at=LONG_AGO))
+    await notifier.deliver()
+    assert smtp_catcher.to(JANE) == []  # held for 59 minutes
+    await notifier.deliver(after=timedelta(minutes=1))  # max_hold (1 hour) reached
+    assert len(smtp_catcher.to(JANE)) == 1

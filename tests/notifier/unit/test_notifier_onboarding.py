@@ -46,7 +46,7 @@ def test_history_is_an_event_older_than_late_after_and_waits_until_it_settles() 
     history = config().history
     assert not history.is_late(T0 - minutes(15), T0)
     assert history.is_late(T0 - minutes(16), T0)
-    assert history.hold_until(T0, T0) == T0 + minutes(2)
-    # Extended while history keeps arriving, but never beyond max_hold.
-    assert history.hold_until(T0, T0 + minutes(30)) == T0 + minutes(32)
-    assert history.hold_until(T0, T0 + minutes(59)) == T0 + minutes(60)
+    # Settled once no late event arrived for `settle` (2 minutes).
+    assert history.settled(None, T0)
+    assert not history.settled(T0, T0 + minutes(1))
+    assert history.settled(T0, T0 + minutes(2))

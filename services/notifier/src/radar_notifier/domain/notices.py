@@ -110,8 +110,8 @@ class NewNotice:
     # When the fact told became true: the alert event's time for a notice an event
     # caused, the clock's time for one that time caused (a repeat, a snooze ending).
     occurred_at: datetime
-    # Set for a notice of history being loaded: it waits until the load settles.
-    hold_until: datetime | None = None
+    # A notice of history being loaded: it waits until the load settles.
+    held: bool = False
     reason: NoticeReason = NoticeReason.FIRST
     worse: tuple[Worsening, ...] = ()
 
@@ -218,9 +218,7 @@ def evaluate(
             return
     rechecks: list[datetime] = []
     state = record.state
-    history = rules.history
-    late = caused_at is not None and history.is_late(caused_at, now)
-    hold_until = history.hold_until(now, now) if late else None
+    held = caused_at is not None and rules.history.is_late(caused_at, now)
     worse = _worse(record, caused_at, rules)
     for recipient in routing.recipients:
         schedule = repeat_schedule(rules, recipient.route)
@@ -246,7 +244,7 @@ def evaluate(
                 enqueued_at=now,
                 previous_notified_at=previous if decision.notice is NoticeKind.RAISED else None,
                 occurred_at=caused_at or now,
-                hold_until=hold_until,
+                held=held,
                 reason=reason,
                 worse=tuple(worse) if reason is NoticeReason.WORSE else (),
             )

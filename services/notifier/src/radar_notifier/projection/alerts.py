@@ -52,10 +52,9 @@ class AlertProjector:
         evaluation = evaluate_all(records, caused_at, also, sources, uow.now, self._rules)
         await alerts.save_evaluation(session, evaluation, uow.now)
         await episodes.save(session, evaluation.records, uow.now)
-        history = self._rules.history
-        if any(history.is_late(view.occurred_at, uow.now) for view in views):
-            # History is still arriving: what it queued before keeps waiting.
-            await notices.extend_holds(session, uow.now + history.settle, history.max_hold)
+        if any(self._rules.history.is_late(view.occurred_at, uow.now) for view in views):
+            # History is still arriving: the notices it queued keep waiting.
+            await notices.note_history_arrived(session, uow.now)
         uow.after_commit(self._wake)
         uow.after_commit(lambda: metrics.count_suppressed(evaluation.suppressed))
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +20,7 @@ from radar_notifier.domain.notices import NewNotice, QueuedNotice
 from radar_notifier.domain.routing import Recipient
 from radar_notifier.domain.worsening import Worsening
 from radar_notifier.store.columns import view_from_json, view_to_json
-from radar_notifier.store.tables import pending_notifications, recipient_groups
+from radar_notifier.store.tables import history_arrivals, pending_notifications, recipient_groups
 from radar_runtime.sql import among
 
 p = pending_notifications
@@ -62,7 +62,7 @@ async def queue(session: AsyncSession, notices: Sequence[NewNotice]) -> None:
             "enqueued_at": n.enqueued_at,
             "occurred_at": n.occurred_at,
             "previous_notified_at": n.previous_notified_at,
-            "hold_until": n.hold_until,
+            "held": n.held,
             "reason": n.reason.value,
             "worse": [asdict(w) for w in n.worse] or None,
             "status": "waiting",
@@ -79,11 +79,14 @@ async def take_flush_lock(session: AsyncSession, key: int) -> bool:
 
 
 async def waiting(
-    session: AsyncSession, cutoff: datetime, now: datetime, recipients: int
+    session: AsyncSession, cutoff: datetime, recipients: int, *, keep_held_after: datetime | None
 ) -> list[WaitingNotice]:
-    """Every waiting notice not held at `now` (locked) of up to `recipients` recipients
-    that have one enqueued at or before `cutoff`."""
-    free = and_(p.c.status == "waiting", or_(p.c.hold_until.is_(None), p.c.hold_until <= now))
+    """Every waiting notice (locked) of up to `recipients` recipients that have one
+    enqueued at or before `cutoff`, but for the held notices of history queued after
+    `keep_held_after` (none kept when None: history has settled)."""
+    free: ColumnElement[bool] = p.c.status == "waiting"
+    if keep_held_after is not None:
+        free = and_(free, or_(p.c.held.is_(False), p.c.enqueued_at <= keep_held_after))
     due = (
         select(p.c.recipient_key)
         .where(free, p.c.enqueued_at <= cutoff)
@@ -100,15 +103,20 @@ async def waiting(
     return [_waiting(row) for row in (await session.execute(query)).all()]
 
 
-async def extend_holds(session: AsyncSession, until: datetime, longest: timedelta) -> None:
-    """History is still loading: held notices wait until `until`, but no longer than
-    `longest` after they were queued."""
-    extended = func.least(until, p.c.enqueued_at + longest)
+async def note_history_arrived(session: AsyncSession, at: datetime) -> None:
+    """A late alert event arrived at `at`: history is still being loaded."""
+    statement = insert(history_arrivals).values(id=1, last_at=at)
     await session.execute(
-        update(p)
-        .where(p.c.status == "waiting", p.c.hold_until < extended)
-        .values(hold_until=extended)
+        statement.on_conflict_do_update(
+            index_elements=[history_arrivals.c.id],
+            set_={"last_at": func.greatest(history_arrivals.c.last_at, statement.excluded.last_at)},
+        )
     )
+
+
+async def history_last_arrived(session: AsyncSession) -> datetime | None:
+    last: datetime | None = await session.scalar(select(history_arrivals.c.last_at))
+    return last
 
 
 def _waiting(row: Any) -> WaitingNotice:

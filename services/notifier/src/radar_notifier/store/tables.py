@@ -5,6 +5,8 @@ migrations" in the top-level README).
 - `alerts`: one row per dedup_key, the fatigue state of its current episode, the
   latest alert seen and the recipients it was routed to.
 - `pending_notifications`: notices waiting for their recipient's group to be due.
+- `history_arrivals`: when the last alert event of history being loaded arrived; the
+  notices such events queued wait until none arrived for `[history] settle`.
 - `recipient_groups`: when each recipient last got a digest (group_interval).
 - `feedback`: "not useful" verdicts, one per person per alert episode, with the reason.
 - `episodes`: every episode of every alert (raised → resolved) by event time, with
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -33,6 +36,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     Table,
     Text,
     UniqueConstraint,
@@ -98,8 +102,8 @@ pending_notifications = Table(
     # restored when the notice is dropped at flush time, so a muted notice does not
     # count as "told".
     Column("previous_notified_at", DateTime(timezone=True)),
-    # A notice of history being loaded waits until then (extended while it loads).
-    Column("hold_until", DateTime(timezone=True)),
+    # A notice of history being loaded: it waits until that settles (history_arrivals).
+    Column("held", Boolean, nullable=False, server_default=text("false")),
     # Why a raised notice is sent: first, repeat, or worse (with what got worse).
     Column("reason", Text, nullable=False, server_default="first"),
     Column("worse", JSONB),
@@ -113,6 +117,14 @@ pending_notifications = Table(
         "enqueued_at",
         postgresql_where=text("status = 'waiting'"),
     ),
+)
+
+history_arrivals = Table(
+    "history_arrivals",
+    metadata,
+    # One row: when the last alert event of history being loaded arrived.
+    Column("id", SmallInteger, primary_key=True),
+    Column("last_at", DateTime(timezone=True), nullable=False),
 )
 
 recipient_groups = Table(

@@ -57,7 +57,14 @@ async def flush_due_groups(
     if not await notices.take_flush_lock(session, lock_key):
         return result
     cutoff = now - rules.timings.group_wait
-    rows = await notices.waiting(session, cutoff, now, MAX_RECIPIENTS_PER_FLUSH)
+    history = rules.history
+    settled = history.settled(await notices.history_last_arrived(session), now)
+    rows = await notices.waiting(
+        session,
+        cutoff,
+        MAX_RECIPIENTS_PER_FLUSH,
+        keep_held_after=None if settled else now - history.max_hold,
+    )
     if not rows:
         return result
     result.more = len({r.queued.recipient_key for r in rows}) >= MAX_RECIPIENTS_PER_FLUSH

@@ -30,6 +30,6 @@ class History(BaseModel):
     def is_late(self, occurred_at: datetime, now: datetime) -> bool:
         return now - occurred_at > self.late_after
 
-    def hold_until(self, enqueued_at: datetime, now: datetime) -> datetime:
-        """How long a late notice queued at `enqueued_at` waits, seen at `now`."""
-        return min(now + self.settle, enqueued_at + self.max_hold)
+    def settled(self, last_late_at: datetime | None, now: datetime) -> bool:
+        """No late alert event arrived for `settle` (the last one at `last_late_at`)."""
+        return last_late_at is None or now >= last_late_at + self.settle
