@@ -156,6 +156,7 @@ async def test_requests_not_signed_by_slack_now_are_refused_and_change_nothing(
         0
     ] == 401
     assert (await post_form(url, body, {"Content-Type": headers["Content-Type"]}))[0] == 401
+    assert (await post_form(url, body + b"x" * 300_000, headers))[0] == 413
     await refused_without_a_trace(notifier, slack_sink, before)
     assert slack_sink.responses == []
 

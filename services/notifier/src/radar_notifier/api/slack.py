@@ -57,6 +57,8 @@ async def slack_interactions(
 ) -> JSONResponse:
     """A click on an alert message's buttons, as Slack posts it (form field `payload`)."""
     body = await request.body()
+    if len(body) > MAX_BODY:
+        raise ApiError(413, "too_large", f"a Slack interaction is at most {MAX_BODY} bytes")
     signature = _verified(notifier, body, request.headers)
     async with notifier.runtime.unit_of_work() as uow:
         first = await slack_requests.first_time(uow.session, signature, uow.now)
