@@ -155,7 +155,7 @@ async def test_renewals_list_filters_pages_and_rejects_bad_input(kafka_bootstrap
         ]:
             response = await service.http.get(path, params=params)
             assert response.status_code == 422, (path, params, response.text)
-            assert response.json()["detail"][0]["loc"][0] == "query"
+            assert response.json()["error"]["details"][0]["field"].startswith("query.")
         assert (await service.http.get("/v1/renewals/nope")).status_code == 404
 
 

@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .auth.access import unauthenticated
-from .errors import install_error_handlers
+from .errors import ERROR_RESPONSES, RefuseControlCharacters, install_error_handlers
 from .logs import configure_logging
 from .service import Runtime, ServiceSpec
 from .settings import RuntimeSettings
@@ -70,18 +70,24 @@ def build_app(
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     install_error_handlers(app)
+    app.add_middleware(RefuseControlCharacters)
     if spec.access is None:
         for router in spec.routers:
-            app.include_router(router)
+            app.include_router(router, responses=ERROR_RESPONSES)
         return app
     from .auth.http import RequestIds, caller, read_audit
 
     app.state.access = spec.access
     secured = [Depends(caller)]
     for router in spec.routers:
-        app.include_router(router, dependencies=secured)
+        app.include_router(router, dependencies=secured, responses=ERROR_RESPONSES)
     app.add_api_route(
-        "/v1/audit", read_audit, methods=["GET"], tags=["audit"], dependencies=secured
+        "/v1/audit",
+        read_audit,
+        methods=["GET"],
+        tags=["audit"],
+        dependencies=secured,
+        responses=ERROR_RESPONSES,
     )
     app.add_middleware(RequestIds)
     return app
