@@ -41,7 +41,7 @@ from sqlalchemy import func, select
 
 from radar_renewals.main import create_app
 from radar_renewals.settings import RenewalsSettings
-from radar_renewals.tables import terms
+from radar_renewals.store.tables import terms
 from radar_runtime import ManualClock, Runtime, RuntimeSettings, UnitOfWork
 from radar_runtime.db import outbox
 from radar_runtime.testing.helpers import eventually

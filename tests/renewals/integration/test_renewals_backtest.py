@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 from renewals_support import account, at, booking, health, running_service, subscription
 
-from radar_renewals.config import load_config
+from radar_renewals.domain.policy import load_config
 
 pytestmark = pytest.mark.integration
 

@@ -18,12 +18,12 @@ from renewals_support import (
     subscription,
 )
 
-from radar_renewals.config import load_config
+from radar_renewals.api.models import forecast_view, kpi_view
 from radar_renewals.domain.chain import derive_terms
 from radar_renewals.domain.forecast import forecast
 from radar_renewals.domain.kpis import kpis
-from radar_renewals.loading import load_facts
-from radar_renewals.views import forecast_view, kpi_view
+from radar_renewals.domain.policy import load_config
+from radar_renewals.store.facts import load_facts
 
 pytestmark = pytest.mark.integration
 

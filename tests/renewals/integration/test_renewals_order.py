@@ -30,7 +30,7 @@ from renewals_support import (
 )
 from sqlalchemy import select
 
-from radar_renewals.tables import terms
+from radar_renewals.store.tables import terms
 from radar_schemas import Envelope
 
 pytestmark = pytest.mark.integration

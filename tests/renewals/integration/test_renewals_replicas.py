@@ -27,8 +27,8 @@ from renewals_support import (
 )
 from sqlalchemy import select, text
 
-from radar_renewals.context import STATE_KEY, RenewalsContext
-from radar_renewals.tables import terms
+from radar_renewals.parts import STATE_KEY, RenewalsContext
+from radar_renewals.store.tables import terms
 from radar_runtime.testing.helpers import eventually
 from radar_schemas import Envelope
 

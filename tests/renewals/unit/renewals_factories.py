@@ -5,7 +5,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from radar_renewals.config import RenewalConfig, load_config, merge, parse_config, shipped_defaults
+from radar_renewals.domain.policy import (
+    RenewalConfig,
+    load_config,
+    merge,
+    parse_config,
+    shipped_defaults,
+)
 from radar_renewals.domain.terms import Booking, Term
 
 END = date(2025, 6, 30)

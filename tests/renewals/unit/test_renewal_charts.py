@@ -4,9 +4,7 @@ from datetime import date
 import pytest
 from renewals_factories import CONFIG, booked, make_term
 
-from radar_renewals.domain.forecast import forecast
-from radar_renewals.domain.kpis import kpis_by_period
-from radar_renewals.domain.report_charts import (
+from radar_renewals.api.charts.report_charts import (
     Series,
     arr_at_risk_chart,
     bar_chart,
@@ -15,6 +13,8 @@ from radar_renewals.domain.report_charts import (
     renewals_due_chart,
     stacked_bar_chart,
 )
+from radar_renewals.domain.forecast import forecast
+from radar_renewals.domain.kpis import kpis_by_period
 from radar_renewals.domain.terms import HealthSnapshot
 
 NS = {"svg": "http://www.w3.org/2000/svg"}

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from renewals_factories import CONFIG, config_with
 
-from radar_renewals.config import ConfigError, TimingRules, load_config
+from radar_renewals.domain.policy import ConfigError, TimingRules, load_config
 
 
 def test_shipped_defaults_match_the_documented_timing() -> None:

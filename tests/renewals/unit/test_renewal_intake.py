@@ -3,8 +3,8 @@
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from radar_renewals.intake import FactBatch
-from radar_renewals.tables import escalation_events, health_scores, subscription_facts
+from radar_renewals.projection.crm import FactBatch
+from radar_renewals.store.tables import escalation_events, health_scores, subscription_facts
 from radar_schemas import (
     Alert,
     AlertRaisedEvent,

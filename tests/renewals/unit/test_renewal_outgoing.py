@@ -6,8 +6,8 @@ from renewals_factories import CONFIG, END, days, make_term
 
 from radar_renewals.domain.alerts import conditions_for
 from radar_renewals.domain.evaluation import Evaluator
+from radar_renewals.domain.outgoing import alert_for, raised, resolved, state_changed
 from radar_renewals.domain.terms import HealthSnapshot, State
-from radar_renewals.outgoing import alert_for, raised, resolved, state_changed
 from radar_schemas import AlertRaisedEvent, AlertResolvedEvent, RenewalStateChangedEvent
 from radar_schemas.codec import decode, encode
 

@@ -5,12 +5,12 @@ from datetime import date
 import pytest
 
 from radar_renewals.api.report import default_range
-from radar_renewals.backtesting import Backtest, calibration_toml
-from radar_renewals.config import ConfigError, load_config
+from radar_renewals.api.report_page import ReportData, render_report
 from radar_renewals.domain.calibration import Calibration
 from radar_renewals.domain.forecast import ForecastRow
 from radar_renewals.domain.kpis import KpiRow, PeriodKpis
-from radar_renewals.report_html import ReportData, render_report
+from radar_renewals.domain.policy import ConfigError, load_config
+from radar_renewals.domain.predictions import Backtest, calibration_toml
 
 TODAY = date(2026, 2, 15)
 

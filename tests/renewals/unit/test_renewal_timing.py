@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from renewals_factories import CONFIG, END, booked, config_with, days, make_term
 
-from radar_renewals.config import TimingRules
+from radar_renewals.domain.policy import TimingRules
 from radar_renewals.domain.terms import (
     ArrChangeKind,
     Cancellation,

@@ -17,10 +17,14 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from radar_renewals.backtesting import DEFAULT_HORIZON_DAYS, run_history_backtest, write_calibration
-from radar_renewals.config import ConfigError, load_config
 from radar_renewals.domain.calibration import NotEnoughSamples
 from radar_renewals.domain.evaluation import Evaluator
+from radar_renewals.domain.policy import ConfigError, load_config
+from radar_renewals.domain.predictions import (
+    DEFAULT_HORIZON_DAYS,
+    run_history_backtest,
+    write_calibration,
+)
 from radar_renewals.settings import RenewalsSettings
 from radar_runtime import Database
 

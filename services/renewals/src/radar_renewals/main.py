@@ -12,15 +12,15 @@ from radar_runtime import Clock, Job, Runtime, ServiceSpec, build_app, routes, s
 from radar_schemas.topics import ALERTS, CRM, HEALTH, types_of
 
 from .api import ROUTERS
-from .config import ConfigError, load_config
-from .context import STATE_KEY, RenewalsContext
 from .domain.evaluation import Evaluator
-from .handlers import RenewalsHandler
+from .domain.policy import ConfigError, load_config
 from .metrics import GaugeRefresher
 from .migrations import MIGRATIONS
-from .projection import Projector
+from .parts import STATE_KEY, RenewalsContext
+from .projection import RenewalsHandler
+from .projection.refresh import Projector
 from .settings import RenewalsSettings
-from .transitions import Transitions
+from .work.transitions import Transitions
 
 DESCRIPTION = """Renewal state per subscription term (upcoming, in window, overdue, renewed
 early / on time / late, churned), risk with its drivers, p_renew, the forecast, KPIs and a

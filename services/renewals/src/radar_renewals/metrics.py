@@ -11,7 +11,7 @@ from prometheus_client import Gauge
 from sqlalchemy import func, select
 
 from radar_renewals.domain.terms import State
-from radar_renewals.tables import terms
+from radar_renewals.store.tables import terms
 from radar_runtime import Periodic, Runtime
 
 RENEWALS = Gauge("radar_renewals", "Renewal terms by state.", ["state"])

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from radar_renewals.api.deps import ContextDep, TodayDep, checked_range
-from radar_renewals.backtesting import DEFAULT_HORIZON_DAYS, run_history_backtest
 from radar_renewals.domain.backtest import BacktestReport
+from radar_renewals.domain.predictions import DEFAULT_HORIZON_DAYS, run_history_backtest
 from radar_runtime import SessionDep
 
 router = APIRouter(prefix="/v1", tags=["backtest"])

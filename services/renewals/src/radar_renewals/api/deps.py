@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, HTTPException, Query
 from fastapi.responses import JSONResponse
 
-from radar_renewals.context import RenewalsContext, context_of, today_of
+from radar_renewals.parts import RenewalsContext, context_of, today_of
 from radar_runtime import RuntimeDep
 
 

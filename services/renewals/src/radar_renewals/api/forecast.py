@@ -18,9 +18,14 @@ from radar_renewals.api.deps import (
     month_range,
     plain_json,
 )
+from radar_renewals.api.models import (
+    FORECAST_CSV_COLUMNS,
+    forecast_csv_row,
+    forecast_view,
+    kpi_view,
+)
 from radar_renewals.domain.forecast import combine
-from radar_renewals.queries import forecast_rows, kpi_rows
-from radar_renewals.views import FORECAST_CSV_COLUMNS, forecast_csv_row, forecast_view, kpi_view
+from radar_renewals.store.aggregates import forecast_rows, kpi_rows
 from radar_runtime import SessionDep
 
 router = APIRouter(prefix="/v1", tags=["forecast"])

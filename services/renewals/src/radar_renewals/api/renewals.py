@@ -10,9 +10,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 
 from radar_renewals.api.deps import ContextDep, TodayDep, plain_json
-from radar_renewals.live import drivers_of, evaluate_now
-from radar_renewals.tables import active_alerts, state_changes, terms
-from radar_renewals.views import term_view
+from radar_renewals.api.live import drivers_of, evaluate_now
+from radar_renewals.api.models import term_view
+from radar_renewals.store.tables import active_alerts, state_changes, terms
 from radar_runtime import SessionDep
 
 router = APIRouter(prefix="/v1", tags=["renewals"])

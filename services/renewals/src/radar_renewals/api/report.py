@@ -10,10 +10,10 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from radar_renewals.api.deps import ContextDep, TodayDep, checked_range, month_range
-from radar_renewals.live import evaluate_now
-from radar_renewals.queries import forecast_rows, kpi_rows, kpis_by_period
-from radar_renewals.report_html import ReportData, render_report
-from radar_renewals.tables import terms
+from radar_renewals.api.live import evaluate_now
+from radar_renewals.api.report_page import ReportData, render_report
+from radar_renewals.store.aggregates import forecast_rows, kpi_rows, kpis_by_period
+from radar_renewals.store.tables import terms
 from radar_runtime import SessionDep
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])

@@ -22,8 +22,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
-from radar_renewals.config import RenewalConfig
 from radar_renewals.domain import plays
+from radar_renewals.domain.policy import RenewalConfig
 from radar_renewals.domain.risk import Driver, Risk, RiskBand
 from radar_renewals.domain.terms import (
     OPEN_STATES,

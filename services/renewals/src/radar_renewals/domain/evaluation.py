@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from radar_renewals.config import RenewalConfig
 from radar_renewals.domain.calibration import Calibration, expected_arr
+from radar_renewals.domain.policy import RenewalConfig
 from radar_renewals.domain.risk import Driver, Risk, RiskBand, assess_risk
 from radar_renewals.domain.terms import (
     OPEN_STATES,

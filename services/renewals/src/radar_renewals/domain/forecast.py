@@ -16,10 +16,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from radar_renewals.config import RenewalConfig
 from radar_renewals.domain.calibration import expected_arr
 from radar_renewals.domain.grouping import GroupBy, group_of
 from radar_renewals.domain.periods import Period, period_label, period_start, periods_between
+from radar_renewals.domain.policy import RenewalConfig
 from radar_renewals.domain.risk import RiskBand, assess_risk
 from radar_renewals.domain.terms import OPEN_STATES, RENEWED_STATES, State, Term, state_of
 

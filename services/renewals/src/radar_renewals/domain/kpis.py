@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from radar_renewals.config import RenewalConfig
 from radar_renewals.domain.grouping import GroupBy, group_of
 from radar_renewals.domain.periods import Period, next_period_start, period_label, periods_between
+from radar_renewals.domain.policy import RenewalConfig
 from radar_renewals.domain.terms import OPEN_STATES, State, Term, state_of
 
 ZERO = Decimal(0)

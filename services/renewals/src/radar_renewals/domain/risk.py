@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from radar_renewals.config import RenewalConfig, RiskBands, RiskConfig, normalise_stage
+from radar_renewals.domain.policy import RenewalConfig, RiskBands, RiskConfig, normalise_stage
 from radar_renewals.domain.terms import Term, days_to_renewal
 
 

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from radar_renewals.config import TimingRules
+from radar_renewals.domain.policy import TimingRules
 
 
 class Timing(StrEnum):

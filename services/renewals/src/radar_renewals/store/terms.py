@@ -11,8 +11,8 @@ from sqlalchemy import Date, Text, bindparam, delete, select, text, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from radar_renewals.tables import active_alerts, state_changes, terms
-from radar_renewals.term_rows import TermRows
+from radar_renewals.store.tables import active_alerts, state_changes, terms
+from radar_renewals.store.term_rows import TermRows
 from radar_runtime.sql import among, execute_many, fetch_rows, write_rows
 
 # Inserted or locked one row at a time in key order, in one statement: two transactions

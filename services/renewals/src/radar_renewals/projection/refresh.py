@@ -26,10 +26,11 @@ from radar_renewals.domain.alerts import (
 )
 from radar_renewals.domain.chain import derive_terms
 from radar_renewals.domain.evaluation import Evaluation, Evaluator
+from radar_renewals.domain.outgoing import alert_for, raised, resolved, state_changed
 from radar_renewals.domain.terms import OPEN_STATES, State
-from radar_renewals.loading import LoadedFacts, load_facts, load_people
-from radar_renewals.outgoing import alert_for, raised, resolved, state_changed
-from radar_renewals.projection_store import (
+from radar_renewals.store.facts import LoadedFacts, load_facts, load_people
+from radar_renewals.store.term_rows import TermRows, term_rows
+from radar_renewals.store.terms import (
     StoredTerm,
     active_alerts_of,
     alert_payloads,
@@ -39,7 +40,6 @@ from radar_renewals.projection_store import (
     write_history,
     write_terms,
 )
-from radar_renewals.term_rows import TermRows, term_rows
 from radar_runtime import UnitOfWork
 from radar_runtime.metrics import ALERTS_RAISED, ALERTS_RESOLVED
 from radar_runtime.sql import plan_each_run

@@ -23,8 +23,8 @@ from radar_renewals.domain.evaluation import Evaluator
 from radar_renewals.domain.facts import AccountFacts, SubscriptionFacts
 from radar_renewals.domain.risk import assess_risk
 from radar_renewals.domain.terms import Term
-from radar_renewals.loading import load_facts
-from radar_renewals.tables import terms
+from radar_renewals.store.facts import load_facts
+from radar_renewals.store.tables import terms
 
 DEFAULT_HORIZON_DAYS = 90
 CHUNK = 1000

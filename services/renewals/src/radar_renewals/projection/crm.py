@@ -15,7 +15,7 @@ from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from radar_renewals.domain.facts import version_of
-from radar_renewals.tables import (
+from radar_renewals.store.tables import (
     accounts,
     bookings,
     cancellations,

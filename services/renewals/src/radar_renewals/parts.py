@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date
 
-from radar_renewals.config import RenewalConfig
 from radar_renewals.domain.evaluation import Evaluator
+from radar_renewals.domain.policy import RenewalConfig
 from radar_renewals.metrics import GaugeRefresher
-from radar_renewals.projection import Projector
+from radar_renewals.projection.refresh import Projector
 from radar_runtime import Runtime
 
 STATE_KEY = "renewals"

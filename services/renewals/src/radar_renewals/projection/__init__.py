@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from radar_renewals.intake import FactBatch
-from radar_renewals.loading import subscriptions_of_accounts_with_times
-from radar_renewals.projection import Projector
-from radar_renewals.projection_store import lock_accounts
+from radar_renewals.projection.crm import FactBatch
+from radar_renewals.projection.refresh import Projector
+from radar_renewals.store.facts import subscriptions_of_accounts_with_times
+from radar_renewals.store.terms import lock_accounts
 from radar_runtime import UnitOfWork
 from radar_schemas.envelope import Envelope
 

@@ -21,7 +21,7 @@ from radar_renewals.domain.facts import (
     SubscriptionFact,
     SubscriptionFacts,
 )
-from radar_renewals.tables import (
+from radar_renewals.store.tables import (
     accounts,
     bookings,
     cancellations,

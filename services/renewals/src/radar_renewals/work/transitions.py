@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from radar_renewals.projection import Projector
-from radar_renewals.projection_store import lock_accounts
-from radar_renewals.tables import terms
+from radar_renewals.projection.refresh import Projector
+from radar_renewals.store.tables import terms
+from radar_renewals.store.terms import lock_accounts
 from radar_runtime import Runtime
 
 log = logging.getLogger(__name__)

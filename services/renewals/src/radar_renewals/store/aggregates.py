@@ -20,7 +20,7 @@ from radar_renewals.domain.grouping import UNKNOWN_GROUP, GroupBy
 from radar_renewals.domain.kpis import KpiRow, PeriodKpis
 from radar_renewals.domain.periods import Period, period_label, periods_between
 from radar_renewals.domain.terms import State
-from radar_renewals.tables import terms
+from radar_renewals.store.tables import terms
 
 ZERO = Decimal(0)
 
