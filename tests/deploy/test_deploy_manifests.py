@@ -20,7 +20,7 @@ from radar_ingest.keyconfig import load_keyring
 from radar_ingest.settings import IngestSettings
 from radar_notifier.config import load_config as load_notifier_config
 from radar_notifier.domain.channels import slack_webhook_env_var
-from radar_renewals.domain.policy import load_config as load_renewals_config
+from radar_renewals.rules import read_rules as load_renewals_config
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE_NAMES = ("ingest", "health", "renewals", "notifier")

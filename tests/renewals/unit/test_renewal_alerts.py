@@ -1,7 +1,7 @@
 from collections.abc import Collection
 from datetime import date
 
-from renewals_factories import CONFIG, END, booked, days, make_term
+from renewals_factories import END, RULES, booked, days, make_term
 
 from radar_renewals.domain.alerts import (
     Condition,
@@ -20,7 +20,7 @@ HIGH_RISK = Risk(75.0, RiskBand.HIGH, ())
 def conditions(
     term: Term, today: date, risk: Risk = LOW_RISK, active: Collection[str] = ()
 ) -> list[Condition]:
-    return conditions_for(term, risk, today, CONFIG, active_keys=active)
+    return conditions_for(term, risk, today, RULES, active_keys=active)
 
 
 def rules_at(term: Term, offset: int, risk: Risk = LOW_RISK) -> list[str]:
@@ -66,7 +66,7 @@ def test_at_risk_needs_a_high_band_within_120_days() -> None:
 
 def test_at_risk_carries_drivers_with_numbers_and_a_play() -> None:
     term = make_term(health=HealthSnapshot(20, "red", 55), champion_lost=True, account_name="Acme")
-    risk = assess_risk(term, END - days(60), CONFIG)
+    risk = assess_risk(term, END - days(60), RULES)
 
     (at_risk,) = [c for c in conditions(term, END - days(60), risk) if c.rule is Rule.AT_RISK]
 

@@ -8,7 +8,7 @@ from renewals_fact_builders import (
     moment,
     term_fact,
 )
-from renewals_factories import CONFIG, END, booked, days, make_term
+from renewals_factories import END, RULES, booked, days, make_term
 
 from radar_renewals.domain.evaluation import Evaluator
 from radar_renewals.domain.facts import (
@@ -20,7 +20,7 @@ from radar_renewals.domain.facts import (
 )
 from radar_renewals.domain.terms import Cancellation, State, Timing
 
-EVALUATOR = Evaluator(CONFIG)
+EVALUATOR = Evaluator(RULES)
 
 
 def test_versions_sort_like_time_then_event_id() -> None:

@@ -1,7 +1,7 @@
 from datetime import date
 
 import pytest
-from renewals_factories import CONFIG, END, days, make_term
+from renewals_factories import END, RULES, days, make_term
 
 from radar_renewals.domain.risk import Risk, RiskBand, assess_risk, band_for
 from radar_renewals.domain.terms import HealthSnapshot, Opportunity, Term
@@ -11,7 +11,7 @@ NEAR = END - days(20)
 
 
 def risk_of(term: Term, today: date = FAR) -> Risk:
-    return assess_risk(term, today, CONFIG)
+    return assess_risk(term, today, RULES)
 
 
 def points(risk: Risk, name: str) -> float:
@@ -121,7 +121,7 @@ def test_the_score_is_clamped_and_banded() -> None:
     ],
 )
 def test_band_boundaries(score: float, band: RiskBand) -> None:
-    assert band_for(score, CONFIG.risk.bands) is band
+    assert band_for(score, RULES.risk.bands) is band
 
 
 def test_top_drivers_are_the_largest_positive_ones() -> None:

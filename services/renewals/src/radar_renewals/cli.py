@@ -19,14 +19,15 @@ from pathlib import Path
 
 from radar_renewals.domain.calibration import NotEnoughSamples
 from radar_renewals.domain.evaluation import Evaluator
-from radar_renewals.domain.policy import ConfigError, load_config
 from radar_renewals.domain.predictions import (
     DEFAULT_HORIZON_DAYS,
     run_history_backtest,
     write_calibration,
 )
+from radar_renewals.rules import read_rules
 from radar_renewals.settings import RenewalsSettings
 from radar_runtime import Database
+from radar_runtime.rules import RuleFileError
 
 DEFAULT_OUTPUT = Path("renewals-calibration.toml")
 
@@ -48,7 +49,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where --fit writes")
     parser.add_argument("--database-url", help="default: DATABASE_URL")
     parser.add_argument("--schema", help="default: RADAR_RENEWALS_DB_SCHEMA or 'renewals'")
-    parser.add_argument("--config", type=Path, help="rule file (default: the service's)")
+    parser.add_argument("--rules", "--config", type=Path, help="rule file (default: the service's)")
     args = parser.parse_args(argv)
     if args.end < args.start:
         parser.error("--to must not be before --from")
@@ -57,16 +58,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 async def run(args: argparse.Namespace) -> int:
     settings = RenewalsSettings()
-    config = load_config(
-        args.config or settings.config_path, calibration_path=settings.calibration_path
-    )
+    rules = read_rules(args.rules or settings.rules_path, settings.calibration_path)
     db = Database(args.database_url or settings.database_url, args.schema or settings.db_schema)
     today = datetime.now(UTC).date()
     try:
         async with db.sessions() as session:
             backtest = await run_history_backtest(
                 session,
-                Evaluator(config),
+                Evaluator(rules),
                 start=args.start,
                 end=args.end,
                 today=today,
@@ -92,8 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         return asyncio.run(run(args))
-    except ConfigError as error:
-        print(f"radar-renewals-backtest: {error}", file=sys.stderr)
+    except RuleFileError as error:
+        print(f"radar-renewals-backtest: invalid rule file\n{error}", file=sys.stderr)
         return 2
 
 

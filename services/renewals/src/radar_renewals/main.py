@@ -9,16 +9,17 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from radar_runtime import Clock, Job, Runtime, ServiceSpec, build_app, routes, serve
+from radar_runtime.rules import RuleFileError
 from radar_schemas.topics import ALERTS, CRM, HEALTH, types_of
 
 from .api import ROUTERS
 from .domain.evaluation import Evaluator
-from .domain.policy import ConfigError, load_config
 from .metrics import GaugeRefresher
 from .migrations import MIGRATIONS
 from .parts import STATE_KEY, RenewalsContext
 from .projection import RenewalsHandler
 from .projection.refresh import Projector
+from .rules import read_rules
 from .settings import RenewalsSettings
 from .work.transitions import Transitions
 
@@ -29,11 +30,11 @@ alerts on cs.alerts.v1; emits renewal.state_changed and renewal alerts."""
 
 
 def create_app(settings: RenewalsSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
-    """Raises ConfigError when the rule file (or calibration file) is invalid."""
+    """Raises RuleFileError when the rule file (or calibration file) is invalid."""
     settings = settings or RenewalsSettings()
     raise_gc_threshold(settings.gc_threshold)
-    config = load_config(settings.config_path, calibration_path=settings.calibration_path)
-    evaluator = Evaluator(config)
+    rules = read_rules(settings.rules_path, settings.calibration_path)
+    evaluator = Evaluator(rules)
     projector = Projector(evaluator)
 
     runtime = Runtime(settings, clock)
@@ -55,7 +56,7 @@ def create_app(settings: RenewalsSettings | None = None, *, clock: Clock | None 
         routers=ROUTERS,
     )
     app = build_app(spec, runtime, title="Renewal Radar renewals", description=DESCRIPTION)
-    runtime.state[STATE_KEY] = RenewalsContext(config, evaluator, projector, gauges)
+    runtime.state[STATE_KEY] = RenewalsContext(rules, evaluator, projector, gauges)
     return app
 
 
@@ -72,7 +73,7 @@ def main() -> None:
     settings = RenewalsSettings()
     try:
         app = create_app(settings)
-    except ConfigError as exc:
-        print(f"radar-renewals: {exc}", file=sys.stderr)
+    except RuleFileError as error:
+        print(f"radar-renewals: invalid rule file\n{error}", file=sys.stderr)
         raise SystemExit(2) from None
     serve(app, settings)

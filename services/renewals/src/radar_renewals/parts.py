@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, date
 
 from radar_renewals.domain.evaluation import Evaluator
-from radar_renewals.domain.policy import RenewalConfig
 from radar_renewals.metrics import GaugeRefresher
 from radar_renewals.projection.refresh import Projector
+from radar_renewals.rules import RenewalsRules
 from radar_runtime import Runtime
 
 STATE_KEY = "renewals"
@@ -16,7 +16,7 @@ STATE_KEY = "renewals"
 
 @dataclass
 class RenewalsContext:
-    config: RenewalConfig
+    rules: RenewalsRules
     evaluator: Evaluator
     projector: Projector
     gauges: GaugeRefresher

@@ -23,7 +23,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from radar_renewals.domain import plays
-from radar_renewals.domain.policy import RenewalConfig
+from radar_renewals.domain.policy import RenewalPolicy
 from radar_renewals.domain.risk import Driver, Risk, RiskBand
 from radar_renewals.domain.terms import (
     OPEN_STATES,
@@ -77,12 +77,12 @@ def conditions_for(
     term: Term,
     risk: Risk,
     today: date,
-    config: RenewalConfig,
+    policy: RenewalPolicy,
     *,
     active_keys: Collection[str] = (),
 ) -> list[Condition]:
     """Conditions that hold for this term today; `active_keys` only feeds hysteresis."""
-    rules = config.timing.for_segment(term.segment)
+    rules = policy.timing.for_segment(term.segment)
     state = state_of(term, today, rules)
     days_left = days_to_renewal(term, today)
     conditions: list[Condition] = []
@@ -90,12 +90,12 @@ def conditions_for(
         mark = _window_mark(days_left, rules.prepare_days, rules.sign_days)
         if mark is not None:
             conditions.append(_window_opened(term, risk, days_left, mark))
-        if days_left <= rules.at_risk_days and _still_high(term, risk, config, active_keys):
+        if days_left <= rules.at_risk_days and _still_high(term, risk, policy, active_keys):
             conditions.append(_at_risk(term, risk, days_left))
     if state is State.OVERDUE:
         conditions.append(_overdue(term, -days_left, rules.tolerance_days + days_left))
     if state is State.CHURNED:
-        conditions.append(_churned(term, today, config))
+        conditions.append(_churned(term, today, policy))
     return conditions
 
 
@@ -123,12 +123,12 @@ def _window_mark(days_left: int, prepare_days: int, sign_days: int) -> str | Non
 
 
 def _still_high(
-    term: Term, risk: Risk, config: RenewalConfig, active_keys: Collection[str]
+    term: Term, risk: Risk, policy: RenewalPolicy, active_keys: Collection[str]
 ) -> bool:
     if risk.band is RiskBand.HIGH:
         return True
     # Already raised: clear only once clearly below the boundary, so it does not flap.
-    threshold = config.risk.bands.high - config.alerts.at_risk_hysteresis_points
+    threshold = policy.risk.bands.high - policy.alerts.at_risk_hysteresis_points
     return dedup_key(Rule.AT_RISK, term) in active_keys and risk.score >= threshold
 
 
@@ -181,8 +181,8 @@ def _overdue(term: Term, days_overdue: int, days_to_churn: int) -> Condition:
     )
 
 
-def _churned(term: Term, today: date, config: RenewalConfig) -> Condition:
-    reason = _churn_reason(term, today, config)
+def _churned(term: Term, today: date, policy: RenewalPolicy) -> Condition:
+    reason = _churn_reason(term, today, policy)
     title = f"Renewal churned: {term.display_name} ({money(term.arr, term.currency)})"
     summary = f"The term ending {term.end_date} churned: {reason}."
     drivers = (
@@ -194,8 +194,8 @@ def _churned(term: Term, today: date, config: RenewalConfig) -> Condition:
     )
 
 
-def _churn_reason(term: Term, today: date, config: RenewalConfig) -> str:
-    rules = config.timing.for_segment(term.segment)
+def _churn_reason(term: Term, today: date, policy: RenewalPolicy) -> str:
+    rules = policy.timing.for_segment(term.segment)
     if term.cancellation is not None:
         why = f" ({term.cancellation.reason})" if term.cancellation.reason else ""
         return f"cancelled, effective {term.cancellation.effective_date}{why}"

@@ -9,7 +9,7 @@ score ever sees its own outcome.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -35,7 +35,7 @@ class Backtest:
     start: date
     end: date
     horizon_days: int
-    predictions: list[Prediction]
+    predictions: list[Prediction] = field(default_factory=list)
 
     def report(self) -> BacktestReport:
         return run_backtest(self.predictions)
@@ -103,7 +103,7 @@ def _predict(
         )
         if then is None:
             continue  # the term did not exist yet in the CRM's view on that day
-        risk = assess_risk(then, day, evaluator.config)
+        risk = assess_risk(then, day, evaluator.policy)
         found.append(Prediction(risk.score, evaluator.curve.p_renew(risk.score), renewed))
     return found
 

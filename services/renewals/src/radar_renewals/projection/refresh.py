@@ -166,13 +166,13 @@ class Projector:
     def _conditions(
         self, evaluations: list[Evaluation], active: Collection[str], today: date
     ) -> list[tuple[Condition, Evaluation]]:
-        config = self.evaluator.config
-        max_age = config.alerts.churned_max_age_days
+        policy = self.evaluator.policy
+        max_age = policy.alerts.churned_max_age_days
         found = []
         for evaluation in evaluations:
             term = evaluation.term
             for condition in conditions_for(
-                term, evaluation.risk, today, config, active_keys=active
+                term, evaluation.risk, today, policy, active_keys=active
             ):
                 stale_churn = (
                     condition.rule is Rule.CHURNED
