@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from radar_renewals.main import create_app
+from radar_renewals.parts import RenewalsParts
 from radar_renewals.settings import RenewalsSettings
 from radar_runtime import ManualClock, Runtime
 from radar_runtime.local.process import free_port
@@ -225,9 +226,13 @@ class Service:
     bootstrap: str
 
     @property
+    def parts(self) -> RenewalsParts:
+        parts: RenewalsParts = self.app.state.parts
+        return parts
+
+    @property
     def runtime(self) -> Runtime:
-        runtime: Runtime = self.app.state.runtime
-        return runtime
+        return self.parts.runtime
 
     async def publish(self, events: Iterable[Envelope]) -> None:
         await publish(self.bootstrap, self.settings, list(events))

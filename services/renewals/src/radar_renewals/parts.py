@@ -1,4 +1,4 @@
-"""The service's long-lived parts, built once per app and kept on the runtime."""
+"""The renewals service's long-lived parts, built once by `main.bootstrap`."""
 
 from __future__ import annotations
 
@@ -6,26 +6,24 @@ from dataclasses import dataclass
 from datetime import UTC, date
 
 from radar_renewals.domain.evaluation import Evaluator
-from radar_renewals.metrics import GaugeRefresher
-from radar_renewals.projection.refresh import Projector
+from radar_renewals.projection.refresh import Refresher
 from radar_renewals.rules import RenewalsRules
+from radar_renewals.settings import RenewalsSettings
+from radar_renewals.work.gauges import Gauges
+from radar_renewals.work.transitions import Transitions
 from radar_runtime import Runtime
 
-STATE_KEY = "renewals"
 
-
-@dataclass
-class RenewalsContext:
+@dataclass(frozen=True)
+class RenewalsParts:
+    settings: RenewalsSettings
     rules: RenewalsRules
-    evaluator: Evaluator
-    projector: Projector
-    gauges: GaugeRefresher
+    runtime: Runtime
+    evaluator: Evaluator  # the rules, with the calibration curve built once
+    refresher: Refresher  # re-derives subscriptions: after each batch, and daily
+    transitions: Transitions
+    gauges: Gauges
 
-
-def context_of(runtime: Runtime) -> RenewalsContext:
-    found: RenewalsContext = runtime.state[STATE_KEY]
-    return found
-
-
-def today_of(runtime: Runtime) -> date:
-    return runtime.clock.now().astimezone(UTC).date()
+    def today(self) -> date:
+        """The clock's date in UTC: the day terms are evaluated as of."""
+        return self.runtime.clock.now().astimezone(UTC).date()

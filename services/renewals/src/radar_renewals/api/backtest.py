@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from radar_renewals.api.deps import ContextDep, TodayDep, checked_range
+from radar_renewals.api.deps import Renewals, checked_range
 from radar_renewals.domain.backtest import BacktestReport
 from radar_renewals.domain.predictions import DEFAULT_HORIZON_DAYS, run_history_backtest
 from radar_runtime import SessionDep
@@ -18,16 +18,16 @@ router = APIRouter(prefix="/v1", tags=["backtest"])
 @router.get("/backtest")
 async def get_backtest(
     session: SessionDep,
-    context: ContextDep,
-    today: TodayDep,
+    renewals: Renewals,
     start: Annotated[date, Query(alias="from", description="First renewal date, inclusive.")],
     end: Annotated[date, Query(alias="to", description="Last renewal date, inclusive.")],
     horizon_days: Annotated[int, Query(ge=0, le=365)] = DEFAULT_HORIZON_DAYS,
 ) -> dict[str, Any]:
     """AUC of the risk score for churn, Brier score of p_renew and a calibration table."""
+    today = renewals.today()
     start, end = checked_range(start, end)
     backtest = await run_history_backtest(
-        session, context.evaluator, start=start, end=end, today=today, horizon_days=horizon_days
+        session, renewals.evaluator, start=start, end=end, today=today, horizon_days=horizon_days
     )
     return {
         "from": start.isoformat(),

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 
-from radar_renewals.api.deps import ContextDep, TodayDep, plain_json
+from radar_renewals.api.deps import Renewals, plain_json
 from radar_renewals.api.live import drivers_of, evaluate_now
 from radar_renewals.api.models import term_view
 from radar_renewals.store.tables import active_alerts, state_changes, terms
@@ -32,7 +32,7 @@ HISTORY_LIMIT = 200
 @router.get("/renewals", response_class=JSONResponse)
 async def list_renewals(
     session: SessionDep,
-    today: TodayDep,
+    renewals: Renewals,
     due_from: Annotated[date | None, Query(description="Renewal date on or after.")] = None,
     due_to: Annotated[date | None, Query(description="Renewal date on or before.")] = None,
     state: Annotated[list[StateName] | None, Query(description="Repeat for several.")] = None,
@@ -44,6 +44,7 @@ async def list_renewals(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> JSONResponse:
     """Subscription terms sorted by renewal date, filtered, a page at a time."""
+    today = renewals.today()
     conditions = []
     if due_from is not None:
         conditions.append(terms.c.end_date >= due_from)
@@ -79,9 +80,10 @@ async def list_renewals(
 
 @router.get("/renewals/{subscription_id}", response_class=JSONResponse)
 async def get_renewal(
-    subscription_id: str, session: SessionDep, context: ContextDep, today: TodayDep
+    subscription_id: str, session: SessionDep, renewals: Renewals
 ) -> JSONResponse:
     """One subscription: its current term with risk drivers, every term, state history, alerts."""
+    today = renewals.today()
     rows = (
         await session.execute(
             select(terms)
@@ -98,7 +100,7 @@ async def get_renewal(
         .order_by(state_changes.c.id.desc())
         .limit(HISTORY_LIMIT)
     )
-    live = await evaluate_now(session, context.evaluator, [subscription_id], today)
+    live = await evaluate_now(session, renewals.evaluator, [subscription_id], today)
     alerts = await session.execute(
         select(active_alerts)
         .where(active_alerts.c.subscription_id == subscription_id)

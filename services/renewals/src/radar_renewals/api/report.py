@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
-from radar_renewals.api.deps import ContextDep, TodayDep, checked_range, month_range
+from radar_renewals.api.deps import Renewals, checked_range, month_range
 from radar_renewals.api.live import evaluate_now
 from radar_renewals.api.report_page import ReportData, render_report
 from radar_renewals.store.aggregates import forecast_rows, kpi_rows, kpis_by_period
@@ -31,12 +31,12 @@ def default_range(today: date) -> tuple[date, date]:
 @router.get("/renewals", response_class=HTMLResponse)
 async def renewals_report(
     session: SessionDep,
-    context: ContextDep,
-    today: TodayDep,
+    renewals: Renewals,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
 ) -> HTMLResponse:
     """Renewals due by month and state, ARR at risk, on-time rate over time (printable)."""
+    today = renewals.today()
     default_start, default_end = default_range(today)
     start, end = checked_range(start or default_start, end or default_end)
     forecast = await forecast_rows(session, start=start, end=end, period="month", by=None)
@@ -55,7 +55,7 @@ async def renewals_report(
         )
     ).all()
     live = await evaluate_now(
-        session, context.evaluator, {row.subscription_id for row in at_risk}, today
+        session, renewals.evaluator, {row.subscription_id for row in at_risk}, today
     )
     reasons = {
         key: top.explanation

@@ -1,21 +1,31 @@
-"""The consumer's handler: store a batch's facts, then re-derive what they touched."""
+"""The consumer side: store a batch's facts, then re-derive what they touched."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from radar_renewals.projection.crm import FactBatch
-from radar_renewals.projection.refresh import Projector
-from radar_renewals.store.facts import subscriptions_of_accounts_with_times
-from radar_renewals.store.terms import lock_accounts
-from radar_runtime import UnitOfWork
+from radar_renewals.projection.refresh import Refresher
+from radar_renewals.store.accounts import lock_accounts, subscriptions_of_accounts_with_times
+from radar_runtime import Routes, UnitOfWork
+from radar_runtime import routes as declare
 from radar_schemas.envelope import Envelope
+from radar_schemas.topics import ALERTS, CRM, HEALTH, types_of
+
+if TYPE_CHECKING:
+    from radar_renewals.parts import RenewalsParts
+
+
+def routes(parts: RenewalsParts) -> Routes:
+    # cs.alerts.v1 only for the health service's support.escalation alerts.
+    return declare((types_of(CRM, HEALTH, ALERTS), RenewalsHandler(parts.refresher)))
 
 
 class RenewalsHandler:
-    def __init__(self, projector: Projector) -> None:
-        self.projector = projector
+    def __init__(self, refresher: Refresher) -> None:
+        self.refresher = refresher
 
     async def __call__(self, uow: UnitOfWork, events: Sequence[Envelope]) -> None:
         batch = FactBatch()
@@ -31,7 +41,7 @@ class RenewalsHandler:
         _merge(causes, await subscriptions_of_accounts_with_times(session, touched.accounts))
         fully = set(causes)
         _merge(causes, await subscriptions_of_accounts_with_times(session, touched.signals))
-        await self.projector.refresh(
+        await self.refresher.refresh(
             uow,
             causes,
             locked=touched.written,

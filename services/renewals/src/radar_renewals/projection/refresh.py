@@ -28,18 +28,12 @@ from radar_renewals.domain.chain import derive_terms
 from radar_renewals.domain.evaluation import Evaluation, Evaluator
 from radar_renewals.domain.outgoing import alert_for, raised, resolved, state_changed
 from radar_renewals.domain.terms import OPEN_STATES, State
-from radar_renewals.store.facts import LoadedFacts, load_facts, load_people
+from radar_renewals.store.accounts import load_people, lock_accounts
+from radar_renewals.store.alerts import active_alerts_of, alert_payloads, write_alerts
+from radar_renewals.store.facts import LoadedFacts, load_facts
+from radar_renewals.store.history import write_history
 from radar_renewals.store.term_rows import TermRows, term_rows
-from radar_renewals.store.terms import (
-    StoredTerm,
-    active_alerts_of,
-    alert_payloads,
-    lock_accounts,
-    stored_terms,
-    write_alerts,
-    write_history,
-    write_terms,
-)
+from radar_renewals.store.terms import StoredTerm, stored_terms, write_terms
 from radar_runtime import UnitOfWork
 from radar_runtime.metrics import ALERTS_RAISED, ALERTS_RESOLVED
 from radar_runtime.sql import plan_each_run
@@ -61,7 +55,7 @@ class _Plan:
     resolved: list[tuple[Any, datetime]] = field(default_factory=list)
 
 
-class Projector:
+class Refresher:
     def __init__(self, evaluator: Evaluator) -> None:
         self.evaluator = evaluator
 

@@ -1,12 +1,11 @@
 """Loading the facts of many subscriptions at once: one query per table, never one per id."""
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass, field, fields
-from datetime import datetime
 from functools import cache
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from radar_renewals.domain.facts import (
@@ -31,12 +30,9 @@ from radar_renewals.store.tables import (
     opportunity_edits,
     subscription_facts,
 )
-from radar_runtime.sql import among, fetch_rows
+from radar_runtime.sql import fetch_rows
 
 F = TypeVar("F")
-
-
-People = tuple[dict[str, Any], dict[str, Any] | None]
 
 
 @dataclass
@@ -47,32 +43,6 @@ class LoadedFacts:
     def account_of(self, subscription: SubscriptionFacts) -> AccountFacts:
         account_id = subscription.terms[0].account_id if subscription.terms else ""
         return self.accounts.get(account_id) or AccountFacts(account_id)
-
-
-async def subscriptions_of_accounts_with_times(
-    session: AsyncSession, account_times: Mapping[str, datetime]
-) -> dict[str, datetime]:
-    """The subscriptions of these accounts, each with its account's time."""
-    if not account_times:
-        return {}
-    rows = await session.execute(
-        select(subscription_facts.c.subscription_id, subscription_facts.c.account_id)
-        .where(among(subscription_facts.c.account_id, account_times))
-        .distinct()
-    )
-    return {r.subscription_id: account_times[r.account_id] for r in rows.all()}
-
-
-async def load_people(session: AsyncSession, account_ids: Collection[str]) -> dict[str, People]:
-    """Owner and manager (contract `Person` JSON) per account: only alerts need them."""
-    if not account_ids:
-        return {}
-    rows = await session.execute(
-        select(accounts.c.account_id, accounts.c.owner, accounts.c.manager).where(
-            among(accounts.c.account_id, account_ids)
-        )
-    )
-    return {account_id: (owner, manager) for account_id, owner, manager in rows.all()}
 
 
 async def load_facts(

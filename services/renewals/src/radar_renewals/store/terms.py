@@ -1,27 +1,20 @@
-"""What a refresh reads and writes besides the facts: stored terms, alerts, history."""
+"""The `terms` table: each subscription term as last evaluated, and what is counted over it."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from decimal import Decimal
 
-from sqlalchemy import Date, Text, bindparam, delete, select, text, tuple_
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy import Date, Text, bindparam, delete, func, select, text, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from radar_renewals.store.tables import active_alerts, state_changes, terms
+from radar_renewals.store.tables import terms
 from radar_renewals.store.term_rows import TermRows
-from radar_runtime.sql import among, execute_many, fetch_rows, write_rows
-
-# Inserted or locked one row at a time in key order, in one statement: two transactions
-# locking overlapping sets never wait on each other in a cycle. `WHERE false` locks an
-# existing row without writing a new version of it.
-_LOCK = text(
-    "INSERT INTO account_locks (account_id) SELECT DISTINCT unnest(:ids) ORDER BY 1 "
-    "ON CONFLICT (account_id) DO UPDATE SET account_id = excluded.account_id WHERE false"
-).bindparams(bindparam("ids", type_=ARRAY(Text)))
+from radar_runtime.sql import fetch_rows, write_rows
+from radar_schemas.common import RiskBand
 
 # Unchanged terms only move their evaluation day: one statement, two array parameters.
 _TOUCH = text(
@@ -39,13 +32,6 @@ class StoredTerm:
     evaluated_on: date
 
 
-async def lock_accounts(session: AsyncSession, account_ids: Collection[str]) -> None:
-    """Hold these accounts until the transaction ends: whoever re-derives an account's
-    subscriptions next reads, once this commits, the facts this transaction wrote."""
-    if account_ids:
-        await session.execute(_LOCK, {"ids": list(account_ids)})
-
-
 _STORED = (
     "SELECT subscription_id, start_date, state, risk_band, content_hash, evaluated_on "
     "FROM terms WHERE subscription_id = ANY($1::text[])"
@@ -59,32 +45,6 @@ async def stored_terms(
     for subscription_id, start_date, *fields in await fetch_rows(session, _STORED, list(ids)):
         stored.setdefault(subscription_id, {})[start_date] = StoredTerm(*fields)
     return stored
-
-
-async def active_alerts_of(session: AsyncSession, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """Active alerts per subscription, without their payloads (see `alert_payloads`)."""
-    table = active_alerts
-    rows = await session.execute(
-        select(table.c.dedup_key, table.c.subscription_id, table.c.account_id, table.c.rule)
-        .where(among(active_alerts.c.subscription_id, ids))
-        .order_by(active_alerts.c.raised_at, active_alerts.c.dedup_key)  # resolved in order
-    )
-    active: dict[str, dict[str, Any]] = {}
-    for r in rows.all():
-        active.setdefault(r.subscription_id, {})[r.dedup_key] = r
-    return active
-
-
-async def alert_payloads(session: AsyncSession, keys: Sequence[str]) -> dict[str, Any]:
-    """The raised alerts' payloads, loaded only for the ones being resolved."""
-    if not keys:
-        return {}
-    rows = await session.execute(
-        select(active_alerts.c.dedup_key, active_alerts.c.alert).where(
-            among(active_alerts.c.dedup_key, keys)
-        )
-    )
-    return {row.dedup_key: row.alert for row in rows.all()}
 
 
 _KEYS = ("subscription_id", "start_date")
@@ -114,15 +74,31 @@ async def write_terms(
         )
 
 
-async def write_history(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    await write_rows(session, state_changes, rows)
+async def unevaluated_open(
+    session: AsyncSession, today: date, *, after: str, limit: int
+) -> list[tuple[str, str]]:
+    """(subscription, account) of subscriptions with an open term evaluated before
+    `today`, by id from `after` on: keyset pagination, so one that fails to re-derive
+    is passed over rather than selected again forever."""
+    rows = await session.execute(
+        select(terms.c.subscription_id, func.min(terms.c.account_id))
+        .where(terms.c.is_open, terms.c.evaluated_on < today, terms.c.subscription_id > after)
+        .group_by(terms.c.subscription_id)
+        .order_by(terms.c.subscription_id)
+        .limit(limit)
+    )
+    return [(subscription_id, account_id) for subscription_id, account_id in rows.all()]
 
 
-async def write_alerts(
-    session: AsyncSession, raised: Sequence[dict[str, Any]], resolved_keys: Sequence[str]
-) -> None:
-    if resolved_keys:
-        await session.execute(
-            delete(active_alerts).where(among(active_alerts.c.dedup_key, resolved_keys))
-        )
-    await execute_many(session, insert(active_alerts).on_conflict_do_nothing(), raised)
+_AT_RISK = terms.c.is_open & (terms.c.risk_band == RiskBand.HIGH.value)
+
+
+async def count_by_state(session: AsyncSession) -> dict[str, int]:
+    rows = await session.execute(select(terms.c.state, func.count()).group_by(terms.c.state))
+    return {state: count for state, count in rows.all()}
+
+
+async def arr_at_risk(session: AsyncSession) -> Decimal:
+    """ARR of open high-risk terms, summed across currencies."""
+    total = await session.scalar(select(func.coalesce(func.sum(terms.c.arr), 0)).where(_AT_RISK))
+    return Decimal(total or 0)

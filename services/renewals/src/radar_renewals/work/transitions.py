@@ -10,20 +10,18 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
-
-from radar_renewals.projection.refresh import Projector
-from radar_renewals.store.tables import terms
-from radar_renewals.store.terms import lock_accounts
+from radar_renewals.projection.refresh import Refresher
+from radar_renewals.store.accounts import lock_accounts
+from radar_renewals.store.terms import unevaluated_open
 from radar_runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 
 class Transitions:
-    def __init__(self, runtime: Runtime, projector: Projector, *, chunk: int) -> None:
+    def __init__(self, runtime: Runtime, refresher: Refresher, *, chunk: int) -> None:
         self._runtime = runtime
-        self._projector = projector
+        self._refresher = refresher
         self._chunk = chunk
 
     async def run(self, now: datetime) -> int:
@@ -33,26 +31,12 @@ class Transitions:
         written = 0
         while True:
             async with self._runtime.unit_of_work() as uow:
-                # Keyset pagination: a subscription that fails to re-derive is skipped,
-                # not selected again forever.
-                rows = (
-                    await uow.session.execute(
-                        select(terms.c.subscription_id, func.min(terms.c.account_id))
-                        .where(
-                            terms.c.is_open,
-                            terms.c.evaluated_on < today,
-                            terms.c.subscription_id > after,
-                        )
-                        .group_by(terms.c.subscription_id)
-                        .order_by(terms.c.subscription_id)
-                        .limit(self._chunk)
-                    )
-                ).all()
-                if not rows:
+                due = await unevaluated_open(uow.session, today, after=after, limit=self._chunk)
+                if not due:
                     break
-                ids, accounts = [r[0] for r in rows], {r[1] for r in rows}
+                ids, accounts = [s for s, _ in due], {a for _, a in due}
                 await lock_accounts(uow.session, accounts)
-                written += await self._projector.refresh(uow, ids, locked=accounts)
+                written += await self._refresher.refresh(uow, ids, locked=accounts)
             after = ids[-1]
         if written:
             log.info("renewal transitions applied", extra={"terms": written, "day": str(today)})
