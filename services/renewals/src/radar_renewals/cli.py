@@ -19,13 +19,10 @@ from pathlib import Path
 
 from radar_renewals.domain.calibration import NotEnoughSamples
 from radar_renewals.domain.evaluation import Evaluator
-from radar_renewals.domain.predictions import (
-    DEFAULT_HORIZON_DAYS,
-    run_history_backtest,
-    write_calibration,
-)
+from radar_renewals.domain.predictions import DEFAULT_HORIZON_DAYS, Backtest, calibration_toml
 from radar_renewals.rules import read_rules
 from radar_renewals.settings import RenewalsSettings
+from radar_renewals.store.facts import closed_histories
 from radar_runtime import Database
 from radar_runtime.rules import RuleFileError
 
@@ -58,19 +55,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 async def run(args: argparse.Namespace) -> int:
     settings = RenewalsSettings()
-    rules = read_rules(args.rules or settings.rules_path, settings.calibration_path)
+    evaluator = Evaluator(read_rules(args.rules or settings.rules_path, settings.calibration_path))
     db = Database(args.database_url or settings.database_url, args.schema or settings.db_schema)
     today = datetime.now(UTC).date()
+    backtest = Backtest(args.start, args.end, args.horizon_days)
     try:
         async with db.sessions() as session:
-            backtest = await run_history_backtest(
-                session,
-                Evaluator(rules),
-                start=args.start,
-                end=args.end,
-                today=today,
-                horizon_days=args.horizon_days,
-            )
+            async for facts in closed_histories(session, args.start, args.end):
+                backtest.score(evaluator, facts, today)
     finally:
         await db.dispose()
     print(f"renewals due {args.start} to {args.end}, scored {args.horizon_days} days before")
@@ -82,7 +74,7 @@ async def run(args: argparse.Namespace) -> int:
     except NotEnoughSamples as error:
         print(f"not fitted: {error}", file=sys.stderr)
         return 1
-    write_calibration(args.output, curve, backtest, today)
+    args.output.write_text(calibration_toml(curve, backtest, today), encoding="utf-8")
     print(f"calibration written to {args.output}: set RADAR_RENEWALS_CALIBRATION_PATH to use it")
     return 0
 

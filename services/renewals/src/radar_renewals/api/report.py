@@ -7,13 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 
 from radar_renewals.api.deps import Renewals, checked_range, month_range
 from radar_renewals.api.live import evaluate_now
 from radar_renewals.api.report_page import ReportData, render_report
 from radar_renewals.store.aggregates import forecast_rows, kpi_rows, kpis_by_period
-from radar_renewals.store.tables import terms
+from radar_renewals.store.terms import largest_at_risk
 from radar_runtime import SessionDep
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
@@ -42,18 +41,7 @@ async def renewals_report(
     forecast = await forecast_rows(session, start=start, end=end, period="month", by=None)
     on_time = await kpis_by_period(session, start=start, end=end, period="month")
     (kpis,) = await kpi_rows(session, start=start, end=end, by=None)
-    at_risk = (
-        await session.execute(
-            select(terms)
-            .where(
-                terms.c.end_date.between(start, end),
-                terms.c.is_open,
-                terms.c.risk_band == "high",
-            )
-            .order_by(terms.c.arr.desc(), terms.c.end_date)
-            .limit(AT_RISK_ROWS)
-        )
-    ).all()
+    at_risk = await largest_at_risk(session, start, end, AT_RISK_ROWS)
     live = await evaluate_now(
         session, renewals.evaluator, {row.subscription_id for row in at_risk}, today
     )

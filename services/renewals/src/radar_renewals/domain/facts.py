@@ -11,7 +11,7 @@ backtest must score a renewal with what was known before its outcome.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Protocol, TypeVar
@@ -132,6 +132,18 @@ class AccountFacts:
     health: tuple[HealthFact, ...] = ()
     contacts: tuple[ContactFact, ...] = ()
     escalations: tuple[EscalationFact, ...] = ()
+
+
+@dataclass
+class Facts:
+    """The facts of some subscriptions and of their accounts."""
+
+    subscriptions: dict[str, SubscriptionFacts] = field(default_factory=dict)
+    accounts: dict[str, AccountFacts] = field(default_factory=dict)
+
+    def account_of(self, subscription: SubscriptionFacts) -> AccountFacts:
+        account_id = subscription.terms[0].account_id if subscription.terms else ""
+        return self.accounts.get(account_id) or AccountFacts(account_id)
 
 
 class _Versioned(Protocol):

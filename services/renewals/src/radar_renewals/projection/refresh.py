@@ -26,11 +26,12 @@ from radar_renewals.domain.alerts import (
 )
 from radar_renewals.domain.chain import derive_terms
 from radar_renewals.domain.evaluation import Evaluation, Evaluator
+from radar_renewals.domain.facts import Facts
 from radar_renewals.domain.outgoing import alert_for, raised, resolved, state_changed
 from radar_renewals.domain.terms import OPEN_STATES, State
 from radar_renewals.store.accounts import load_people, lock_accounts
 from radar_renewals.store.alerts import active_alerts_of, alert_payloads, write_alerts
-from radar_renewals.store.facts import LoadedFacts, load_facts
+from radar_renewals.store.facts import load_facts
 from radar_renewals.store.history import write_history
 from radar_renewals.store.term_rows import TermRows, term_rows
 from radar_renewals.store.terms import StoredTerm, stored_terms, write_terms
@@ -112,7 +113,7 @@ class Refresher:
     def _plan_one(
         self,
         subscription_id: str,
-        facts: LoadedFacts,
+        facts: Facts,
         stored: dict[date, StoredTerm],
         active: dict[str, Any],
         today: date,
@@ -227,9 +228,7 @@ class Refresher:
             uow.after_commit(lambda: _count(raised_labels, resolved_rules))
 
 
-async def _locked_facts(
-    session: AsyncSession, ids: list[str], locked: Collection[str]
-) -> LoadedFacts:
+async def _locked_facts(session: AsyncSession, ids: list[str], locked: Collection[str]) -> Facts:
     """The facts of these subscriptions, read while their accounts are locked.
 
     An account's facts can reach two replicas at once (its CRM events one, its health

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Row, delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -47,3 +47,13 @@ async def write_alerts(
             delete(active_alerts).where(among(active_alerts.c.dedup_key, resolved_keys))
         )
     await execute_many(session, insert(active_alerts).on_conflict_do_nothing(), raised)
+
+
+async def alerts_of(session: AsyncSession, subscription_id: str) -> list[Row[Any]]:
+    """A subscription's active alerts, in the order they were raised."""
+    rows = await session.execute(
+        select(active_alerts)
+        .where(active_alerts.c.subscription_id == subscription_id)
+        .order_by(active_alerts.c.raised_at)
+    )
+    return list(rows.all())

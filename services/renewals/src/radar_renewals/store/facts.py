@@ -1,7 +1,8 @@
 """Loading the facts of many subscriptions at once: one query per table, never one per id."""
 
-from collections.abc import Collection
-from dataclasses import dataclass, field, fields
+from collections.abc import AsyncIterator, Collection
+from dataclasses import fields
+from datetime import date
 from functools import cache
 from typing import TypeVar
 
@@ -15,6 +16,7 @@ from radar_renewals.domain.facts import (
     CancellationFact,
     ContactFact,
     EscalationFact,
+    Facts,
     HealthFact,
     OpportunityFact,
     SubscriptionFact,
@@ -30,31 +32,36 @@ from radar_renewals.store.tables import (
     opportunity_edits,
     subscription_facts,
 )
+from radar_renewals.store.terms import closed_subscriptions
 from radar_runtime.sql import fetch_rows
 
 F = TypeVar("F")
 
 
-@dataclass
-class LoadedFacts:
-    subscriptions: dict[str, SubscriptionFacts] = field(default_factory=dict)
-    accounts: dict[str, AccountFacts] = field(default_factory=dict)
+# Subscriptions whose histories a backtest holds in memory at once.
+HISTORY_CHUNK = 1000
 
-    def account_of(self, subscription: SubscriptionFacts) -> AccountFacts:
-        account_id = subscription.terms[0].account_id if subscription.terms else ""
-        return self.accounts.get(account_id) or AccountFacts(account_id)
+
+async def closed_histories(
+    session: AsyncSession, due_from: date, due_to: date
+) -> AsyncIterator[Facts]:
+    """The whole histories of the subscriptions with a closed term due in the range, a
+    chunk of subscriptions at a time."""
+    ids = await closed_subscriptions(session, due_from, due_to)
+    for first in range(0, len(ids), HISTORY_CHUNK):
+        yield await load_facts(session, ids[first : first + HISTORY_CHUNK], history=True)
 
 
 async def load_facts(
     session: AsyncSession, subscription_ids: Collection[str], *, history: bool = False
-) -> LoadedFacts:
+) -> Facts:
     """The facts of these subscriptions and of their accounts.
 
     Histories (health, opportunity edits, contact changes, escalations) are loaded whole
     with `history` (the backtest looks back in time); otherwise only the newest entry of
     each (per account, opportunity, contact, escalation), all that "now" depends on.
     """
-    loaded = LoadedFacts()
+    loaded = Facts()
     if not subscription_ids:
         return loaded
     ids = subscription_ids
@@ -79,7 +86,7 @@ async def load_facts(
 
 
 async def _load_accounts(
-    session: AsyncSession, account_ids: set[str], loaded: LoadedFacts, *, history: bool
+    session: AsyncSession, account_ids: set[str], loaded: Facts, *, history: bool
 ) -> None:
     if not account_ids:
         return

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Date, Text, bindparam, delete, func, select, text, tuple_
+from sqlalchemy import ColumnElement, Date, Row, Text, bindparam, delete, func, select, text, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -102,3 +103,80 @@ async def arr_at_risk(session: AsyncSession) -> Decimal:
     """ARR of open high-risk terms, summed across currencies."""
     total = await session.scalar(select(func.coalesce(func.sum(terms.c.arr), 0)).where(_AT_RISK))
     return Decimal(total or 0)
+
+
+async def closed_subscriptions(session: AsyncSession, due_from: date, due_to: date) -> list[str]:
+    """Subscriptions with a closed (renewed or churned) term due in the range, by id."""
+    rows = await session.execute(
+        select(terms.c.subscription_id)
+        .where(terms.c.end_date.between(due_from, due_to), ~terms.c.is_open)
+        .group_by(terms.c.subscription_id)
+        .order_by(terms.c.subscription_id)
+    )
+    return list(rows.scalars())
+
+
+@dataclass(frozen=True)
+class TermFilter:
+    """Which terms a list shows; None (or no states) leaves a column unfiltered."""
+
+    due_from: date | None = None
+    due_to: date | None = None
+    states: Sequence[str] = ()
+    segment: str | None = None
+    region: str | None = None
+    risk_band: str | None = None
+    owner: str | None = None  # an email, in any case
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        found = []
+        if self.due_from is not None:
+            found.append(terms.c.end_date >= self.due_from)
+        if self.due_to is not None:
+            found.append(terms.c.end_date <= self.due_to)
+        if self.states:
+            found.append(terms.c.state.in_(self.states))
+        for column in ("segment", "region", "risk_band"):
+            value = getattr(self, column)
+            if value is not None:
+                found.append(terms.c[column] == value)
+        if self.owner is not None:
+            found.append(func.lower(terms.c.owner) == self.owner.strip().lower())
+        return found
+
+
+async def page_of_terms(
+    session: AsyncSession, shown: TermFilter, *, limit: int, offset: int
+) -> tuple[int, list[Row[Any]]]:
+    """How many terms match, and one page of them by renewal date."""
+    conditions = shown.conditions()
+    total = await session.scalar(select(func.count()).select_from(terms).where(*conditions))
+    rows = await session.execute(
+        select(terms)
+        .where(*conditions)
+        .order_by(terms.c.end_date, terms.c.subscription_id, terms.c.start_date)
+        .limit(limit)
+        .offset(offset)
+    )
+    return total or 0, list(rows.all())
+
+
+async def terms_of(session: AsyncSession, subscription_id: str) -> list[Row[Any]]:
+    """Every term of one subscription, oldest first."""
+    rows = await session.execute(
+        select(terms).where(terms.c.subscription_id == subscription_id).order_by(terms.c.start_date)
+    )
+    return list(rows.all())
+
+
+async def largest_at_risk(
+    session: AsyncSession, due_from: date, due_to: date, limit: int
+) -> list[Row[Any]]:
+    """Open high-risk terms due in the range, largest ARR first."""
+    rows = await session.execute(
+        select(terms)
+        .where(terms.c.end_date.between(due_from, due_to), _AT_RISK)
+        .order_by(terms.c.arr.desc(), terms.c.end_date)
+        .limit(limit)
+    )
+    return list(rows.all())
