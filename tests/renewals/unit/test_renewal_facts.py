@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 from renewals_fact_builders import (
@@ -16,19 +16,22 @@ from radar_renewals.domain.facts import (
     latest_health,
     newest,
     open_escalations,
-    version_of,
 )
 from radar_renewals.domain.terms import Cancellation, State, Timing
 
 EVALUATOR = Evaluator(RULES)
 
 
-def test_versions_sort_like_time_then_event_id() -> None:
-    early = version_of(datetime(2025, 1, 1, 9, tzinfo=UTC), "b")
-    late = version_of(datetime(2025, 1, 1, 9, 0, 0, 1, tzinfo=UTC), "a")
-    tie = version_of(datetime(2025, 1, 1, 9, tzinfo=UTC), "c")
-    assert early < tie < late
-    assert newest([term_fact(END, END + days(1)), term_fact(END, END + days(2))]) is not None
+def test_the_newest_fact_is_the_latest_in_time_then_by_event_id() -> None:
+    first, tie, late = (
+        term_fact(END, END + days(1), recorded=date(2025, 1, 1)),
+        term_fact(END, END + days(2), recorded=date(2025, 1, 1)),
+        term_fact(END, END + days(3), recorded=date(2025, 1, 2)),
+    )
+    assert first.version_at == tie.version_at and first.version_id < tie.version_id
+    assert newest([first, tie]) is tie
+    assert newest([late, tie, first]) is late
+    assert newest([]) is None
 
 
 def test_latest_health_is_the_newest_score_known_by_the_cutoff() -> None:

@@ -3,7 +3,8 @@
 Facts are kept as they arrive; a projection is a pure function of the set of facts,
 never of their arrival order. When two facts compete for the same place (two edits of
 one opportunity), the newer `version` wins: `occurred_at` first, the event id breaking
-ties, so even two edits at the same instant resolve the same way every time.
+ties (`radar_runtime.versions`), so even two edits at the same instant resolve the same
+way every time.
 
 Account-level facts that change over time (health, contacts, escalations, opportunity
 edits) are kept as histories, so a term can also be seen "as of" a past moment: the
@@ -12,22 +13,31 @@ backtest must score a renewal with what was known before its outcome.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Protocol, TypeVar
+from typing import TypeVar
 from uuid import UUID
 
 KEY_CONTACT_ROLES = ("champion", "exec_sponsor")
 
+# (occurred_at, event_id), as `radar_runtime.versions` orders events and stores rows.
+Version = tuple[datetime, UUID]
 
-def version_of(occurred_at: datetime, event_id: UUID | str) -> str:
-    """A fixed-width text that sorts like (occurred_at, event_id): newest is greatest."""
-    instant = occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return f"{instant}|{event_id}"
+
+class Versioned:
+    """A fact with the version of the event it came from: newest wins."""
+
+    __slots__ = ()
+    version_at: datetime
+    version_id: UUID
+
+    @property
+    def version(self) -> Version:
+        return (self.version_at, self.version_id)
 
 
 @dataclass(frozen=True, slots=True)
-class SubscriptionFact:
+class SubscriptionFact(Versioned):
     """The CRM's view of one term of a subscription (`subscription.upserted`)."""
 
     subscription_id: str
@@ -39,29 +49,32 @@ class SubscriptionFact:
     plan: str
     currency: str
     auto_renew: bool
-    version: str
+    version_at: datetime
+    version_id: UUID
 
 
 @dataclass(frozen=True, slots=True)
-class BookingFact:
+class BookingFact(Versioned):
     subscription_id: str
     booked_at: date
     new_arr: Decimal
     new_end_date: date
-    version: str
+    version_at: datetime
+    version_id: UUID
 
 
 @dataclass(frozen=True, slots=True)
-class CancellationFact:
+class CancellationFact(Versioned):
     subscription_id: str
     effective_date: date
     reason: str
     occurred_at: datetime
-    version: str
+    version_at: datetime
+    version_id: UUID
 
 
 @dataclass(frozen=True, slots=True)
-class OpportunityFact:
+class OpportunityFact(Versioned):
     """One edit of a renewal opportunity; every edit is kept (see module doc)."""
 
     opportunity_id: str
@@ -71,49 +84,54 @@ class OpportunityFact:
     close_date: date
     amount: Decimal
     occurred_at: datetime
-    version: str
+    version_at: datetime
+    version_id: UUID
 
 
 @dataclass(frozen=True, slots=True)
-class AccountFact:
+class AccountFact(Versioned):
     account_id: str
     name: str
     segment: str
     region: str
     owner_email: str
-    version: str
+    version_at: datetime
+    version_id: UUID
 
 
 @dataclass(frozen=True, slots=True)
-class HealthFact:
+class HealthFact(Versioned):
     account_id: str
     as_of: datetime
     score: float
     band: str
     score_30d_ago: float | None
     utilisation: float | None  # active users / seats, 0..1 or above
-    version: str
+    version_at: datetime
+    version_id: UUID
 
 
 @dataclass(frozen=True, slots=True)
-class ContactFact:
+class ContactFact(Versioned):
     account_id: str
     contact_id: str
     role: str
     change: str  # joined | left
     occurred_at: datetime
-    version: str
+    version_at: datetime
+    version_id: UUID
 
 
 @dataclass(frozen=True, slots=True)
-class EscalationFact:
+class EscalationFact(Versioned):
     """A `support.escalation` alert raised (open) or resolved, from the health service."""
 
     account_id: str
     dedup_key: str
     open: bool
     occurred_at: datetime
-    version: str
+    version_at: datetime
+    version_id: UUID
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,12 +164,7 @@ class Facts:
         return self.accounts.get(account_id) or AccountFacts(account_id)
 
 
-class _Versioned(Protocol):
-    @property
-    def version(self) -> str: ...
-
-
-V = TypeVar("V", bound=_Versioned)
+V = TypeVar("V", bound=Versioned)
 
 
 def newest(facts: Iterable[V]) -> V | None:

@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from radar_renewals.domain.facts import version_of
 from radar_renewals.store.tables import (
     accounts,
     bookings,
@@ -26,6 +25,7 @@ from radar_renewals.store.tables import (
     subscription_facts,
 )
 from radar_runtime.sql import write_rows
+from radar_runtime.versions import Version, newer, version_of
 from radar_schemas.crm import (
     AccountUpsertedEvent,
     ContactChangedEvent,
@@ -95,7 +95,7 @@ class FactBatch:
             self.add(event)
 
     def add(self, event: Envelope) -> None:
-        version = version_of(event.occurred_at, event.event_id)
+        version = version_of(event)
         at = event.occurred_at
         account_id = event.account_id
         if isinstance(event, AccountUpsertedEvent):
@@ -110,7 +110,8 @@ class FactBatch:
                 owner_email=p.owner.email,
                 owner=p.owner.model_dump(mode="json"),
                 manager=p.manager.model_dump(mode="json") if p.manager else None,
-                version=version,
+                version_at=event.occurred_at,
+                version_id=event.event_id,
             )
             self.touched.account(account_id, at)
         elif isinstance(event, SubscriptionUpsertedEvent):
@@ -127,7 +128,8 @@ class FactBatch:
                 plan=s.plan,
                 currency=s.currency,
                 auto_renew=s.auto_renew,
-                version=version,
+                version_at=event.occurred_at,
+                version_id=event.event_id,
             )
             self.touched.subscription(s.subscription_id, account_id, at)
         elif isinstance(event, RenewalBookedEvent):
@@ -140,7 +142,8 @@ class FactBatch:
                 account_id=account_id,
                 booked_at=b.booked_at,
                 new_arr=money(b.new_arr),
-                version=version,
+                version_at=event.occurred_at,
+                version_id=event.event_id,
             )
             self.touched.subscription(b.subscription_id, account_id, at)
         elif isinstance(event, SubscriptionCancelledEvent):
@@ -153,7 +156,8 @@ class FactBatch:
                 effective_date=c.effective_date,
                 reason=c.reason,
                 occurred_at=at,
-                version=version,
+                version_at=event.occurred_at,
+                version_id=event.event_id,
             )
             self.touched.subscription(c.subscription_id, account_id, at)
         elif isinstance(event, RenewalOpportunityUpdatedEvent):
@@ -161,7 +165,8 @@ class FactBatch:
             self._history(
                 opportunity_edits,
                 opportunity_id=o.opportunity_id,
-                version=version,
+                version_at=event.occurred_at,
+                version_id=event.event_id,
                 subscription_id=o.subscription_id,
                 account_id=account_id,
                 stage=o.stage,
@@ -179,7 +184,8 @@ class FactBatch:
                 contact_changes,
                 account_id=account_id,
                 contact_id=contact.contact_id,
-                version=version,
+                version_at=event.occurred_at,
+                version_id=event.event_id,
                 role=contact.role,
                 change=contact.change,
                 occurred_at=at,
@@ -193,14 +199,15 @@ class FactBatch:
                 escalation_events,
                 account_id=account_id,
                 dedup_key=event.payload.dedup_key,
-                version=version,
+                version_at=event.occurred_at,
+                version_id=event.event_id,
                 open=isinstance(event, AlertRaisedEvent),
                 occurred_at=at,
             )
             self.touched.signal(account_id, at)
         # Anything else (engagement.logged, other alerts, our own events) is not used.
 
-    def _health(self, event: HealthScoredEvent, version: str) -> None:
+    def _health(self, event: HealthScoredEvent, version: Version) -> None:
         h = event.payload
         as_of = h.as_of.astimezone(UTC)
         utilisation = next(
@@ -219,19 +226,24 @@ class FactBatch:
             "band": h.band,
             "score_30d_ago": h.score_30d_ago,
             "utilisation": utilisation,
-            "version": version,
+            "version_at": event.occurred_at,
+            "version_id": event.event_id,
         }
         key = (event.account_id, as_of.date())
         rows = self.latest.setdefault(health_scores, {})
         current = rows.get(key)
-        if current is None or (as_of, version) > (current["as_of"], current["version"]):
+        if current is None or (as_of, *version) > (
+            current["as_of"],
+            current["version_at"],
+            current["version_id"],
+        ):
             rows[key] = row
         self.touched.signal(event.account_id, event.occurred_at)
 
     def _latest(self, table: Table, key: tuple[Any, ...], **row: Any) -> None:
         rows = self.latest.setdefault(table, {})
         current = rows.get(key)
-        if current is None or row["version"] > current["version"]:
+        if current is None or _version(row) > _version(current):
             rows[key] = row
 
     def _history(self, table: Table, **row: Any) -> None:
@@ -249,7 +261,14 @@ async def _upsert_newest(
 ) -> None:
     keys = tuple(column.name for column in table.primary_key.columns)
     name = table.name
-    newer = f"{name}.version < excluded.version"
+    only_if = newer("excluded", name)
     if table is health_scores:
-        newer = f"({name}.as_of, {name}.version) < (excluded.as_of, excluded.version)"
-    await write_rows(session, table, rows, conflict_keys=keys, only_if=newer)
+        only_if = (
+            f"({name}.as_of, {name}.version_at, {name}.version_id)"
+            " < (excluded.as_of, excluded.version_at, excluded.version_id)"
+        )
+    await write_rows(session, table, rows, conflict_keys=keys, only_if=only_if)
+
+
+def _version(row: dict[str, Any]) -> Version:
+    return row["version_at"], row["version_id"]

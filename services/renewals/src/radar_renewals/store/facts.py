@@ -99,7 +99,7 @@ async def _load_accounts(
         "account_id",
         account_ids,
         latest_day,
-        newest_by=("as_of", "version"),  # as `facts.latest_health` picks
+        newest_by=("as_of", "version_at", "version_id"),  # as `facts.latest_health` picks
     )
     newest_contact = None if history else ("account_id", "contact_id")
     contacts = await _facts(
@@ -126,7 +126,7 @@ async def _facts(
     key: str,
     values: Collection[str],
     newest_per: tuple[str, ...] | None = None,
-    newest_by: tuple[str, ...] = ("version",),
+    newest_by: tuple[str, ...] = ("version_at", "version_id"),
 ) -> dict[str, list[F]]:
     """Facts of rows whose `key` column is among `values`, grouped by that column.
 
