@@ -27,9 +27,6 @@ from radar_runtime.testing.helpers import consume_all, eventually, isolated_sett
 from radar_schemas import (
     AccountUpserted,
     AccountUpsertedEvent,
-    Alert,
-    AlertRaisedEvent,
-    AlertResolvedEvent,
     ContactChanged,
     ContactChangedEvent,
     Envelope,
@@ -167,6 +164,7 @@ def health(
     band: str,
     score_30d_ago: float | None = None,
     utilisation_percent: float | None = None,
+    open_escalations: int | None = None,
 ) -> HealthScoredEvent:
     components = []
     if utilisation_percent is not None:
@@ -187,6 +185,7 @@ def health(
             band=band,  # type: ignore[arg-type]
             components=components,
             score_30d_ago=score_30d_ago,
+            open_escalations=open_escalations,
             as_of=when,
         ),
     )
@@ -200,21 +199,6 @@ def contact(
         account_id=account_id,
         payload=ContactChanged(contact_id=contact_id, role=role, change=change),  # type: ignore[arg-type]
     )
-
-
-def escalation(
-    account_id: str, when: datetime, *, ticket: str, open: bool = True
-) -> AlertRaisedEvent | AlertResolvedEvent:
-    alert = Alert(
-        alert_id=f"alrt-{ticket}",
-        rule="support.escalation",
-        severity="warning",
-        dedup_key=f"support.escalation:{account_id}:{ticket}",
-        title=f"Ticket {ticket} is escalated",
-        summary="Support ticket escalated.",
-    )
-    model = AlertRaisedEvent if open else AlertResolvedEvent
-    return model(occurred_at=when, account_id=account_id, payload=alert)
 
 
 @dataclass

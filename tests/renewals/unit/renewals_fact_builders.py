@@ -13,7 +13,6 @@ from radar_renewals.domain.facts import (
     BookingFact,
     CancellationFact,
     ContactFact,
-    EscalationFact,
     HealthFact,
     OpportunityFact,
     SubscriptionFact,
@@ -65,19 +64,26 @@ def opportunity_fact(
 
 
 def health_fact(
-    day: date, score: float, hour: int = 9, utilisation: float | None = None
+    day: date,
+    score: float,
+    hour: int = 9,
+    utilisation: float | None = None,
+    open_escalations: int | None = None,
 ) -> HealthFact:
     return HealthFact(
-        ACCT, moment(day, hour), score, "yellow", None, utilisation, *version(day, hour)
+        ACCT,
+        moment(day, hour),
+        score,
+        "yellow",
+        None,
+        utilisation,
+        open_escalations,
+        *version(day, hour),
     )
 
 
 def contact_fact(day: date, contact: str, role: str, change: str) -> ContactFact:
     return ContactFact(ACCT, contact, role, change, moment(day), *version(day))
-
-
-def escalation_fact(day: date, key: str, is_open: bool) -> EscalationFact:
-    return EscalationFact(ACCT, key, is_open, moment(day), *version(day))
 
 
 def account_facts(*, segment: str = "smb", **histories: object) -> AccountFacts:

@@ -3,7 +3,6 @@ from decimal import Decimal
 
 from renewals_fact_builders import (
     contact_fact,
-    escalation_fact,
     health_fact,
     moment,
     term_fact,
@@ -15,7 +14,6 @@ from radar_renewals.domain.facts import (
     champion_lost,
     latest_health,
     newest,
-    open_escalations,
 )
 from radar_renewals.domain.terms import Cancellation, State, Timing
 
@@ -59,16 +57,6 @@ def test_a_contact_rejoining_clears_their_own_departure() -> None:
     left = contact_fact(date(2025, 1, 1), "c1", "champion", "left")
     back = contact_fact(date(2025, 3, 1), "c1", "champion", "joined")
     assert not champion_lost([back, left], None)
-
-
-def test_open_escalations_count_the_latest_event_per_alert() -> None:
-    events = [
-        escalation_fact(date(2025, 1, 1), "k1", True),
-        escalation_fact(date(2025, 1, 5), "k1", False),
-        escalation_fact(date(2025, 1, 3), "k2", True),
-    ]
-    assert open_escalations(events, None) == 1
-    assert open_escalations(events, moment(date(2025, 1, 4))) == 2
 
 
 def test_expected_arr_follows_the_forecast_rule_per_state() -> None:

@@ -4,10 +4,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from radar_renewals.projection.crm import FactBatch
-from radar_renewals.store.tables import escalation_events, health_scores, subscription_facts
+from radar_renewals.store.tables import health_scores, subscription_facts
 from radar_schemas import (
-    Alert,
-    AlertRaisedEvent,
     EngagementLogged,
     EngagementLoggedEvent,
     HealthScored,
@@ -37,7 +35,12 @@ def upsert(arr: float, at: datetime) -> SubscriptionUpsertedEvent:
     )
 
 
-def scored(score: float, at: datetime, utilisation: float | None = None) -> HealthScoredEvent:
+def scored(
+    score: float,
+    at: datetime,
+    utilisation: float | None = None,
+    open_escalations: int | None = None,
+) -> HealthScoredEvent:
     components = [
         ScoreComponent(
             measure="license_utilization", raw_value=utilisation, weight=20.0, explanation="x"
@@ -46,7 +49,13 @@ def scored(score: float, at: datetime, utilisation: float | None = None) -> Heal
     return HealthScoredEvent(
         occurred_at=at,
         account_id="acct-1",
-        payload=HealthScored(score=score, band="yellow", components=components, as_of=at),
+        payload=HealthScored(
+            score=score,
+            band="yellow",
+            components=components,
+            open_escalations=open_escalations,
+            as_of=at,
+        ),
     )
 
 
@@ -62,42 +71,26 @@ def test_health_keeps_one_score_per_day_and_reads_utilisation_as_a_fraction() ->
     batch = FactBatch()
     batch.add_all(
         [
-            scored(40, T0, 55.0),
-            scored(60, T0 + timedelta(hours=2), 65.0),
+            scored(40, T0, 55.0, open_escalations=3),
+            scored(60, T0 + timedelta(hours=2), 65.0, open_escalations=1),
             scored(20, T0 - timedelta(days=1)),
         ]
     )
     rows = sorted(batch.latest[health_scores].values(), key=lambda r: r["day"])
-    assert [(r["day"], r["score"], r["utilisation"]) for r in rows] == [
-        (date(2026, 1, 4), 20, None),
-        (date(2026, 1, 5), 60, 0.65),
+    assert [(r["day"], r["score"], r["utilisation"], r["open_escalations"]) for r in rows] == [
+        (date(2026, 1, 4), 20, None, None),
+        (date(2026, 1, 5), 60, 0.65, 1),
     ]
     assert batch.touched.signals == {"acct-1": T0 + timedelta(hours=2)}
 
 
-def test_only_escalation_alerts_are_kept_and_other_events_are_ignored() -> None:
-    def alert(rule: str) -> AlertRaisedEvent:
-        payload = Alert(
-            alert_id="a",
-            rule=rule,
-            severity="warning",
-            dedup_key=f"{rule}:k",
-            title="t",
-            summary="s",
-        )
-        return AlertRaisedEvent(occurred_at=T0, account_id="acct-1", payload=payload)
-
+def test_alerts_and_other_events_are_not_facts() -> None:
     batch = FactBatch()
     batch.add_all(
         [
-            alert("support.escalation"),
-            alert("renewal.at_risk"),
             EngagementLoggedEvent(
                 occurred_at=T0, account_id="acct-1", payload=EngagementLogged(kind="call")
             ),
         ]
     )
-    (row,) = batch.history[escalation_events]
-    assert (row["dedup_key"], row["open"]) == ("support.escalation:k", True)
-    assert set(batch.history) == {escalation_events}
-    assert not batch.latest
+    assert not batch.latest and not batch.history

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from radar_renewals.main import bootstrap, main
+from radar_renewals.main import bootstrap, main, spec
 from radar_renewals.settings import RenewalsSettings
 
 
@@ -36,3 +36,12 @@ def test_bootstrap_reads_the_rule_and_calibration_files(tmp_path: Path) -> None:
     assert parts.rules.alerts.churned_max_age_days == 3
     assert parts.evaluator.curve.p_renew(50) == pytest.approx(0.5)
     assert parts.refresher.evaluator is parts.evaluator
+
+
+def test_renewals_consumes_crm_and_health_facts_and_no_topic_it_produces() -> None:
+    declared = spec(bootstrap(RenewalsSettings()))
+
+    assert declared.consumes == ("cs.crm.v1", "cs.health.v1")
+    assert declared.produces == ("cs.alerts.v1", "cs.renewals.v1")
+    assert declared.routes is not None
+    assert "alert.raised" not in declared.routes.event_types

@@ -24,8 +24,8 @@ from .work.transitions import Transitions
 
 DESCRIPTION = """Renewal state per subscription term (upcoming, in window, overdue, renewed
 early / on time / late, churned), risk with its drivers, p_renew, the forecast, KPIs and a
-printable leadership report. Consumes cs.crm.v1, cs.health.v1 and the support.escalation
-alerts on cs.alerts.v1; emits renewal.state_changed and renewal alerts."""
+printable leadership report. Consumes cs.crm.v1 and cs.health.v1 (health scores, with the
+open escalations health counted); emits renewal.state_changed and renewal alerts."""
 
 
 def bootstrap(

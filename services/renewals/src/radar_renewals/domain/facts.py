@@ -6,9 +6,10 @@ one opportunity), the newer `version` wins: `occurred_at` first, the event id br
 ties (`radar_runtime.versions`), so even two edits at the same instant resolve the same
 way every time.
 
-Account-level facts that change over time (health, contacts, escalations, opportunity
-edits) are kept as histories, so a term can also be seen "as of" a past moment: the
-backtest must score a renewal with what was known before its outcome.
+Account-level facts that change over time (health scores with the open escalations
+health counted, contacts, opportunity edits) are kept as histories, so a term can also
+be seen "as of" a past moment: the backtest must score a renewal with what was known
+before its outcome.
 """
 
 from collections.abc import Iterable
@@ -107,6 +108,7 @@ class HealthFact(Versioned):
     band: str
     score_30d_ago: float | None
     utilisation: float | None  # active users / seats, 0..1 or above
+    open_escalations: int | None  # as the health service counted them; None: not known
     version_at: datetime
     version_id: UUID
 
@@ -117,18 +119,6 @@ class ContactFact(Versioned):
     contact_id: str
     role: str
     change: str  # joined | left
-    occurred_at: datetime
-    version_at: datetime
-    version_id: UUID
-
-
-@dataclass(frozen=True, slots=True)
-class EscalationFact(Versioned):
-    """A `support.escalation` alert raised (open) or resolved, from the health service."""
-
-    account_id: str
-    dedup_key: str
-    open: bool
     occurred_at: datetime
     version_at: datetime
     version_id: UUID
@@ -149,7 +139,6 @@ class AccountFacts:
     account: AccountFact | None = None
     health: tuple[HealthFact, ...] = ()
     contacts: tuple[ContactFact, ...] = ()
-    escalations: tuple[EscalationFact, ...] = ()
 
 
 @dataclass
@@ -196,14 +185,3 @@ def champion_lost(facts: Iterable[ContactFact], cutoff: datetime | None) -> bool
         if left and not present:
             return True
     return False
-
-
-def open_escalations(facts: Iterable[EscalationFact], cutoff: datetime | None) -> int:
-    """Escalation alerts whose latest known event is a raise."""
-    latest: dict[str, EscalationFact] = {}
-    for fact in facts:
-        if known_by(fact.occurred_at, cutoff):
-            current = latest.get(fact.dedup_key)
-            if current is None or fact.version > current.version:
-                latest[fact.dedup_key] = fact
-    return sum(1 for fact in latest.values() if fact.open)

@@ -163,6 +163,8 @@ def champion_driver(term: Term, risk: RiskPolicy) -> Driver:
 def escalation_driver(term: Term, risk: RiskPolicy) -> Driver:
     name = "open_escalations"
     count = term.open_escalations
+    if count is None:
+        return _neutral(name, "open escalations not known")
     if count <= 0:
         return Driver(name, 0.0, 0.0, "no open escalations: 0")
     settings = risk.escalations

@@ -92,7 +92,7 @@ class Term:
     opportunity: Opportunity | None = None
     health: HealthSnapshot | None = None
     champion_lost: bool = False
-    open_escalations: int = 0
+    open_escalations: int | None = None  # from the latest health score; None: not known
     utilisation: float | None = None  # active users / seats, from the health service
     account_name: str | None = None
     segment: str | None = None  # smb | mid_market | enterprise

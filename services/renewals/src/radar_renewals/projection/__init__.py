@@ -12,15 +12,14 @@ from radar_renewals.store.accounts import lock_accounts, subscriptions_of_accoun
 from radar_runtime import Routes, UnitOfWork
 from radar_runtime import routes as declare
 from radar_schemas.envelope import Envelope
-from radar_schemas.topics import ALERTS, CRM, HEALTH, types_of
+from radar_schemas.topics import CRM, HEALTH, types_of
 
 if TYPE_CHECKING:
     from radar_renewals.parts import RenewalsParts
 
 
 def routes(parts: RenewalsParts) -> Routes:
-    # cs.alerts.v1 only for the health service's support.escalation alerts.
-    return declare((types_of(CRM, HEALTH, ALERTS), RenewalsHandler(parts.refresher)))
+    return declare((types_of(CRM, HEALTH), RenewalsHandler(parts.refresher)))
 
 
 class RenewalsHandler:

@@ -2,7 +2,7 @@
 
 Within a batch, rows for one key are reduced in Python first (PostgreSQL cannot update
 one row twice in a statement); against stored rows, the upsert's WHERE keeps the newer
-version. Histories (opportunity edits, contacts, escalations) are insert-only.
+version. Histories (opportunity edits, contacts) are insert-only.
 """
 
 from collections.abc import Iterable, Sequence
@@ -19,7 +19,6 @@ from radar_renewals.store.tables import (
     bookings,
     cancellations,
     contact_changes,
-    escalation_events,
     health_scores,
     opportunity_edits,
     subscription_facts,
@@ -34,10 +33,9 @@ from radar_schemas.crm import (
     SubscriptionCancelledEvent,
     SubscriptionUpsertedEvent,
 )
-from radar_schemas.derived import AlertRaisedEvent, AlertResolvedEvent, HealthScoredEvent
+from radar_schemas.derived import HealthScoredEvent
 from radar_schemas.envelope import Envelope
 
-ESCALATION_RULE = "support.escalation"
 UTILISATION_MEASURE = "license_utilization"
 
 
@@ -49,7 +47,7 @@ def money(value: float) -> Decimal:
 class Touched:
     """What a batch changed, and the newest event time behind each change.
 
-    `signals` are accounts whose health, contacts or escalations changed: those move
+    `signals` are accounts whose health or contacts changed: those move
     the risk of open terms only (a closed term shows its outcome), so their closed terms
     need not be re-evaluated. `accounts` changed their account facts (name, segment...),
     which every term shows. `written` holds every account the batch wrote facts for.
@@ -191,21 +189,7 @@ class FactBatch:
                 occurred_at=at,
             )
             self.touched.signal(account_id, at)
-        elif (
-            isinstance(event, AlertRaisedEvent | AlertResolvedEvent)
-            and event.payload.rule == ESCALATION_RULE
-        ):
-            self._history(
-                escalation_events,
-                account_id=account_id,
-                dedup_key=event.payload.dedup_key,
-                version_at=event.occurred_at,
-                version_id=event.event_id,
-                open=isinstance(event, AlertRaisedEvent),
-                occurred_at=at,
-            )
-            self.touched.signal(account_id, at)
-        # Anything else (engagement.logged, other alerts, our own events) is not used.
+        # Anything else (engagement.logged) is not used.
 
     def _health(self, event: HealthScoredEvent, version: Version) -> None:
         h = event.payload
@@ -226,6 +210,7 @@ class FactBatch:
             "band": h.band,
             "score_30d_ago": h.score_30d_ago,
             "utilisation": utilisation,
+            "open_escalations": h.open_escalations,
             "version_at": event.occurred_at,
             "version_id": event.event_id,
         }

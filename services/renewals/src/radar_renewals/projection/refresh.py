@@ -73,8 +73,8 @@ class Refresher:
 
         `causes` gives, per subscription, the time of the newest event behind the
         refresh: the `occurred_at` of what it emits (the clock's now otherwise).
-        `signals_only` are subscriptions whose only news is their account's health,
-        contacts or escalations: their closed terms cannot have changed and are skipped.
+        `signals_only` are subscriptions whose only news is their account's health or
+        contacts: their closed terms cannot have changed and are skipped.
         `locked` are the accounts the caller already holds (`lock_accounts`): it must
         lock those it wrote facts for before it chose the subscriptions.
         """

@@ -15,7 +15,6 @@ from radar_renewals.domain.facts import (
     BookingFact,
     CancellationFact,
     ContactFact,
-    EscalationFact,
     Facts,
     HealthFact,
     OpportunityFact,
@@ -27,7 +26,6 @@ from radar_renewals.store.tables import (
     bookings,
     cancellations,
     contact_changes,
-    escalation_events,
     health_scores,
     opportunity_edits,
     subscription_facts,
@@ -57,9 +55,9 @@ async def load_facts(
 ) -> Facts:
     """The facts of these subscriptions and of their accounts.
 
-    Histories (health, opportunity edits, contact changes, escalations) are loaded whole
-    with `history` (the backtest looks back in time); otherwise only the newest entry of
-    each (per account, opportunity, contact, escalation), all that "now" depends on.
+    Histories (health, opportunity edits, contact changes) are loaded whole with
+    `history` (the backtest looks back in time); otherwise only the newest entry of each
+    (per account, opportunity, contact), all that "now" depends on.
     """
     loaded = Facts()
     if not subscription_ids:
@@ -105,17 +103,12 @@ async def _load_accounts(
     contacts = await _facts(
         session, ContactFact, contact_changes, "account_id", account_ids, newest_contact
     )
-    newest_alert = None if history else ("account_id", "dedup_key")
-    escalations = await _facts(
-        session, EscalationFact, escalation_events, "account_id", account_ids, newest_alert
-    )
     for account_id in account_ids:
         loaded.accounts[account_id] = AccountFacts(
             account_id,
             next(iter(found.get(account_id, ())), None),
             tuple(health.get(account_id, ())),
             tuple(contacts.get(account_id, ())),
-            tuple(escalations.get(account_id, ())),
         )
 
 

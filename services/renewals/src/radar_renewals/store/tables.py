@@ -119,6 +119,9 @@ health_scores = Table(
     Column("band", Text, nullable=False),
     Column("score_30d_ago", Float),
     Column("utilisation", Float),
+    # Escalated (or watched-priority) tickets open at `as_of`, as health counted them;
+    # NULL when the health service did not say.
+    Column("open_escalations", Integer),
     *versioned(),
 )
 
@@ -130,16 +133,6 @@ contact_changes = Table(
     *versioned(primary_key=True),
     Column("role", Text, nullable=False),
     Column("change", Text, nullable=False),
-    Column("occurred_at", DateTime(timezone=True), nullable=False),
-)
-
-escalation_events = Table(
-    "escalation_events",
-    metadata,
-    Column("account_id", Text, primary_key=True),
-    Column("dedup_key", Text, primary_key=True),
-    *versioned(primary_key=True),
-    Column("open", Boolean, nullable=False),
     Column("occurred_at", DateTime(timezone=True), nullable=False),
 )
 
