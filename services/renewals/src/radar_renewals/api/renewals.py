@@ -13,7 +13,7 @@ from radar_renewals.api.live import drivers_of, evaluate_now
 from radar_renewals.api.models import alert_view, change_view, term_view
 from radar_renewals.domain.terms import State
 from radar_renewals.store.alerts import alerts_of
-from radar_renewals.store.history import history_of
+from radar_renewals.store.changes import changes_of
 from radar_renewals.store.terms import TermFilter, page_of_terms, terms_of
 from radar_runtime import SessionDep
 from radar_schemas.common import Region, RiskBand, Segment
@@ -64,7 +64,7 @@ async def get_renewal(
     if not rows:
         raise HTTPException(404, detail=f"no renewal known for subscription {subscription_id!r}")
     current = next((row for row in rows if row.is_current), rows[-1])
-    history = await history_of(session, subscription_id, HISTORY_LIMIT)
+    history = await changes_of(session, subscription_id, HISTORY_LIMIT)
     live = await evaluate_now(session, renewals.evaluator, [subscription_id], today)
     alerts = await alerts_of(session, subscription_id)
     return plain_json(

@@ -1,6 +1,6 @@
 """The leadership report as one self-contained HTML page.
 
-Charts are inline SVG drawn on the server (domain.report_charts); styles are inline;
+Charts are inline SVG drawn on the server (api/charts); styles are inline;
 no scripts, fonts or images are fetched, so the page reads the same offline, in an
 email or on paper.
 """

@@ -1,55 +1,43 @@
-"""The consumer side: store a batch's facts, then re-derive what they touched."""
+"""The consumer side: which event types renewals applies, with what, in which order.
+
+A batch runs in one unit of work: first the accounts it writes facts for are locked
+(replicas re-derive an account one at a time), then each family's facts are stored (one
+statement per table), then every subscription they touched is re-derived, once.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING
 
-from radar_renewals.projection.crm import FactBatch
-from radar_renewals.projection.refresh import Refresher
-from radar_renewals.store.accounts import lock_accounts, subscriptions_of_accounts_with_times
-from radar_runtime import Routes, UnitOfWork
+from radar_renewals.projection import crm, health
+from radar_renewals.projection.touched import rederive, written_accounts
+from radar_renewals.store.accounts import lock_accounts
+from radar_runtime import Batch, Routes, UnitOfWork
 from radar_runtime import routes as declare
-from radar_schemas.envelope import Envelope
-from radar_schemas.topics import CRM, HEALTH, types_of
 
 if TYPE_CHECKING:
     from radar_renewals.parts import RenewalsParts
 
 
 def routes(parts: RenewalsParts) -> Routes:
-    return declare((types_of(CRM, HEALTH), RenewalsHandler(parts.refresher)))
+    refresher = parts.refresher
+
+    async def rederive_touched(uow: UnitOfWork, batch: Batch) -> None:
+        await rederive(refresher, uow, batch)
+
+    return declare(
+        ("account.upserted", crm.apply_accounts),
+        ("subscription.upserted", crm.apply_subscriptions),
+        ("renewal.booked", crm.apply_bookings),
+        ("subscription.cancelled", crm.apply_cancellations),
+        ("renewal.opportunity_updated", crm.apply_opportunities),
+        ("contact.changed", crm.apply_contacts),
+        ("health.scored", health.apply_scores),
+        before=lock_written,
+        after=rederive_touched,
+    )
 
 
-class RenewalsHandler:
-    def __init__(self, refresher: Refresher) -> None:
-        self.refresher = refresher
-
-    async def __call__(self, uow: UnitOfWork, events: Sequence[Envelope]) -> None:
-        batch = FactBatch()
-        batch.add_all(events)
-        touched = batch.touched
-        if not touched:
-            return
-        session = uow.session
-        # Before the facts are written and the subscriptions chosen: see `lock_accounts`.
-        await lock_accounts(session, touched.written)
-        await batch.write(session)
-        causes = dict(touched.subscriptions)
-        _merge(causes, await subscriptions_of_accounts_with_times(session, touched.accounts))
-        fully = set(causes)
-        _merge(causes, await subscriptions_of_accounts_with_times(session, touched.signals))
-        await self.refresher.refresh(
-            uow,
-            causes,
-            locked=touched.written,
-            causes=causes,
-            signals_only=set(causes) - fully,
-        )
-
-
-def _merge(causes: dict[str, datetime], more: dict[str, datetime]) -> None:
-    for subscription_id, at in more.items():
-        if subscription_id not in causes or at > causes[subscription_id]:
-            causes[subscription_id] = at
+async def lock_written(uow: UnitOfWork, batch: Batch) -> None:
+    """Before any fact is written or a subscription chosen: see `lock_accounts`."""
+    await lock_accounts(uow.session, written_accounts(batch))

@@ -1,9 +1,9 @@
 """Re-deriving subscriptions from their facts: the one write path of the projection.
 
-New facts (the handler) and a new day (the transitions job) both land here. For each
-subscription: derive its terms, evaluate them as of today, store the rows that changed,
-emit `renewal.state_changed` where the state or risk band moved, and raise or resolve
-its renewal alerts. Everything runs in the caller's unit of work, so the rows, the
+New facts (each batch's last step) and a new day (the transitions job) both land here.
+For each subscription: derive its terms, evaluate them as of today, store the rows that
+changed, emit `renewal.state_changed` where the state or risk band moved, and raise or
+resolve its renewal alerts. Everything runs in the caller's unit of work, so the rows, the
 alert book-keeping and the emitted events commit together or not at all.
 """
 
@@ -31,8 +31,8 @@ from radar_renewals.domain.outgoing import alert_for, raised, resolved, state_ch
 from radar_renewals.domain.terms import OPEN_STATES, State
 from radar_renewals.store.accounts import load_people, lock_accounts
 from radar_renewals.store.alerts import active_alerts_of, alert_payloads, write_alerts
+from radar_renewals.store.changes import write_changes
 from radar_renewals.store.facts import load_facts
-from radar_renewals.store.history import write_history
 from radar_renewals.store.term_rows import TermRows, term_rows
 from radar_renewals.store.terms import StoredTerm, stored_terms, write_terms
 from radar_runtime import UnitOfWork
@@ -200,7 +200,7 @@ class Refresher:
                     "p_renew": evaluation.p_renew,
                 }
             )
-        await write_history(session, history)
+        await write_changes(session, history)
         raised_rows = []
         people = await load_people(session, {e.term.account_id for _, e, _ in plan.raised})
         for condition, evaluation, at in plan.raised:

@@ -31,7 +31,7 @@ async def lock_accounts(session: AsyncSession, account_ids: Collection[str]) -> 
         await session.execute(_LOCK, {"ids": list(account_ids)})
 
 
-async def subscriptions_of_accounts_with_times(
+async def subscriptions_of(
     session: AsyncSession, account_times: Mapping[str, datetime]
 ) -> dict[str, datetime]:
     """The subscriptions of these accounts, each with its account's time."""

@@ -1,10 +1,16 @@
-"""Loading the facts of many subscriptions at once: one query per table, never one per id."""
+"""The facts as they arrived: written a batch at a time, one statement per table, and
+read for many subscriptions at once, one query per table, never one per id.
 
-from collections.abc import AsyncIterator, Collection
+Newest wins: a batch brings one row per key (`radar_runtime.versions.newest_by`) and the
+upsert keeps the stored row where it is newer. Histories (opportunity edits, contact
+changes) keep every edit: an edit seen before is left as it is.
+"""
+
+from collections.abc import AsyncIterator, Collection, Sequence
 from dataclasses import fields
 from datetime import date
 from functools import cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,9 +37,49 @@ from radar_renewals.store.tables import (
     subscription_facts,
 )
 from radar_renewals.store.terms import closed_subscriptions
-from radar_runtime.sql import fetch_rows
+from radar_runtime.sql import fetch_rows, write_rows
+from radar_runtime.versions import newer
+from radar_schemas.envelope import Envelope
 
 F = TypeVar("F")
+
+
+def version_columns(event: Envelope) -> dict[str, Any]:
+    """A row's version: its event's (`radar_runtime.versions`)."""
+    return {"version_at": event.occurred_at, "version_id": event.event_id}
+
+
+async def write_newest(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Upsert rows (one per key), each where it is newer than the row stored."""
+    await write_rows(
+        session, table, rows, conflict_keys=_key_of(table), only_if=newer("excluded", table.name)
+    )
+
+
+# A day's score is the one computed last (`as_of`), then the newest event's: as
+# `domain.facts.latest_health` picks.
+_NEWER_SCORE = (
+    "(health_scores.as_of, health_scores.version_at, health_scores.version_id)"
+    " < (excluded.as_of, excluded.version_at, excluded.version_id)"
+)
+
+
+async def write_health_scores(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Upsert one score per account and day, where it is newer than the one stored."""
+    await write_rows(
+        session, health_scores, rows, conflict_keys=_key_of(health_scores), only_if=_NEWER_SCORE
+    )
+
+
+async def write_history(
+    session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]
+) -> None:
+    """Add rows to a history; a row seen before (same key and version) is kept as it is."""
+    await write_rows(session, table, rows, conflict_keys=())
+
+
+def _key_of(table: Table) -> tuple[str, ...]:
+    return tuple(column.name for column in table.primary_key.columns)
 
 
 # Subscriptions whose histories a backtest holds in memory at once.

@@ -220,7 +220,7 @@ active_alerts = Table(
 
 # One row per account, row-locked by each refresh for the accounts it re-derives: an
 # account's facts can arrive at different replicas (CRM on one, health on another), and
-# its subscriptions must be re-derived by one at a time (see `projection_store.lock`).
+# its subscriptions must be re-derived by one at a time (see `accounts.lock_accounts`).
 # Row locks, unlike advisory locks, take no room in PostgreSQL's shared lock table, so
 # a batch may lock thousands of accounts.
 account_locks = Table(

@@ -12,11 +12,11 @@ from radar_renewals.store.tables import state_changes
 from radar_runtime.sql import write_rows
 
 
-async def write_history(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+async def write_changes(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     await write_rows(session, state_changes, rows)
 
 
-async def history_of(session: AsyncSession, subscription_id: str, limit: int) -> list[Row[Any]]:
+async def changes_of(session: AsyncSession, subscription_id: str, limit: int) -> list[Row[Any]]:
     """A subscription's last `limit` changes, oldest first."""
     rows = await session.execute(
         select(state_changes)
