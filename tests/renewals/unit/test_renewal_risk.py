@@ -3,8 +3,9 @@ from datetime import date
 import pytest
 from renewals_factories import END, RULES, days, make_term
 
-from radar_renewals.domain.risk import Driver, Risk, RiskBand, assess_risk, band_for
+from radar_renewals.domain.risk import Driver, Risk, assess_risk, band_for
 from radar_renewals.domain.terms import HealthSnapshot, Opportunity, Term
+from radar_schemas.common import RiskBand
 
 FAR = END - days(200)  # before the prepare mark: no deal progress expected
 NEAR = END - days(20)

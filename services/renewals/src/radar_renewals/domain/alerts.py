@@ -19,12 +19,11 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 from typing import NamedTuple
 
 from radar_renewals.domain import plays
 from radar_renewals.domain.policy import RenewalPolicy
-from radar_renewals.domain.risk import Driver, Risk, RiskBand
+from radar_renewals.domain.risk import Driver, Risk
 from radar_renewals.domain.terms import (
     OPEN_STATES,
     State,
@@ -33,24 +32,12 @@ from radar_renewals.domain.terms import (
     known_booking,
     state_of,
 )
-
-
-class Rule(StrEnum):
-    WINDOW_OPENED = "renewal.window_opened"
-    AT_RISK = "renewal.at_risk"
-    OVERDUE = "renewal.overdue"
-    CHURNED = "renewal.churned"
-
-
-class Severity(StrEnum):
-    INFO = "info"
-    WARNING = "warning"
-    CRITICAL = "critical"
+from radar_schemas.common import AlertRule, RiskBand, Severity
 
 
 @dataclass(frozen=True, slots=True)
 class Condition:
-    rule: Rule
+    rule: AlertRule
     severity: Severity
     dedup_key: str
     title: str
@@ -68,7 +55,7 @@ class AlertDiff(NamedTuple):
     resolved: list[str]  # dedup keys
 
 
-def dedup_key(rule: Rule, term: Term, mark: str | None = None) -> str:
+def dedup_key(rule: AlertRule, term: Term, mark: str | None = None) -> str:
     parts = [rule.value, term.subscription_id, term.end_date.isoformat()]
     return ":".join([*parts, mark] if mark else parts)
 
@@ -129,7 +116,7 @@ def _still_high(
         return True
     # Already raised: clear only once clearly below the boundary, so it does not flap.
     threshold = policy.risk.bands.high - policy.alerts.at_risk_hysteresis_points
-    return dedup_key(Rule.AT_RISK, term) in active_keys and risk.score >= threshold
+    return dedup_key(AlertRule.RENEWAL_AT_RISK, term) in active_keys and risk.score >= threshold
 
 
 def _window_opened(term: Term, risk: Risk, days_left: int, mark: str) -> Condition:
@@ -141,7 +128,9 @@ def _window_opened(term: Term, risk: Risk, days_left: int, mark: str) -> Conditi
     )
     play = plays.SIGN_PLAY if mark == "sign" else plays.PREPARE_PLAY
     drivers = (_days_driver(term, days_left), *risk.top_drivers())
-    return _condition(Rule.WINDOW_OPENED, Severity.INFO, term, title, summary, drivers, play, mark)
+    return _condition(
+        AlertRule.RENEWAL_WINDOW_OPENED, Severity.INFO, term, title, summary, drivers, play, mark
+    )
 
 
 def _at_risk(term: Term, risk: Risk, days_left: int) -> Condition:
@@ -155,7 +144,13 @@ def _at_risk(term: Term, risk: Risk, days_left: int) -> Condition:
     extra = tuple(plays.DRIVER_PLAYS[d.name] for d in top if d.name in plays.DRIVER_PLAYS)
     drivers = (_days_driver(term, days_left), *risk.top_drivers(limit=5))
     return _condition(
-        Rule.AT_RISK, Severity.CRITICAL, term, title, summary, drivers, plays.AT_RISK_PLAY + extra
+        AlertRule.RENEWAL_AT_RISK,
+        Severity.CRITICAL,
+        term,
+        title,
+        summary,
+        drivers,
+        plays.AT_RISK_PLAY + extra,
     )
 
 
@@ -177,7 +172,13 @@ def _overdue(term: Term, days_overdue: int, days_to_churn: int) -> Condition:
         Driver("opportunity_stage", stage, 0.0, f"renewal opportunity stage: {stage}"),
     )
     return _condition(
-        Rule.OVERDUE, Severity.CRITICAL, term, title, summary, drivers, plays.OVERDUE_PLAY
+        AlertRule.RENEWAL_OVERDUE,
+        Severity.CRITICAL,
+        term,
+        title,
+        summary,
+        drivers,
+        plays.OVERDUE_PLAY,
     )
 
 
@@ -190,7 +191,7 @@ def _churned(term: Term, today: date, policy: RenewalPolicy) -> Condition:
         Driver("arr_lost", float(term.arr), 0.0, f"{money(term.arr, term.currency)} ARR lost"),
     )
     return _condition(
-        Rule.CHURNED, Severity.INFO, term, title, summary, drivers, plays.CHURNED_PLAY
+        AlertRule.RENEWAL_CHURNED, Severity.INFO, term, title, summary, drivers, plays.CHURNED_PLAY
     )
 
 
@@ -210,7 +211,7 @@ def _churn_reason(term: Term, today: date, policy: RenewalPolicy) -> str:
 
 
 def _condition(
-    rule: Rule,
+    rule: AlertRule,
     severity: Severity,
     term: Term,
     title: str,

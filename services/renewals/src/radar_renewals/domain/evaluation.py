@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from radar_renewals.domain.calibration import Calibration, expected_arr
 from radar_renewals.domain.policy import RenewalPolicy
-from radar_renewals.domain.risk import Driver, Risk, RiskBand, assess_risk
+from radar_renewals.domain.risk import Driver, Risk, assess_risk
 from radar_renewals.domain.terms import (
     OPEN_STATES,
     RENEWED_STATES,
@@ -26,6 +26,7 @@ from radar_renewals.domain.terms import (
     known_booking,
     state_of,
 )
+from radar_schemas.common import RiskBand
 
 ZERO = Decimal(0)
 

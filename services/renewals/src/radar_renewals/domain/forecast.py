@@ -20,8 +20,9 @@ from radar_renewals.domain.calibration import expected_arr
 from radar_renewals.domain.grouping import GroupBy, group_of
 from radar_renewals.domain.periods import Period, period_label, period_start, periods_between
 from radar_renewals.domain.policy import RenewalPolicy
-from radar_renewals.domain.risk import RiskBand, assess_risk
+from radar_renewals.domain.risk import assess_risk
 from radar_renewals.domain.terms import OPEN_STATES, RENEWED_STATES, State, Term, state_of
+from radar_schemas.common import RiskBand
 
 ZERO = Decimal(0)
 FORECAST_CATEGORIES = ("commit", "best_case", "pipeline")

@@ -7,16 +7,10 @@ scores 0 points and its explanation says it was missing.
 
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 from radar_renewals.domain.policy import RenewalPolicy, RiskBands, RiskPolicy, normalise_stage
 from radar_renewals.domain.terms import Term, days_to_renewal
-
-
-class RiskBand(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
+from radar_schemas.common import RiskBand
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from radar_renewals.domain.alerts import (
     Condition,
-    Rule,
     conditions_for,
     dedup_key,
     diff_alerts,
@@ -38,6 +37,7 @@ from radar_renewals.store.terms import StoredTerm, stored_terms, write_terms
 from radar_runtime import UnitOfWork
 from radar_runtime.metrics import ALERTS_RAISED, ALERTS_RESOLVED
 from radar_runtime.sql import plan_each_run
+from radar_schemas.common import AlertRule
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ class Refresher:
         for term in terms:
             if skip_closed and _closed(stored.get(term.start_date)):
                 # Unchanged, and so is its alert: the only one a closed term can have.
-                kept_alerts.add(dedup_key(Rule.CHURNED, term))
+                kept_alerts.add(dedup_key(AlertRule.RENEWAL_CHURNED, term))
             else:
                 evaluations.append(self.evaluator.evaluate(term, today))
         active = {key: row for key, row in active.items() if key not in kept_alerts}
@@ -170,7 +170,7 @@ class Refresher:
                 term, evaluation.risk, today, policy, active_keys=active
             ):
                 stale_churn = (
-                    condition.rule is Rule.CHURNED
+                    condition.rule is AlertRule.RENEWAL_CHURNED
                     and condition.dedup_key not in active
                     and (today - self.evaluator.churned_on(term)).days > max_age
                 )
