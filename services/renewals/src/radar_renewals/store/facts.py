@@ -190,7 +190,9 @@ def _facts_sql(
     newest_per: tuple[str, ...] | None,
     newest_by: tuple[str, ...],
 ) -> str:
-    """The query `_facts` runs; names come from the tables and fact classes, not data."""
+    """The query `_facts` runs, read through the driver (`fetch_rows`): a refresh loads
+    the facts of thousands of subscriptions at once. Names come from the tables and fact
+    classes, never from data."""
     unknown = {*names, key, *(newest_per or ()), *newest_by} - set(table.columns.keys())
     if unknown:
         raise ValueError(f"{table.name} has no column(s) {sorted(unknown)}")

@@ -33,6 +33,8 @@ class StoredTerm:
     evaluated_on: date
 
 
+# Through the driver (`fetch_rows`): a refresh reads the stored terms of thousands of
+# subscriptions at once, where SQLAlchemy's row objects cost more than the query.
 _STORED = (
     "SELECT subscription_id, start_date, state, risk_band, content_hash, evaluated_on "
     "FROM terms WHERE subscription_id = ANY($1::text[])"
