@@ -77,6 +77,13 @@ def _not_above(value: NumberT, other: str, info: Info) -> NumberT:
     return value
 
 
+def _above(value: NumberT, other: str, info: Info) -> NumberT:
+    bound = info.data.get(other)
+    if bound is not None and value <= bound:
+        raise ValueError(f"{value} must be above {other} ({bound})")
+    return value
+
+
 def _not_below(value: NumberT, other: str, info: Info) -> NumberT:
     bound = info.data.get(other)
     if bound is not None and value < bound:
@@ -130,10 +137,7 @@ class RiskBands(Settings):
     @field_validator("high")
     @classmethod
     def _high_above_medium(cls, value: float, info: Info) -> float:
-        medium = info.data.get("medium")
-        if medium is not None and value <= medium:
-            raise ValueError(f"{value} must be above medium ({medium})")
-        return value
+        return _above(value, "medium", info)
 
 
 class HealthRisk(Settings):
@@ -169,10 +173,7 @@ class UtilisationRisk(Settings):
     @field_validator("no_points_at")
     @classmethod
     def _range_not_empty(cls, value: float, info: Info) -> float:
-        low = info.data.get("full_points_at")
-        if low is not None and value <= low:
-            raise ValueError(f"{value} must be above full_points_at ({low})")
-        return value
+        return _above(value, "full_points_at", info)
 
 
 class RiskPolicy(Settings):

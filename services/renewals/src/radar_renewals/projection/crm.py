@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from decimal import Decimal
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from sqlalchemy import Table
 
@@ -22,7 +22,7 @@ from radar_renewals.store.tables import (
     opportunity_edits,
     subscription_facts,
 )
-from radar_runtime import UnitOfWork
+from radar_runtime import Projector, UnitOfWork
 from radar_runtime.versions import newest_by
 from radar_schemas.crm import (
     AccountUpsertedEvent,
@@ -34,59 +34,27 @@ from radar_schemas.crm import (
 )
 from radar_schemas.envelope import Envelope
 
-E = TypeVar("E", bound=Envelope)
+
+def upserting(
+    table: Table, key: Callable[[Any], Hashable], row: Callable[[Any], dict[str, Any]]
+) -> Projector:
+    """Stores the newest event per key as one row each (an upsert cannot touch a row
+    twice), where it is newer than the row stored."""
+
+    async def apply(uow: UnitOfWork, events: list[Envelope]) -> None:
+        newest = newest_by(events, key)
+        await write_newest(uow.session, table, [row(event) for event in newest.values()])
+
+    return apply
 
 
-async def apply_accounts(uow: UnitOfWork, events: list[Envelope]) -> None:
-    await _newest(uow, accounts, events, lambda e: e.account_id, _account_row)
+def recording(table: Table, row: Callable[[Any], dict[str, Any]]) -> Projector:
+    """Adds every event to a history."""
 
+    async def apply(uow: UnitOfWork, events: list[Envelope]) -> None:
+        await write_history(uow.session, table, [row(event) for event in events])
 
-async def apply_subscriptions(uow: UnitOfWork, events: list[Envelope]) -> None:
-    await _newest(
-        uow,
-        subscription_facts,
-        events,
-        lambda e: (e.payload.subscription_id, e.payload.start_date),
-        _term_row,
-    )
-
-
-async def apply_bookings(uow: UnitOfWork, events: list[Envelope]) -> None:
-    await _newest(
-        uow,
-        bookings,
-        events,
-        lambda e: (e.payload.subscription_id, e.payload.new_end_date),
-        _booking_row,
-    )
-
-
-async def apply_cancellations(uow: UnitOfWork, events: list[Envelope]) -> None:
-    await _newest(
-        uow, cancellations, events, lambda e: e.payload.subscription_id, _cancellation_row
-    )
-
-
-async def apply_opportunities(uow: UnitOfWork, events: list[Envelope]) -> None:
-    edits = cast(list[RenewalOpportunityUpdatedEvent], events)
-    await write_history(uow.session, opportunity_edits, [_opportunity_row(e) for e in edits])
-
-
-async def apply_contacts(uow: UnitOfWork, events: list[Envelope]) -> None:
-    changes = cast(list[ContactChangedEvent], events)
-    await write_history(uow.session, contact_changes, [_contact_row(e) for e in changes])
-
-
-async def _newest(
-    uow: UnitOfWork,
-    table: Table,
-    events: list[Envelope],
-    key: Callable[[E], Hashable],
-    row: Callable[[E], dict[str, Any]],
-) -> None:
-    """The newest event per key as one row each (an upsert cannot touch a row twice)."""
-    newest = newest_by(cast(list[E], events), key)
-    await write_newest(uow.session, table, [row(event) for event in newest.values()])
+    return apply
 
 
 def money(value: float) -> Decimal:
@@ -172,3 +140,17 @@ def _contact_row(event: ContactChangedEvent) -> dict[str, Any]:
         "change": c.change,
         "occurred_at": event.occurred_at,
     }
+
+
+apply_accounts = upserting(accounts, lambda e: e.account_id, _account_row)
+apply_subscriptions = upserting(
+    subscription_facts, lambda e: (e.payload.subscription_id, e.payload.start_date), _term_row
+)
+apply_bookings = upserting(
+    bookings, lambda e: (e.payload.subscription_id, e.payload.new_end_date), _booking_row
+)
+apply_cancellations = upserting(
+    cancellations, lambda e: e.payload.subscription_id, _cancellation_row
+)
+apply_opportunities = recording(opportunity_edits, _opportunity_row)
+apply_contacts = recording(contact_changes, _contact_row)
