@@ -21,7 +21,7 @@ from radar_ingest.keys import load_keyring
 from radar_ingest.settings import IngestSettings
 from radar_notifier.domain.channels import slack_webhook_env_var
 from radar_notifier.rules import NotifierRules
-from radar_renewals.config import load_config as load_renewals_config
+from radar_renewals.rules import read_rules as load_renewals_config
 from radar_runtime.rules import load_rules
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from radar_renewals.main import create_app
+from radar_renewals.parts import RenewalsParts
 from radar_renewals.settings import RenewalsSettings
 from radar_runtime import ManualClock, Runtime
 from radar_runtime.local.process import free_port
@@ -26,9 +27,6 @@ from radar_runtime.testing.helpers import consume_all, eventually, isolated_sett
 from radar_schemas import (
     AccountUpserted,
     AccountUpsertedEvent,
-    Alert,
-    AlertRaisedEvent,
-    AlertResolvedEvent,
     ContactChanged,
     ContactChangedEvent,
     Envelope,
@@ -166,6 +164,7 @@ def health(
     band: str,
     score_30d_ago: float | None = None,
     utilisation_percent: float | None = None,
+    open_escalations: int | None = None,
 ) -> HealthScoredEvent:
     components = []
     if utilisation_percent is not None:
@@ -186,6 +185,7 @@ def health(
             band=band,  # type: ignore[arg-type]
             components=components,
             score_30d_ago=score_30d_ago,
+            open_escalations=open_escalations,
             as_of=when,
         ),
     )
@@ -201,21 +201,6 @@ def contact(
     )
 
 
-def escalation(
-    account_id: str, when: datetime, *, ticket: str, open: bool = True
-) -> AlertRaisedEvent | AlertResolvedEvent:
-    alert = Alert(
-        alert_id=f"alrt-{ticket}",
-        rule="support.escalation",
-        severity="warning",
-        dedup_key=f"support.escalation:{account_id}:{ticket}",
-        title=f"Ticket {ticket} is escalated",
-        summary="Support ticket escalated.",
-    )
-    model = AlertRaisedEvent if open else AlertResolvedEvent
-    return model(occurred_at=when, account_id=account_id, payload=alert)
-
-
 @dataclass
 class Service:
     app: FastAPI
@@ -225,9 +210,13 @@ class Service:
     bootstrap: str
 
     @property
+    def parts(self) -> RenewalsParts:
+        parts: RenewalsParts = self.app.state.parts
+        return parts
+
+    @property
     def runtime(self) -> Runtime:
-        runtime: Runtime = self.app.state.runtime
-        return runtime
+        return self.parts.runtime
 
     async def publish(self, events: Iterable[Envelope]) -> None:
         await publish(self.bootstrap, self.settings, list(events))

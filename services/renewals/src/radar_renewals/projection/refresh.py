@@ -1,9 +1,9 @@
 """Re-deriving subscriptions from their facts: the one write path of the projection.
 
-New facts (the handler) and a new day (the transitions job) both land here. For each
-subscription: derive its terms, evaluate them as of today, store the rows that changed,
-emit `renewal.state_changed` where the state or risk band moved, and raise or resolve
-its renewal alerts. Everything runs in the caller's unit of work, so the rows, the
+New facts (each batch's last step) and a new day (the transitions job) both land here.
+For each subscription: derive its terms, evaluate them as of today, store the rows that
+changed, emit `renewal.state_changed` where the state or risk band moved, and raise or
+resolve its renewal alerts. Everything runs in the caller's unit of work, so the rows, the
 alert book-keeping and the emitted events commit together or not at all.
 """
 
@@ -19,30 +19,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from radar_renewals.domain.alerts import (
     Condition,
-    Rule,
     conditions_for,
     dedup_key,
     diff_alerts,
 )
 from radar_renewals.domain.chain import derive_terms
 from radar_renewals.domain.evaluation import Evaluation, Evaluator
+from radar_renewals.domain.facts import Facts
+from radar_renewals.domain.outgoing import alert_for, raised, resolved, state_changed
 from radar_renewals.domain.terms import OPEN_STATES, State
-from radar_renewals.loading import LoadedFacts, load_facts, load_people
-from radar_renewals.outgoing import alert_for, raised, resolved, state_changed
-from radar_renewals.projection_store import (
-    StoredTerm,
-    active_alerts_of,
-    alert_payloads,
-    lock_accounts,
-    stored_terms,
-    write_alerts,
-    write_history,
-    write_terms,
-)
-from radar_renewals.term_rows import TermRows, term_rows
+from radar_renewals.store.accounts import load_people, lock_accounts
+from radar_renewals.store.alerts import active_alerts_of, alert_payloads, write_alerts
+from radar_renewals.store.changes import write_changes
+from radar_renewals.store.facts import load_facts
+from radar_renewals.store.term_rows import TermRows, term_rows
+from radar_renewals.store.terms import StoredTerm, stored_terms, write_terms
 from radar_runtime import UnitOfWork
 from radar_runtime.metrics import ALERTS_RAISED, ALERTS_RESOLVED
 from radar_runtime.sql import plan_each_run
+from radar_schemas.common import AlertRule
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +56,7 @@ class _Plan:
     resolved: list[tuple[Any, datetime]] = field(default_factory=list)
 
 
-class Projector:
+class Refresher:
     def __init__(self, evaluator: Evaluator) -> None:
         self.evaluator = evaluator
 
@@ -78,8 +73,8 @@ class Projector:
 
         `causes` gives, per subscription, the time of the newest event behind the
         refresh: the `occurred_at` of what it emits (the clock's now otherwise).
-        `signals_only` are subscriptions whose only news is their account's health,
-        contacts or escalations: their closed terms cannot have changed and are skipped.
+        `signals_only` are subscriptions whose only news is their account's health or
+        contacts: their closed terms cannot have changed and are skipped.
         `locked` are the accounts the caller already holds (`lock_accounts`): it must
         lock those it wrote facts for before it chose the subscriptions.
         """
@@ -118,7 +113,7 @@ class Projector:
     def _plan_one(
         self,
         subscription_id: str,
-        facts: LoadedFacts,
+        facts: Facts,
         stored: dict[date, StoredTerm],
         active: dict[str, Any],
         today: date,
@@ -134,7 +129,7 @@ class Projector:
         for term in terms:
             if skip_closed and _closed(stored.get(term.start_date)):
                 # Unchanged, and so is its alert: the only one a closed term can have.
-                kept_alerts.add(dedup_key(Rule.CHURNED, term))
+                kept_alerts.add(dedup_key(AlertRule.RENEWAL_CHURNED, term))
             else:
                 evaluations.append(self.evaluator.evaluate(term, today))
         active = {key: row for key, row in active.items() if key not in kept_alerts}
@@ -166,16 +161,16 @@ class Projector:
     def _conditions(
         self, evaluations: list[Evaluation], active: Collection[str], today: date
     ) -> list[tuple[Condition, Evaluation]]:
-        config = self.evaluator.config
-        max_age = config.alerts.churned_max_age_days
+        policy = self.evaluator.policy
+        max_age = policy.alerts.churned_max_age_days
         found = []
         for evaluation in evaluations:
             term = evaluation.term
             for condition in conditions_for(
-                term, evaluation.risk, today, config, active_keys=active
+                term, evaluation.risk, today, policy, active_keys=active
             ):
                 stale_churn = (
-                    condition.rule is Rule.CHURNED
+                    condition.rule is AlertRule.RENEWAL_CHURNED
                     and condition.dedup_key not in active
                     and (today - self.evaluator.churned_on(term)).days > max_age
                 )
@@ -205,7 +200,7 @@ class Projector:
                     "p_renew": evaluation.p_renew,
                 }
             )
-        await write_history(session, history)
+        await write_changes(session, history)
         raised_rows = []
         people = await load_people(session, {e.term.account_id for _, e, _ in plan.raised})
         for condition, evaluation, at in plan.raised:
@@ -233,9 +228,7 @@ class Projector:
             uow.after_commit(lambda: _count(raised_labels, resolved_rules))
 
 
-async def _locked_facts(
-    session: AsyncSession, ids: list[str], locked: Collection[str]
-) -> LoadedFacts:
+async def _locked_facts(session: AsyncSession, ids: list[str], locked: Collection[str]) -> Facts:
     """The facts of these subscriptions, read while their accounts are locked.
 
     An account's facts can reach two replicas at once (its CRM events one, its health

@@ -9,10 +9,10 @@ adapters that draw them from forecast rows and period KPIs. Every bar is a
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from radar_renewals.api.charts.plot import Plot, legend
+from radar_renewals.api.charts.svg import document, element, nice_ticks
 from radar_renewals.domain.forecast import ForecastRow
 from radar_renewals.domain.kpis import PeriodKpis
-from radar_renewals.domain.plot import Plot, legend
-from radar_renewals.domain.svg import document, element, nice_ticks
 from radar_renewals.domain.terms import State
 
 PALETTE = ("#2563eb", "#f59e0b", "#16a34a", "#dc2626", "#7c3aed", "#0891b2", "#9ca3af")

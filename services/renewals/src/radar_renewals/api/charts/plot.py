@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from radar_renewals.domain.svg import HEIGHT, WIDTH, compact, element, text, tooltip
+from radar_renewals.api.charts.svg import HEIGHT, WIDTH, compact, element, text, tooltip
 
 CHAR_WIDTH = 7  # rough width of a 12 px character, to keep labels from colliding
 LEFT, TOP, RIGHT, BOTTOM = 80.0, 48.0, WIDTH - 24.0, HEIGHT - 130.0

@@ -9,6 +9,8 @@ the backtest needs to look back in time). `terms` is derived from them and holds
 figures the API aggregates, pre-computed and indexed so a forecast is one GROUP BY.
 """
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -23,12 +25,22 @@ from sqlalchemy import (
     Numeric,
     Table,
     Text,
+    Uuid,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
 metadata = MetaData()
 
 Money = Numeric(18, 2)
+
+
+def versioned(*, primary_key: bool = False) -> tuple[Column[Any], Column[Any]]:
+    """The version of the event a row came from (`radar_runtime.versions`): newest wins."""
+    return (
+        Column("version_at", DateTime(timezone=True), primary_key=primary_key, nullable=False),
+        Column("version_id", Uuid, primary_key=primary_key, nullable=False),
+    )
+
 
 accounts = Table(
     "accounts",
@@ -40,7 +52,7 @@ accounts = Table(
     Column("owner_email", Text, nullable=False),
     Column("owner", JSONB, nullable=False),
     Column("manager", JSONB),
-    Column("version", Text, nullable=False),
+    *versioned(),
 )
 
 subscription_facts = Table(
@@ -55,7 +67,7 @@ subscription_facts = Table(
     Column("plan", Text, nullable=False),
     Column("currency", Text, nullable=False),
     Column("auto_renew", Boolean, nullable=False),
-    Column("version", Text, nullable=False),
+    *versioned(),
     Index("subscription_facts_account", "account_id"),
 )
 
@@ -67,7 +79,7 @@ bookings = Table(
     Column("account_id", Text, nullable=False),
     Column("booked_at", Date, nullable=False),
     Column("new_arr", Money, nullable=False),
-    Column("version", Text, nullable=False),
+    *versioned(),
 )
 
 cancellations = Table(
@@ -78,14 +90,14 @@ cancellations = Table(
     Column("effective_date", Date, nullable=False),
     Column("reason", Text, nullable=False),
     Column("occurred_at", DateTime(timezone=True), nullable=False),
-    Column("version", Text, nullable=False),
+    *versioned(),
 )
 
 opportunity_edits = Table(
     "opportunity_edits",
     metadata,
     Column("opportunity_id", Text, primary_key=True),
-    Column("version", Text, primary_key=True),
+    *versioned(primary_key=True),
     Column("subscription_id", Text, nullable=False),
     Column("account_id", Text, nullable=False),
     Column("stage", Text, nullable=False),
@@ -107,7 +119,10 @@ health_scores = Table(
     Column("band", Text, nullable=False),
     Column("score_30d_ago", Float),
     Column("utilisation", Float),
-    Column("version", Text, nullable=False),
+    # Escalated (or watched-priority) tickets open at `as_of`, as health counted them;
+    # NULL when the health service did not say.
+    Column("open_escalations", Integer),
+    *versioned(),
 )
 
 contact_changes = Table(
@@ -115,19 +130,9 @@ contact_changes = Table(
     metadata,
     Column("account_id", Text, primary_key=True),
     Column("contact_id", Text, primary_key=True),
-    Column("version", Text, primary_key=True),
+    *versioned(primary_key=True),
     Column("role", Text, nullable=False),
     Column("change", Text, nullable=False),
-    Column("occurred_at", DateTime(timezone=True), nullable=False),
-)
-
-escalation_events = Table(
-    "escalation_events",
-    metadata,
-    Column("account_id", Text, primary_key=True),
-    Column("dedup_key", Text, primary_key=True),
-    Column("version", Text, primary_key=True),
-    Column("open", Boolean, nullable=False),
     Column("occurred_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -215,7 +220,7 @@ active_alerts = Table(
 
 # One row per account, row-locked by each refresh for the accounts it re-derives: an
 # account's facts can arrive at different replicas (CRM on one, health on another), and
-# its subscriptions must be re-derived by one at a time (see `projection_store.lock`).
+# its subscriptions must be re-derived by one at a time (see `accounts.lock_accounts`).
 # Row locks, unlike advisory locks, take no room in PostgreSQL's shared lock table, so
 # a batch may lock thousands of accounts.
 account_locks = Table(

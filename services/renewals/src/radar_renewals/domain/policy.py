@@ -1,17 +1,13 @@
-"""The renewals rule file: timing windows per segment, risk weights, calibration, alerts.
+"""The renewal policy: the tunable numbers the domain logic takes.
 
-Pure: pydantic models plus `tomllib`. `load_config(None)` returns the shipped
-`defaults.toml`; `load_config(path)` lays a user's file over those defaults, so the
-user names only what they change. Every problem is reported as a `ConfigError`
-naming the file, the dotted key and the reason.
+Timing windows per segment, risk weights and bands, the risk → p_renew calibration and
+alert settings, as validated pydantic models. The rule file (`rules.py`) is this policy
+plus its version; these models only check that the numbers are consistent.
 """
 
-import tomllib
 from collections.abc import Mapping
 from functools import cached_property
-from importlib.resources import files
-from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -25,11 +21,8 @@ from pydantic import (
 from pydantic import ValidationInfo as Info
 
 from radar_renewals.domain.calibration import Calibration
+from radar_schemas.common import ForecastCategory, Segment
 
-Segment = Literal["smb", "mid_market", "enterprise"]
-ForecastCategory = Literal["pipeline", "best_case", "commit", "closed", "omitted"]
-DEFAULTS_RESOURCE = "defaults.toml"
-CALIBRATION_FILE_KEYS = frozenset({"version", "calibration"})
 NumberT = TypeVar("NumberT", int, float)
 
 # Strict: a quoted "30" in the file is reported, not silently converted.
@@ -41,13 +34,13 @@ PositiveNumber = Annotated[float, Strict(), Field(gt=0)]
 NonNegativeNumber = Annotated[float, Strict(), Field(ge=0)]
 
 
-class Rules(BaseModel):
-    """Base of every rule model: a misspelt key is an error, not silently ignored."""
+class Settings(BaseModel):
+    """Base of every policy model: a misspelt key is an error, not silently ignored."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class TimingRules(Rules):
+class TimingRules(Settings):
     """Day counts that classify a booking and place a term in its renewal window.
 
     Fields are declared so each consistency check reads only fields validated before it.
@@ -84,6 +77,13 @@ def _not_above(value: NumberT, other: str, info: Info) -> NumberT:
     return value
 
 
+def _above(value: NumberT, other: str, info: Info) -> NumberT:
+    bound = info.data.get(other)
+    if bound is not None and value <= bound:
+        raise ValueError(f"{value} must be above {other} ({bound})")
+    return value
+
+
 def _not_below(value: NumberT, other: str, info: Info) -> NumberT:
     bound = info.data.get(other)
     if bound is not None and value < bound:
@@ -91,7 +91,7 @@ def _not_below(value: NumberT, other: str, info: Info) -> NumberT:
     return value
 
 
-class TimingConfig(TimingRules):
+class TimingPolicy(TimingRules):
     """Default timing plus per-segment overrides; a segment overrides only what it names."""
 
     segments: dict[Segment, TimingRules] = {}
@@ -128,7 +128,7 @@ class TimingConfig(TimingRules):
         return TimingRules(**self.model_dump(exclude={"segments"}))
 
 
-class RiskBands(Rules):
+class RiskBands(Settings):
     """Lower bounds (inclusive) of the medium and high risk bands; below medium is low."""
 
     medium: Points
@@ -137,23 +137,20 @@ class RiskBands(Rules):
     @field_validator("high")
     @classmethod
     def _high_above_medium(cls, value: float, info: Info) -> float:
-        medium = info.data.get("medium")
-        if medium is not None and value <= medium:
-            raise ValueError(f"{value} must be above medium ({medium})")
-        return value
+        return _above(value, "medium", info)
 
 
-class HealthRisk(Rules):
+class HealthRisk(Settings):
     neutral_score: Points
     points_per_health_point: NonNegativeNumber
 
 
-class HealthTrendRisk(Rules):
+class HealthTrendRisk(Settings):
     full_drop_points: PositiveNumber
     max_points: Points
 
 
-class StalledDealRisk(Rules):
+class StalledDealRisk(Settings):
     max_points: Points
     stage_progress: dict[str, Fraction]
 
@@ -163,12 +160,12 @@ class StalledDealRisk(Rules):
         return {normalise_stage(stage): progress for stage, progress in value.items()}
 
 
-class EscalationRisk(Rules):
+class EscalationRisk(Settings):
     points_each: Points
     max_points: Points
 
 
-class UtilisationRisk(Rules):
+class UtilisationRisk(Settings):
     full_points_at: Fraction
     no_points_at: Fraction
     max_points: Points
@@ -176,13 +173,10 @@ class UtilisationRisk(Rules):
     @field_validator("no_points_at")
     @classmethod
     def _range_not_empty(cls, value: float, info: Info) -> float:
-        low = info.data.get("full_points_at")
-        if low is not None and value <= low:
-            raise ValueError(f"{value} must be above full_points_at ({low})")
-        return value
+        return _above(value, "full_points_at", info)
 
 
-class RiskConfig(Rules):
+class RiskPolicy(Settings):
     baseline: Points
     champion_lost_points: Points
     bands: RiskBands
@@ -194,7 +188,7 @@ class RiskConfig(Rules):
     utilisation: UtilisationRisk
 
 
-class CalibrationConfig(Rules):
+class CalibrationPolicy(Settings):
     knots: list[tuple[float, float]]
 
     @field_validator("knots")
@@ -207,95 +201,18 @@ class CalibrationConfig(Rules):
         return Calibration(tuple(self.knots))
 
 
-class AlertConfig(Rules):
+class AlertPolicy(Settings):
     at_risk_hysteresis_points: Points
     churned_max_age_days: Days
 
 
-class RenewalConfig(Rules):
-    version: Literal[1]
-    timing: TimingConfig
-    risk: RiskConfig
-    calibration: CalibrationConfig
-    alerts: AlertConfig
-
-
-class ConfigError(Exception):
-    """A rule file that cannot be used; `problems` holds (dotted key, reason) pairs."""
-
-    def __init__(self, source: str, problems: list[tuple[str, str]]) -> None:
-        self.source = source
-        self.problems = problems
-        lines = [f"{source}: {key or '<file>'}: {reason}" for key, reason in problems]
-        super().__init__("\n".join(lines))
+class RenewalPolicy(Settings):
+    timing: TimingPolicy
+    risk: RiskPolicy
+    calibration: CalibrationPolicy
+    alerts: AlertPolicy
 
 
 def normalise_stage(stage: str) -> str:
     """CRM stage names vary in case and separators: 'Closed Won' == 'closed_won'."""
     return "_".join(stage.strip().lower().replace("-", " ").split())
-
-
-def load_config(
-    path: Path | str | None = None, *, calibration_path: Path | str | None = None
-) -> RenewalConfig:
-    """The shipped defaults, with the file at `path` (if any) laid over them, then the
-    calibration file at `calibration_path` (as written by the backtest's `--fit`)."""
-    data = shipped_defaults()
-    source = DEFAULTS_RESOURCE
-    if path is not None:
-        source = str(path)
-        data = merge(data, _read_toml(Path(path)))
-    if calibration_path is not None:
-        overlay = _read_toml(Path(calibration_path))
-        foreign = sorted(set(overlay) - CALIBRATION_FILE_KEYS)
-        if foreign:
-            reason = "unknown key: a calibration file holds only version and [calibration]"
-            raise ConfigError(str(calibration_path), [(key, reason) for key in foreign])
-        source = f"{source} + {calibration_path}"
-        data = merge(data, overlay)
-    return parse_config(data, source)
-
-
-def parse_config(data: Mapping[str, Any], source: str = "<memory>") -> RenewalConfig:
-    """Validate an already-merged document; `source` names it in errors."""
-    try:
-        return RenewalConfig.model_validate(data)
-    except ValidationError as error:
-        raise ConfigError(source, _problems(error)) from None
-
-
-def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """Tables merge key by key; any other value (lists included) replaces the base."""
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
-def shipped_defaults() -> dict[str, Any]:
-    """The raw document of `defaults.toml`, before validation."""
-    text = files("radar_renewals").joinpath(DEFAULTS_RESOURCE).read_text(encoding="utf-8")
-    return tomllib.loads(text)
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(str(path), [("", "file not found")]) from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(str(path), [("", f"invalid TOML: {error}")]) from None
-
-
-def _problems(error: ValidationError) -> list[tuple[str, str]]:
-    problems = []
-    for item in error.errors():
-        key = ".".join(str(part) for part in item["loc"])
-        reason = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            reason = "unknown key"
-        problems.append((key, reason))
-    return problems

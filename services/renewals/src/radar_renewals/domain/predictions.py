@@ -9,33 +9,38 @@ score ever sees its own outcome.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
-
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from radar_renewals.domain.backtest import BacktestReport, Prediction, outcome_of, run_backtest
 from radar_renewals.domain.calibration import Calibration, fit_calibration
 from radar_renewals.domain.chain import derive_terms
 from radar_renewals.domain.evaluation import Evaluator
-from radar_renewals.domain.facts import AccountFacts, SubscriptionFacts
+from radar_renewals.domain.facts import AccountFacts, Facts, SubscriptionFacts
 from radar_renewals.domain.risk import assess_risk
 from radar_renewals.domain.terms import Term
-from radar_renewals.loading import load_facts
-from radar_renewals.tables import terms
 
 DEFAULT_HORIZON_DAYS = 90
-CHUNK = 1000
 
 
-@dataclass(frozen=True)
+@dataclass
 class Backtest:
+    """Predictions for the closed terms due from `start` to `end`, scored `horizon_days`
+    before each renewal date; `score` adds those of a batch of facts."""
+
     start: date
     end: date
-    horizon_days: int
-    predictions: list[Prediction]
+    horizon_days: int = DEFAULT_HORIZON_DAYS
+    predictions: list[Prediction] = field(default_factory=list)
+
+    def score(self, evaluator: Evaluator, facts: Facts, today: date) -> None:
+        for subscription in facts.subscriptions.values():
+            account = facts.account_of(subscription)
+            self.predictions.extend(
+                _predict(
+                    evaluator, subscription, account, self.start, self.end, today, self.horizon_days
+                )
+            )
 
     def report(self) -> BacktestReport:
         return run_backtest(self.predictions)
@@ -43,36 +48,6 @@ class Backtest:
     def fit(self) -> Calibration:
         """Raises `NotEnoughSamples` when the history is too small or one-sided."""
         return fit_calibration([(p.risk_score, p.renewed) for p in self.predictions])
-
-
-async def run_history_backtest(
-    session: AsyncSession,
-    evaluator: Evaluator,
-    *,
-    start: date,
-    end: date,
-    today: date,
-    horizon_days: int = DEFAULT_HORIZON_DAYS,
-) -> Backtest:
-    ids = list(
-        (
-            await session.execute(
-                select(terms.c.subscription_id)
-                .where(terms.c.end_date.between(start, end), ~terms.c.is_open)
-                .group_by(terms.c.subscription_id)
-                .order_by(terms.c.subscription_id)
-            )
-        ).scalars()
-    )
-    predictions: list[Prediction] = []
-    for first in range(0, len(ids), CHUNK):
-        facts = await load_facts(session, ids[first : first + CHUNK], history=True)
-        for subscription in facts.subscriptions.values():
-            account = facts.account_of(subscription)
-            predictions += _predict(
-                evaluator, subscription, account, start, end, today, horizon_days
-            )
-    return Backtest(start, end, horizon_days, predictions)
 
 
 def _predict(
@@ -103,7 +78,7 @@ def _predict(
         )
         if then is None:
             continue  # the term did not exist yet in the CRM's view on that day
-        risk = assess_risk(then, day, evaluator.config)
+        risk = assess_risk(then, day, evaluator.policy)
         found.append(Prediction(risk.score, evaluator.curve.p_renew(risk.score), renewed))
     return found
 
@@ -134,7 +109,3 @@ def calibration_toml(curve: Calibration, backtest: Backtest, fitted_on: date) ->
         "version = 1\n\n[calibration]\n"
         f"knots = [{knots}]\n"
     )
-
-
-def write_calibration(path: Path, curve: Calibration, backtest: Backtest, fitted_on: date) -> None:
-    path.write_text(calibration_toml(curve, backtest, fitted_on), encoding="utf-8")

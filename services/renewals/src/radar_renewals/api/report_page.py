@@ -1,6 +1,6 @@
 """The leadership report as one self-contained HTML page.
 
-Charts are inline SVG drawn on the server (domain.report_charts); styles are inline;
+Charts are inline SVG drawn on the server (api/charts); styles are inline;
 no scripts, fonts or images are fetched, so the page reads the same offline, in an
 email or on paper.
 """
@@ -14,13 +14,13 @@ from decimal import Decimal
 from html import escape
 from typing import Any
 
-from radar_renewals.domain.forecast import ForecastRow, combine
-from radar_renewals.domain.kpis import KpiRow, PeriodKpis
-from radar_renewals.domain.report_charts import (
+from radar_renewals.api.charts.report_charts import (
     arr_at_risk_chart,
     on_time_rate_chart,
     renewals_due_chart,
 )
+from radar_renewals.domain.forecast import ForecastRow, combine
+from radar_renewals.domain.kpis import KpiRow, PeriodKpis
 
 STYLE = """
 :root { color-scheme: light; }

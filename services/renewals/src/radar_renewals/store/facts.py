@@ -1,12 +1,18 @@
-"""Loading the facts of many subscriptions at once: one query per table, never one per id."""
+"""The facts as they arrived: written a batch at a time, one statement per table, and
+read for many subscriptions at once, one query per table, never one per id.
 
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field, fields
-from datetime import datetime
+Newest wins: a batch brings one row per key (`radar_runtime.versions.newest_by`) and the
+upsert keeps the stored row where it is newer. Histories (opportunity edits, contact
+changes) keep every edit: an edit seen before is left as it is.
+"""
+
+from collections.abc import AsyncIterator, Collection, Sequence
+from dataclasses import fields
+from datetime import date
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from radar_renewals.domain.facts import (
@@ -15,76 +21,91 @@ from radar_renewals.domain.facts import (
     BookingFact,
     CancellationFact,
     ContactFact,
-    EscalationFact,
+    Facts,
     HealthFact,
     OpportunityFact,
     SubscriptionFact,
     SubscriptionFacts,
 )
-from radar_renewals.tables import (
+from radar_renewals.store.tables import (
     accounts,
     bookings,
     cancellations,
     contact_changes,
-    escalation_events,
     health_scores,
     opportunity_edits,
     subscription_facts,
 )
-from radar_runtime.sql import among, fetch_rows
+from radar_renewals.store.terms import closed_subscriptions
+from radar_runtime.sql import fetch_rows, write_rows
+from radar_runtime.versions import newer
+from radar_schemas.envelope import Envelope
 
 F = TypeVar("F")
 
 
-People = tuple[dict[str, Any], dict[str, Any] | None]
+def version_columns(event: Envelope) -> dict[str, Any]:
+    """A row's version: its event's (`radar_runtime.versions`)."""
+    return {"version_at": event.occurred_at, "version_id": event.event_id}
 
 
-@dataclass
-class LoadedFacts:
-    subscriptions: dict[str, SubscriptionFacts] = field(default_factory=dict)
-    accounts: dict[str, AccountFacts] = field(default_factory=dict)
-
-    def account_of(self, subscription: SubscriptionFacts) -> AccountFacts:
-        account_id = subscription.terms[0].account_id if subscription.terms else ""
-        return self.accounts.get(account_id) or AccountFacts(account_id)
-
-
-async def subscriptions_of_accounts_with_times(
-    session: AsyncSession, account_times: Mapping[str, datetime]
-) -> dict[str, datetime]:
-    """The subscriptions of these accounts, each with its account's time."""
-    if not account_times:
-        return {}
-    rows = await session.execute(
-        select(subscription_facts.c.subscription_id, subscription_facts.c.account_id)
-        .where(among(subscription_facts.c.account_id, account_times))
-        .distinct()
+async def write_newest(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Upsert rows (one per key), each where it is newer than the row stored."""
+    await write_rows(
+        session, table, rows, conflict_keys=_key_of(table), only_if=newer("excluded", table.name)
     )
-    return {r.subscription_id: account_times[r.account_id] for r in rows.all()}
 
 
-async def load_people(session: AsyncSession, account_ids: Collection[str]) -> dict[str, People]:
-    """Owner and manager (contract `Person` JSON) per account: only alerts need them."""
-    if not account_ids:
-        return {}
-    rows = await session.execute(
-        select(accounts.c.account_id, accounts.c.owner, accounts.c.manager).where(
-            among(accounts.c.account_id, account_ids)
-        )
+# A day's score is the one computed last (`as_of`), then the newest event's: as
+# `domain.facts.latest_health` picks.
+_NEWER_SCORE = (
+    "(health_scores.as_of, health_scores.version_at, health_scores.version_id)"
+    " < (excluded.as_of, excluded.version_at, excluded.version_id)"
+)
+
+
+async def write_health_scores(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Upsert one score per account and day, where it is newer than the one stored."""
+    await write_rows(
+        session, health_scores, rows, conflict_keys=_key_of(health_scores), only_if=_NEWER_SCORE
     )
-    return {account_id: (owner, manager) for account_id, owner, manager in rows.all()}
+
+
+async def write_history(
+    session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]
+) -> None:
+    """Add rows to a history; a row seen before (same key and version) is kept as it is."""
+    await write_rows(session, table, rows, conflict_keys=())
+
+
+def _key_of(table: Table) -> tuple[str, ...]:
+    return tuple(column.name for column in table.primary_key.columns)
+
+
+# Subscriptions whose histories a backtest holds in memory at once.
+HISTORY_CHUNK = 1000
+
+
+async def closed_histories(
+    session: AsyncSession, due_from: date, due_to: date
+) -> AsyncIterator[Facts]:
+    """The whole histories of the subscriptions with a closed term due in the range, a
+    chunk of subscriptions at a time."""
+    ids = await closed_subscriptions(session, due_from, due_to)
+    for first in range(0, len(ids), HISTORY_CHUNK):
+        yield await load_facts(session, ids[first : first + HISTORY_CHUNK], history=True)
 
 
 async def load_facts(
     session: AsyncSession, subscription_ids: Collection[str], *, history: bool = False
-) -> LoadedFacts:
+) -> Facts:
     """The facts of these subscriptions and of their accounts.
 
-    Histories (health, opportunity edits, contact changes, escalations) are loaded whole
-    with `history` (the backtest looks back in time); otherwise only the newest entry of
-    each (per account, opportunity, contact, escalation), all that "now" depends on.
+    Histories (health, opportunity edits, contact changes) are loaded whole with
+    `history` (the backtest looks back in time); otherwise only the newest entry of each
+    (per account, opportunity, contact), all that "now" depends on.
     """
-    loaded = LoadedFacts()
+    loaded = Facts()
     if not subscription_ids:
         return loaded
     ids = subscription_ids
@@ -109,7 +130,7 @@ async def load_facts(
 
 
 async def _load_accounts(
-    session: AsyncSession, account_ids: set[str], loaded: LoadedFacts, *, history: bool
+    session: AsyncSession, account_ids: set[str], loaded: Facts, *, history: bool
 ) -> None:
     if not account_ids:
         return
@@ -122,15 +143,11 @@ async def _load_accounts(
         "account_id",
         account_ids,
         latest_day,
-        newest_by=("as_of", "version"),  # as `facts.latest_health` picks
+        newest_by=("as_of", "version_at", "version_id"),  # as `facts.latest_health` picks
     )
     newest_contact = None if history else ("account_id", "contact_id")
     contacts = await _facts(
         session, ContactFact, contact_changes, "account_id", account_ids, newest_contact
-    )
-    newest_alert = None if history else ("account_id", "dedup_key")
-    escalations = await _facts(
-        session, EscalationFact, escalation_events, "account_id", account_ids, newest_alert
     )
     for account_id in account_ids:
         loaded.accounts[account_id] = AccountFacts(
@@ -138,7 +155,6 @@ async def _load_accounts(
             next(iter(found.get(account_id, ())), None),
             tuple(health.get(account_id, ())),
             tuple(contacts.get(account_id, ())),
-            tuple(escalations.get(account_id, ())),
         )
 
 
@@ -149,7 +165,7 @@ async def _facts(
     key: str,
     values: Collection[str],
     newest_per: tuple[str, ...] | None = None,
-    newest_by: tuple[str, ...] = ("version",),
+    newest_by: tuple[str, ...] = ("version_at", "version_id"),
 ) -> dict[str, list[F]]:
     """Facts of rows whose `key` column is among `values`, grouped by that column.
 
@@ -174,7 +190,9 @@ def _facts_sql(
     newest_per: tuple[str, ...] | None,
     newest_by: tuple[str, ...],
 ) -> str:
-    """The query `_facts` runs; names come from the tables and fact classes, not data."""
+    """The query `_facts` runs, read through the driver (`fetch_rows`): a refresh loads
+    the facts of thousands of subscriptions at once. Names come from the tables and fact
+    classes, never from data."""
     unknown = {*names, key, *(newest_per or ()), *newest_by} - set(table.columns.keys())
     if unknown:
         raise ValueError(f"{table.name} has no column(s) {sorted(unknown)}")

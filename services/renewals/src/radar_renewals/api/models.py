@@ -1,4 +1,5 @@
-"""What the API returns: terms, forecast rows and KPI rows as JSON-ready dicts.
+"""What the API returns: terms, their history and alerts, forecast and KPI rows, as
+JSON-ready dicts (plain data, which the routes serialise as is).
 
 Money is a number rounded to the cent (ARR is summed across currencies as given).
 """
@@ -72,6 +73,31 @@ def term_view(row: Any, today: date) -> dict[str, Any]:
             else None
         ),
         "evaluated_on": row.evaluated_on.isoformat(),
+    }
+
+
+def change_view(change: Any) -> dict[str, Any]:
+    """One `state_changes` row."""
+    return {
+        "at": change.at.isoformat(),
+        "term_start": change.term_start.isoformat(),
+        "state": change.state,
+        "previous_state": change.previous_state,
+        "risk_score": change.risk_score,
+        "risk_band": change.risk_band,
+        "previous_risk_band": change.previous_risk_band,
+        "p_renew": change.p_renew,
+    }
+
+
+def alert_view(alert: Any) -> dict[str, Any]:
+    """One `active_alerts` row, without the alert's full payload."""
+    return {
+        "rule": alert.rule,
+        "severity": alert.severity,
+        "dedup_key": alert.dedup_key,
+        "raised_at": alert.raised_at.isoformat(),
+        "title": alert.alert.get("title"),
     }
 
 

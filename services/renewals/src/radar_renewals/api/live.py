@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from radar_renewals.domain.chain import derive_terms
 from radar_renewals.domain.evaluation import Evaluation, Evaluator
-from radar_renewals.loading import load_facts
-from radar_renewals.outgoing import driver_json
+from radar_renewals.domain.outgoing import driver_json
+from radar_renewals.store.facts import load_facts
 
 
 async def evaluate_now(
