@@ -51,7 +51,9 @@ from radar_runtime import (
     UnitOfWork,
     build_app,
 )
+from radar_runtime.auth.roles import Role
 from radar_runtime.db import outbox
+from radar_runtime.testing.auth import api_token, bearer
 from radar_runtime.testing.helpers import eventually
 from radar_schemas import (
     AccountUpserted,
@@ -382,8 +384,9 @@ async def measure() -> list[dict[str, object]]:
         async with runtime.db.sessions() as session:
             term_count = await session.scalar(select(func.count()).select_from(terms))
         await quiet(runtime, settings.db_schema)
+        admin = await api_token(settings, name="bench", role=Role.ADMIN, now=runtime.clock.now())
         async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app), base_url="http://bench"
+            transport=httpx.ASGITransport(app), base_url="http://bench", headers=bearer(admin)
         ) as http:
             window = {"from": "2025-09-01", "to": "2026-08-31"}
             queries = [

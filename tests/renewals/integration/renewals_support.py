@@ -22,7 +22,9 @@ from radar_renewals.main import create_app
 from radar_renewals.parts import RenewalsParts
 from radar_renewals.settings import RenewalsSettings
 from radar_runtime import ManualClock, Runtime
+from radar_runtime.auth.roles import Role
 from radar_runtime.local.process import free_port
+from radar_runtime.testing.auth import api_token, bearer
 from radar_runtime.testing.helpers import consume_all, eventually, isolated_settings, publish
 from radar_schemas import (
     AccountUpserted,
@@ -292,7 +294,10 @@ async def running_service(
         runtime: Runtime = app.state.runtime
         await runtime.wait_started()
         transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        admin = await admin_headers(settings, clock)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://t", headers=admin
+        ) as http:
             await _until_ready(http)
             yield Service(app, settings, http, clock, kafka_bootstrap)
 
@@ -313,12 +318,18 @@ async def serving_over_http(
         await eventually(_started(server, task), timeout=30, what="uvicorn started")
         await app.state.runtime.wait_started()
         base_url = f"http://127.0.0.1:{settings.port}"
-        async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
+        admin = await admin_headers(settings, clock)
+        async with httpx.AsyncClient(base_url=base_url, timeout=30, headers=admin) as http:
             await _until_ready(http)
             yield Service(app, settings, http, clock, kafka_bootstrap)
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, 30)
+
+
+async def admin_headers(settings: RenewalsSettings, clock: ManualClock) -> dict[str, str]:
+    name = f"admin-{uuid.uuid4().hex[:8]}"
+    return bearer(await api_token(settings, name=name, role=Role.ADMIN, now=clock.now()))
 
 
 def _started(server: uvicorn.Server, task: asyncio.Task[None]) -> Any:

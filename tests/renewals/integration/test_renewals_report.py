@@ -91,7 +91,10 @@ async def test_the_report_renders_its_charts_in_chromium(
             assert fetches not in html.lower()
         assert "@media print" in html
 
-        png = await screenshot(chromium, f"{service.http.base_url}/v1/reports/renewals", tmp_path)
+        # The page as a signed-in reader got it; self-contained, it renders from a file.
+        page = tmp_path / "report.html"
+        page.write_text(html)
+        png = await screenshot(chromium, page.as_uri(), tmp_path)
 
     image = await asyncio.to_thread(read_png, png)
     assert (image.width, image.height) == (1280, 2000)

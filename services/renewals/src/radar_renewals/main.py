@@ -9,6 +9,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from radar_runtime import Clock, Job, Runtime, ServiceSpec, build_app, serve
+from radar_runtime.auth.access import Access
 from radar_runtime.rules import RuleFileError
 
 from .api import ROUTERS
@@ -40,6 +41,7 @@ def bootstrap(
         settings=settings,
         rules=rules,
         runtime=runtime,
+        access=Access(settings, runtime.clock),
         evaluator=refresher.evaluator,
         refresher=refresher,
         transitions=Transitions(runtime, refresher, chunk=settings.transitions_chunk),
@@ -57,6 +59,7 @@ def spec(parts: RenewalsParts) -> ServiceSpec:
         jobs=[Job("renewal-transitions", transitions, parts.transitions.run)],
         workers=[parts.gauges],
         routers=ROUTERS,
+        access=parts.access,
     )
 
 

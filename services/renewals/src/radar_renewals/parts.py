@@ -12,6 +12,7 @@ from radar_renewals.settings import RenewalsSettings
 from radar_renewals.work.gauges import Gauges
 from radar_renewals.work.transitions import Transitions
 from radar_runtime import Runtime
+from radar_runtime.auth.access import Access
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class RenewalsParts:
     settings: RenewalsSettings
     rules: RenewalsRules
     runtime: Runtime
+    access: Access
     evaluator: Evaluator  # the rules, with the calibration curve built once
     refresher: Refresher  # re-derives subscriptions: after each batch, and daily
     transitions: Transitions
