@@ -20,6 +20,7 @@ from radar_schemas.common import (
     Band,
     Contract,
     Count,
+    Currency,
     Id,
     Key,
     Money,
@@ -149,9 +150,15 @@ class Alert(Payload):
     segment: Segment | None = None
     region: Region | None = None
     arr: Money | None = None
+    # The currency of `arr` (and of every amount in the text); None from producers
+    # that predate it, and then messages show amounts without a currency.
+    currency: Currency | None = None
     subscription_id: Id | None = None
     renewal_date: date | None = None
     health_score: Score100 | None = None
+    # The renewal's risk score when the alert is about one; a rule file may re-notify
+    # an acknowledged alert when it rises by a step.
+    risk_score: Score100 | None = None
 
 
 class AlertRaisedEvent(Envelope):

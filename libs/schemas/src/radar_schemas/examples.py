@@ -46,9 +46,11 @@ _ALERT = {
     "segment": "enterprise",
     "region": "emea",
     "arr": 120000.0,
+    "currency": "EUR",
     "subscription_id": "sub-0042-2025",
     "renewal_date": "2025-05-31",
     "health_score": 34.5,
+    "risk_score": 78.0,
 }
 
 
