@@ -8,10 +8,10 @@ from functools import cache
 from typing import Any
 
 from radar_health.config import HealthConfig, config_from_mapping, load_config
+from radar_health.domain.alert_rules import evaluate_rules
+from radar_health.domain.alert_rules.settings import AlertRules
 from radar_health.domain.alerts import Condition, RuleName
 from radar_health.domain.bands import Band
-from radar_health.domain.rules import evaluate_rules
-from radar_health.domain.rules_config import RulesConfig
 from radar_health.domain.scorecard import Measure, Scorecard
 from radar_health.domain.scoring import HealthScore
 from radar_health.domain.signals import AccountSignals
@@ -31,7 +31,7 @@ def default_card() -> Scorecard:
     return default_config().scorecard
 
 
-def rules_config(**overrides: Mapping[str, Any]) -> RulesConfig:
+def alert_rules(**overrides: Mapping[str, Any]) -> AlertRules:
     """Default rules with some rule sections changed, e.g. usage_sharp_drop={"min_baseline": 5}."""
     if not overrides:
         return default_config().rules
@@ -91,7 +91,7 @@ def evaluate(
     current: HealthScore | None = None,
     previous: HealthScore | None = None,
     trend: ScoreTrend | None = None,
-    config: RulesConfig | None = None,
+    config: AlertRules | None = None,
     as_of: datetime = AS_OF,
 ) -> list[Condition]:
     """evaluate_rules with harmless defaults for whatever a test does not care about."""

@@ -17,10 +17,9 @@ from typing import Any, Literal, NamedTuple, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
-from radar_health.domain.rules_config import RulesConfig
+from radar_health.domain.alert_rules.settings import AlertRules
 from radar_health.domain.scorecard import Scorecard
 from radar_health.domain.signals import SEGMENTS, Segment
-from radar_health.domain.trend import DEFAULT_LOOKBACK_DAYS
 
 DEFAULTS_RESOURCE = "defaults.toml"
 DEFAULTS_SOURCE = f"radar_health/{DEFAULTS_RESOURCE}"
@@ -48,7 +47,7 @@ class HealthConfig(BaseModel):
     active_usage_metrics: tuple[str, ...]
     scorecard: Scorecard  # for accounts without a (configured) segment
     segment_scorecards: dict[Segment, Scorecard]
-    rules: RulesConfig
+    rules: AlertRules
 
     def scorecard_for(self, segment: str | None) -> Scorecard:
         for known, card in self.segment_scorecards.items():
@@ -69,7 +68,7 @@ class HealthConfig(BaseModel):
     @property
     def trend_lookback_days(self) -> tuple[int, ...]:
         """Lookbacks to pass to `score_trend`: 7 and 30 days plus the sharp-decline window."""
-        return tuple(sorted({*DEFAULT_LOOKBACK_DAYS, self.rules.sharp_decline.window_days}))
+        return self.rules.trend_lookback_days
 
 
 def load_config(path: Path | None = None) -> HealthConfig:
@@ -140,7 +139,7 @@ def _build(raw: dict[str, Any], source: str) -> HealthConfig:
             card = _validate(Scorecard, merged, key, issues)
             if card is not None:
                 segments[segment] = card
-    rules = _validate(RulesConfig, layout.rules, "rules", issues)
+    rules = _validate(AlertRules, layout.rules, "rules", issues)
 
     if issues or default is None or rules is None:
         raise ConfigError(source, issues)

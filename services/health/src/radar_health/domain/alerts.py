@@ -6,7 +6,7 @@ twice on the same conditions changes nothing the second time.
 
 - A condition with `sustain_only` keeps an open alert open but never raises one: used
   for transitions such as a band drop, which hold after the drop but must not fire
-  again on a later recompute (see `health_rules`).
+  again on a later recompute (see `alert_rules.score`).
 - A held condition whose severity rose (a champion left and the renewal came within
   180 days) resolves the open alert as superseded and raises it again at the new
   severity, so the escalation is delivered. A lower severity keeps the open alert.

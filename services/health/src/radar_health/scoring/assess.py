@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from radar_health.config import HealthConfig
+from radar_health.domain.alert_rules import evaluate_rules
 from radar_health.domain.alerts import AlertChanges, diff_alerts
 from radar_health.domain.overrides import EffectiveHealth, Override, effective_health
-from radar_health.domain.rules import evaluate_rules
 from radar_health.domain.scoring import HealthScore, compute_health
 from radar_health.domain.scoring_policy import score_moved
 from radar_health.domain.trend import ScoreTrend, score_trend

@@ -18,9 +18,9 @@ Each holds while its state holds:
 from datetime import datetime, timedelta
 
 from radar_health.domain import formatting as fmt
+from radar_health.domain.alert_rules.context import RuleContext, at_most
 from radar_health.domain.alerts import Condition, Driver, RuleName, dedup_key
 from radar_health.domain.instants import days_until, elapsed_days
-from radar_health.domain.rule_context import RuleContext, at_most
 from radar_health.domain.signals import NpsResponse, recent_vs_baseline
 
 
@@ -30,7 +30,7 @@ def usage_settling(late_usage_at: datetime | None, as_of: datetime, settle_minut
 
 
 def usage_sharp_drop(ctx: RuleContext) -> list[Condition]:
-    settings = ctx.config.usage_sharp_drop
+    settings = ctx.rules.usage_sharp_drop
     if usage_settling(ctx.signals.late_usage_at, ctx.as_of, settings.backfill_settle_minutes):
         # The windows are still filling (a history posted oldest first shows an empty last
         # week until its end arrives): judging a part would raise or resolve by how the
@@ -74,7 +74,7 @@ def usage_sharp_drop(ctx: RuleContext) -> list[Condition]:
 
 def _held_drop(ctx: RuleContext) -> Condition:
     """Keeps an open usage.sharp_drop open and raises none (never emitted itself)."""
-    settings = ctx.config.usage_sharp_drop
+    settings = ctx.rules.usage_sharp_drop
     return Condition(
         rule=RuleName.USAGE_SHARP_DROP,
         severity=settings.severity,
@@ -89,7 +89,7 @@ def _held_drop(ctx: RuleContext) -> Condition:
 
 
 def engagement_silent(ctx: RuleContext) -> list[Condition]:
-    settings = ctx.config.engagement_silent
+    settings = ctx.rules.engagement_silent
     last = ctx.signals.last_engagement_at
     since = last if last is not None else ctx.signals.first_seen_at
     if since is None:
@@ -118,7 +118,7 @@ def engagement_silent(ctx: RuleContext) -> list[Condition]:
 
 
 def champion_left(ctx: RuleContext) -> list[Condition]:
-    settings = ctx.config.champion_left
+    settings = ctx.rules.champion_left
     contacts = ctx.signals.contacts
     filled_roles = {c.role for c in contacts if c.present}
     renewal = ctx.signals.renewal_date
@@ -161,7 +161,7 @@ def _renewal_note(days_to_renewal: int | None) -> str:
 
 
 def support_escalation(ctx: RuleContext) -> list[Condition]:
-    settings = ctx.config.support_escalation
+    settings = ctx.rules.support_escalation
     conditions = []
     for ticket in sorted(ctx.signals.open_tickets or (), key=lambda t: t.ticket_id):
         watched_priority = ticket.priority in settings.priorities
@@ -193,7 +193,7 @@ def support_escalation(ctx: RuleContext) -> list[Condition]:
 
 
 def nps_detractor(ctx: RuleContext) -> list[Condition]:
-    settings = ctx.config.nps_detractor
+    settings = ctx.rules.nps_detractor
     conditions = []
     for contact_id, response in sorted(_latest_nps_by_contact(ctx).items()):
         if response.score > settings.max_score:

@@ -4,8 +4,8 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
+from radar_health.domain.alert_rules.settings import AlertRules
 from radar_health.domain.alerts import Driver
-from radar_health.domain.rules_config import RulesConfig
 from radar_health.domain.scoring import HealthScore
 from radar_health.domain.signals import AccountSignals
 from radar_health.domain.trend import ScoreTrend
@@ -19,7 +19,7 @@ class RuleContext:
     current: HealthScore
     previous: HealthScore | None
     trend: ScoreTrend | None
-    config: RulesConfig
+    rules: AlertRules
     as_of: datetime
 
     @property

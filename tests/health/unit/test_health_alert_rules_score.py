@@ -4,11 +4,11 @@ from health_factories import (
     ACCOUNT,
     AS_OF,
     ago,
+    alert_rules,
     default_card,
     evaluate,
     health,
     of_rule,
-    rules_config,
     signals,
     usage_days,
 )
@@ -158,7 +158,7 @@ def test_sharp_decline_resolves_once_the_fall_is_smaller() -> None:
 
 
 def test_sharp_decline_points_and_window_are_settings() -> None:
-    config = rules_config(sharp_decline={"points": 10, "window_days": 14})
+    config = alert_rules(sharp_decline={"points": 10, "window_days": 14})
     trend = score_trend([(ago(14), 70.0)], AS_OF, current=59.0, lookback_days=(7, 14, 30))
     conditions = evaluate(current=health(59.0), trend=trend, config=config)
     assert [c.title for c in of_rule(conditions, RuleName.SHARP_DECLINE)] == [
@@ -167,12 +167,12 @@ def test_sharp_decline_points_and_window_are_settings() -> None:
 
 
 def test_disabled_rules_hold_nothing() -> None:
-    config = rules_config(band_dropped={"enabled": False})
+    config = alert_rules(band_dropped={"enabled": False})
     assert evaluate(current=health(20.0), previous=health(80.0), config=config) == []
 
 
 def test_band_severities_are_settings() -> None:
-    config = rules_config(band_dropped={"to_red_severity": "warning"})
+    config = alert_rules(band_dropped={"to_red_severity": "warning"})
     conditions = evaluate(current=health(20.0), previous=health(50.0), config=config)
     assert raising(conditions) == {RED_KEY: Severity.WARNING}
     assert Band.RED.rank < Band.YELLOW.rank < Band.GREEN.rank

@@ -11,13 +11,13 @@
 """
 
 from radar_health.domain import formatting as fmt
+from radar_health.domain.alert_rules.context import RuleContext, at_most, weakest_components
 from radar_health.domain.alerts import Condition, Driver, RuleName, dedup_key
 from radar_health.domain.bands import Band
-from radar_health.domain.rule_context import RuleContext, at_most, weakest_components
 
 
 def band_dropped(ctx: RuleContext) -> list[Condition]:
-    settings = ctx.config.band_dropped
+    settings = ctx.rules.band_dropped
     band, score = ctx.current.band, ctx.current.score
     if band is None or score is None:
         return []
@@ -53,7 +53,7 @@ def band_dropped(ctx: RuleContext) -> list[Condition]:
 
 
 def sharp_decline(ctx: RuleContext) -> list[Condition]:
-    settings = ctx.config.sharp_decline
+    settings = ctx.rules.sharp_decline
     score = ctx.current.score
     if ctx.trend is None or score is None:
         return []

@@ -1,10 +1,11 @@
-"""Settings of the health-side early-warning rules (`[rules.*]` in the config file)."""
+"""Settings of the health-side early-warning rules (`[rules.*]` in the rule file)."""
 
 from pydantic import Field, PositiveInt, field_validator
 
 from radar_health.domain.alerts import Severity
 from radar_health.domain.scorecard import Settings
 from radar_health.domain.signals import ContactRole, TicketPriority
+from radar_health.domain.trend import DEFAULT_LOOKBACK_DAYS
 
 
 class RuleSettings(Settings):
@@ -63,7 +64,9 @@ class NpsDetractorSettings(RuleSettings):
     clears_after_days: PositiveInt
 
 
-class RulesConfig(Settings):
+class AlertRules(Settings):
+    """The `[rules]` table: one section per rule."""
+
     band_dropped: BandDroppedSettings
     sharp_decline: SharpDeclineSettings
     usage_sharp_drop: UsageSharpDropSettings
@@ -71,3 +74,8 @@ class RulesConfig(Settings):
     champion_left: ChampionLeftSettings
     support_escalation: SupportEscalationSettings
     nps_detractor: NpsDetractorSettings
+
+    @property
+    def trend_lookback_days(self) -> tuple[int, ...]:
+        """Lookbacks to pass to `score_trend`: 7 and 30 days plus the sharp-decline window."""
+        return tuple(sorted({*DEFAULT_LOOKBACK_DAYS, self.sharp_decline.window_days}))

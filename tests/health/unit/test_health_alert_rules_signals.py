@@ -8,10 +8,10 @@ from health_factories import (
     AS_OF,
     TODAY,
     ago,
+    alert_rules,
     day_ago,
     evaluate,
     of_rule,
-    rules_config,
     signals,
 )
 
@@ -81,7 +81,7 @@ def test_usage_drop_ignores_the_running_day() -> None:
 
 
 def test_usage_drop_minimum_baseline_is_a_setting() -> None:
-    config = rules_config(usage_sharp_drop={"min_baseline": 1000})
+    config = alert_rules(usage_sharp_drop={"min_baseline": 1000})
     assert holding(RuleName.USAGE_SHARP_DROP, usage(0.0, 700.0), config=config) == []
 
 
@@ -103,7 +103,7 @@ def late(account: AccountSignals, minutes_ago: float) -> AccountSignals:
 
 def test_usage_drop_is_held_while_late_usage_arrives() -> None:
     """A backfill part-way looks like a drop: nothing is raised, nothing open is resolved."""
-    settle = rules_config().usage_sharp_drop.backfill_settle_minutes
+    settle = alert_rules().usage_sharp_drop.backfill_settle_minutes
     [held] = holding(RuleName.USAGE_SHARP_DROP, late(usage(100.0, 700.0), settle - 0.5))
     assert held.sustain_only and held.dedup_key == f"usage.sharp_drop:{ACCOUNT}"
     assert diff_alerts({}, [held], AS_OF).is_empty
@@ -115,14 +115,14 @@ def test_usage_drop_is_held_while_late_usage_arrives() -> None:
 
 
 def test_usage_drop_is_judged_once_late_usage_has_settled() -> None:
-    settle = rules_config().usage_sharp_drop.backfill_settle_minutes
+    settle = alert_rules().usage_sharp_drop.backfill_settle_minutes
     [drop] = holding(RuleName.USAGE_SHARP_DROP, late(usage(100.0, 700.0), settle))
     assert not drop.sustain_only and drop.title == "Active usage dropped to 14 % of normal"
     assert holding(RuleName.USAGE_SHARP_DROP, late(usage(650.0, 700.0), settle)) == []
 
 
 def test_usage_drop_settle_of_zero_judges_at_once() -> None:
-    config = rules_config(usage_sharp_drop={"backfill_settle_minutes": 0})
+    config = alert_rules(usage_sharp_drop={"backfill_settle_minutes": 0})
     [drop] = holding(RuleName.USAGE_SHARP_DROP, late(usage(100.0, 700.0), 0), config=config)
     assert not drop.sustain_only
 
@@ -287,6 +287,6 @@ def test_detractor_clears_90_days_after_the_response() -> None:
 
 
 def test_detractor_threshold_is_a_setting() -> None:
-    config = rules_config(nps_detractor={"max_score": 4})
+    config = alert_rules(nps_detractor={"max_score": 4})
     account = signals(nps_responses=(NpsResponse("c-1", 5, ago(1)),))
     assert holding(RuleName.NPS_DETRACTOR, account, config=config) == []
