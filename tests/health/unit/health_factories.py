@@ -10,12 +10,12 @@ from typing import Any
 from radar_health.config import HealthConfig, config_from_mapping, load_config
 from radar_health.domain.alert_rules import evaluate_rules
 from radar_health.domain.alert_rules.settings import AlertRules
-from radar_health.domain.alerts import Condition, RuleName
-from radar_health.domain.bands import Band
+from radar_health.domain.alerts import Condition
 from radar_health.domain.scorecard import Measure, Scorecard
 from radar_health.domain.scoring import HealthScore
 from radar_health.domain.signals import AccountSignals
 from radar_health.domain.trend import ScoreTrend
+from radar_schemas.common import AlertRule, Band
 
 ACCOUNT = "acct-1"
 AS_OF = datetime(2025, 6, 15, 12, 0, tzinfo=UTC)
@@ -105,5 +105,5 @@ def evaluate(
     )
 
 
-def of_rule(conditions: list[Condition], rule: RuleName) -> list[Condition]:
+def of_rule(conditions: list[Condition], rule: AlertRule) -> list[Condition]:
     return [c for c in conditions if c.rule is rule]

@@ -18,14 +18,13 @@ from radar_health.domain.alerts import (
     AlertChanges,
     Condition,
     ResolveReason,
-    RuleName,
-    Severity,
     apply_changes,
     diff_alerts,
 )
-from radar_health.domain.bands import Band
+from radar_health.domain.bands import band_rank
 from radar_health.domain.scoring import HealthScore, compute_health
 from radar_health.domain.trend import score_trend
+from radar_schemas.common import AlertRule, Band, Severity
 
 RED_KEY = f"health.band_dropped:{ACCOUNT}:red"
 YELLOW_KEY = f"health.band_dropped:{ACCOUNT}:yellow"
@@ -33,7 +32,9 @@ YELLOW_KEY = f"health.band_dropped:{ACCOUNT}:yellow"
 
 def band_conditions(previous: float | None, current: float | None) -> list[Condition]:
     before = None if previous is None else health(previous)
-    return of_rule(evaluate(current=health(current), previous=before), RuleName.BAND_DROPPED)
+    return of_rule(
+        evaluate(current=health(current), previous=before), AlertRule.HEALTH_BAND_DROPPED
+    )
 
 
 def raising(conditions: list[Condition]) -> dict[str, Severity]:
@@ -65,7 +66,7 @@ def test_first_or_unscored_previous_is_not_a_drop() -> None:
     assert raising(band_conditions(None, 20.0)) == {}
     assert raising(band_conditions(None, 20.0) + band_conditions(None, 60.0)) == {}
     unscored_before = of_rule(
-        evaluate(current=health(20.0), previous=health(None)), RuleName.BAND_DROPPED
+        evaluate(current=health(20.0), previous=health(None)), AlertRule.HEALTH_BAND_DROPPED
     )
     assert raising(unscored_before) == {}
 
@@ -120,7 +121,9 @@ def test_band_drop_drivers_name_the_weakest_measures() -> None:
         default_card(),
         AS_OF,
     )
-    [red] = of_rule(evaluate(current=current, previous=health(80.0)), RuleName.BAND_DROPPED)[:1]
+    [red] = of_rule(
+        evaluate(current=current, previous=health(80.0)), AlertRule.HEALTH_BAND_DROPPED
+    )[:1]
     assert [d.name for d in red.drivers] == ["health_score", "usage_trend", "engagement_recency"]
     assert red.drivers[1].explanation.endswith("(−50 %)")
     assert red.recommended_actions[1] == "Schedule a check-in with the champion"
@@ -128,7 +131,7 @@ def test_band_drop_drivers_name_the_weakest_measures() -> None:
 
 def decline(history: list[tuple[float, float]], current: float) -> list[Condition]:
     trend = score_trend([(ago(days), score) for days, score in history], AS_OF, current=current)
-    return of_rule(evaluate(current=health(current), trend=trend), RuleName.SHARP_DECLINE)
+    return of_rule(evaluate(current=health(current), trend=trend), AlertRule.HEALTH_SHARP_DECLINE)
 
 
 def test_sharp_decline_fires_on_a_fall_of_exactly_20_points_in_30_days() -> None:
@@ -143,7 +146,7 @@ def test_sharp_decline_fires_on_a_fall_of_exactly_20_points_in_30_days() -> None
 def test_sharp_decline_does_not_fire_below_20_points_or_without_history() -> None:
     assert decline([(30, 80.0)], 60.1) == []
     assert decline([(20, 90.0)], 40.0) == []  # history only reaches 20 days back
-    assert of_rule(evaluate(current=health(40.0)), RuleName.SHARP_DECLINE) == []
+    assert of_rule(evaluate(current=health(40.0)), AlertRule.HEALTH_SHARP_DECLINE) == []
 
 
 def test_sharp_decline_compares_with_the_score_30_days_ago_not_the_peak() -> None:
@@ -161,7 +164,7 @@ def test_sharp_decline_points_and_window_are_settings() -> None:
     config = alert_rules(sharp_decline={"points": 10, "window_days": 14})
     trend = score_trend([(ago(14), 70.0)], AS_OF, current=59.0, lookback_days=(7, 14, 30))
     conditions = evaluate(current=health(59.0), trend=trend, config=config)
-    assert [c.title for c in of_rule(conditions, RuleName.SHARP_DECLINE)] == [
+    assert [c.title for c in of_rule(conditions, AlertRule.HEALTH_SHARP_DECLINE)] == [
         "Health fell 11 points in 14 days"
     ]
 
@@ -175,4 +178,4 @@ def test_band_severities_are_settings() -> None:
     config = alert_rules(band_dropped={"to_red_severity": "warning"})
     conditions = evaluate(current=health(20.0), previous=health(50.0), config=config)
     assert raising(conditions) == {RED_KEY: Severity.WARNING}
-    assert Band.RED.rank < Band.YELLOW.rank < Band.GREEN.rank
+    assert band_rank(Band.RED) < band_rank(Band.YELLOW) < band_rank(Band.GREEN)

@@ -15,18 +15,12 @@ from health_factories import (
     signals,
 )
 
-from radar_health.domain.alerts import (
-    Condition,
-    ResolveReason,
-    RuleName,
-    Severity,
-    apply_changes,
-    diff_alerts,
-)
+from radar_health.domain.alerts import Condition, ResolveReason, apply_changes, diff_alerts
 from radar_health.domain.signals import AccountSignals, ContactState, NpsResponse, OpenTicket
+from radar_schemas.common import AlertRule, Severity
 
 
-def holding(rule: RuleName, account: AccountSignals, **kwargs: object) -> list[Condition]:
+def holding(rule: AlertRule, account: AccountSignals, **kwargs: object) -> list[Condition]:
     return of_rule(evaluate(account, **kwargs), rule)  # type: ignore[arg-type]
 
 
@@ -53,7 +47,7 @@ def usage(last_week: float, weekly_mean: float) -> AccountSignals:
 
 
 def test_usage_drop_fires_at_exactly_60_percent() -> None:
-    [drop] = holding(RuleName.USAGE_SHARP_DROP, usage(420.0, 700.0))
+    [drop] = holding(AlertRule.USAGE_SHARP_DROP, usage(420.0, 700.0))
     assert drop.dedup_key == f"usage.sharp_drop:{ACCOUNT}"
     assert drop.severity is Severity.WARNING
     assert drop.title == "Active usage dropped to 60 % of normal"
@@ -69,26 +63,26 @@ def test_usage_drop_fires_at_exactly_60_percent() -> None:
 
 
 def test_usage_drop_does_not_fire_above_60_percent_or_without_baseline() -> None:
-    assert holding(RuleName.USAGE_SHARP_DROP, usage(421.0, 700.0)) == []
-    assert holding(RuleName.USAGE_SHARP_DROP, usage(0.0, 0.0)) == []
-    assert holding(RuleName.USAGE_SHARP_DROP, usage(100.0, 0.0)) == []
+    assert holding(AlertRule.USAGE_SHARP_DROP, usage(421.0, 700.0)) == []
+    assert holding(AlertRule.USAGE_SHARP_DROP, usage(0.0, 0.0)) == []
+    assert holding(AlertRule.USAGE_SHARP_DROP, usage(100.0, 0.0)) == []
 
 
 def test_usage_drop_ignores_the_running_day() -> None:
     account = usage(420.0, 700.0)
     busy_today = signals(daily_active_usage={**account.daily_active_usage, TODAY: 5000.0})
-    assert len(holding(RuleName.USAGE_SHARP_DROP, busy_today)) == 1
+    assert len(holding(AlertRule.USAGE_SHARP_DROP, busy_today)) == 1
 
 
 def test_usage_drop_minimum_baseline_is_a_setting() -> None:
     config = alert_rules(usage_sharp_drop={"min_baseline": 1000})
-    assert holding(RuleName.USAGE_SHARP_DROP, usage(0.0, 700.0), config=config) == []
+    assert holding(AlertRule.USAGE_SHARP_DROP, usage(0.0, 700.0), config=config) == []
 
 
 def test_usage_drop_lifecycle() -> None:
     assert_lifecycle(
-        holding(RuleName.USAGE_SHARP_DROP, usage(100.0, 700.0)),
-        holding(RuleName.USAGE_SHARP_DROP, usage(650.0, 700.0)),
+        holding(AlertRule.USAGE_SHARP_DROP, usage(100.0, 700.0)),
+        holding(AlertRule.USAGE_SHARP_DROP, usage(650.0, 700.0)),
     )
 
 
@@ -104,26 +98,26 @@ def late(account: AccountSignals, minutes_ago: float) -> AccountSignals:
 def test_usage_drop_is_held_while_late_usage_arrives() -> None:
     """A backfill part-way looks like a drop: nothing is raised, nothing open is resolved."""
     settle = alert_rules().usage_sharp_drop.backfill_settle_minutes
-    [held] = holding(RuleName.USAGE_SHARP_DROP, late(usage(100.0, 700.0), settle - 0.5))
+    [held] = holding(AlertRule.USAGE_SHARP_DROP, late(usage(100.0, 700.0), settle - 0.5))
     assert held.sustain_only and held.dedup_key == f"usage.sharp_drop:{ACCOUNT}"
     assert diff_alerts({}, [held], AS_OF).is_empty
-    [recovered] = holding(RuleName.USAGE_SHARP_DROP, late(usage(650.0, 700.0), 0))
+    [recovered] = holding(AlertRule.USAGE_SHARP_DROP, late(usage(650.0, 700.0), 0))
     open_drop = apply_changes(
-        {}, diff_alerts({}, holding(RuleName.USAGE_SHARP_DROP, usage(100.0, 700.0)), AS_OF)
+        {}, diff_alerts({}, holding(AlertRule.USAGE_SHARP_DROP, usage(100.0, 700.0)), AS_OF)
     )
     assert diff_alerts(open_drop, [recovered], AS_OF).is_empty
 
 
 def test_usage_drop_is_judged_once_late_usage_has_settled() -> None:
     settle = alert_rules().usage_sharp_drop.backfill_settle_minutes
-    [drop] = holding(RuleName.USAGE_SHARP_DROP, late(usage(100.0, 700.0), settle))
+    [drop] = holding(AlertRule.USAGE_SHARP_DROP, late(usage(100.0, 700.0), settle))
     assert not drop.sustain_only and drop.title == "Active usage dropped to 14 % of normal"
-    assert holding(RuleName.USAGE_SHARP_DROP, late(usage(650.0, 700.0), settle)) == []
+    assert holding(AlertRule.USAGE_SHARP_DROP, late(usage(650.0, 700.0), settle)) == []
 
 
 def test_usage_drop_settle_of_zero_judges_at_once() -> None:
     config = alert_rules(usage_sharp_drop={"backfill_settle_minutes": 0})
-    [drop] = holding(RuleName.USAGE_SHARP_DROP, late(usage(100.0, 700.0), 0), config=config)
+    [drop] = holding(AlertRule.USAGE_SHARP_DROP, late(usage(100.0, 700.0), 0), config=config)
     assert not drop.sustain_only
 
 
@@ -131,28 +125,28 @@ def test_usage_drop_settle_of_zero_judges_at_once() -> None:
 
 
 def test_silent_after_45_days() -> None:
-    [silent] = holding(RuleName.ENGAGEMENT_SILENT, signals(last_engagement_at=ago(45)))
+    [silent] = holding(AlertRule.ENGAGEMENT_SILENT, signals(last_engagement_at=ago(45)))
     assert silent.dedup_key == f"engagement.silent:{ACCOUNT}"
     assert silent.title == "No engagement for 45 days"
     assert silent.drivers[0].value == 45
 
 
 def test_not_silent_before_45_days() -> None:
-    assert holding(RuleName.ENGAGEMENT_SILENT, signals(last_engagement_at=ago(44, 23))) == []
+    assert holding(AlertRule.ENGAGEMENT_SILENT, signals(last_engagement_at=ago(44, 23))) == []
 
 
 def test_never_engaged_is_silent_once_the_account_is_45_days_old() -> None:
     old = signals(first_seen_at=ago(60))
-    [silent] = holding(RuleName.ENGAGEMENT_SILENT, old)
+    [silent] = holding(AlertRule.ENGAGEMENT_SILENT, old)
     assert "No engagement logged since the account appeared" in silent.summary
-    assert holding(RuleName.ENGAGEMENT_SILENT, signals(first_seen_at=ago(10))) == []
-    assert holding(RuleName.ENGAGEMENT_SILENT, signals()) == []
+    assert holding(AlertRule.ENGAGEMENT_SILENT, signals(first_seen_at=ago(10))) == []
+    assert holding(AlertRule.ENGAGEMENT_SILENT, signals()) == []
 
 
 def test_silence_lifecycle() -> None:
     assert_lifecycle(
-        holding(RuleName.ENGAGEMENT_SILENT, signals(last_engagement_at=ago(50))),
-        holding(RuleName.ENGAGEMENT_SILENT, signals(last_engagement_at=ago(1))),
+        holding(AlertRule.ENGAGEMENT_SILENT, signals(last_engagement_at=ago(50))),
+        holding(AlertRule.ENGAGEMENT_SILENT, signals(last_engagement_at=ago(1))),
     )
 
 
@@ -169,7 +163,7 @@ CHAMPION_LEFT = contact("c-anna", "champion", False)
 def champion(*contacts: ContactState, renewal_in: int | None = None) -> list[Condition]:
     renewal = None if renewal_in is None else TODAY + timedelta(days=renewal_in)
     account = signals(contacts=contacts, renewal_date=renewal)
-    return holding(RuleName.CHAMPION_LEFT, account)
+    return holding(AlertRule.CHAMPION_LEFT, account)
 
 
 @pytest.mark.parametrize(
@@ -226,7 +220,7 @@ def test_champion_left_escalates_when_the_renewal_comes_within_180_days() -> Non
 
 
 def tickets(*open_tickets: OpenTicket) -> list[Condition]:
-    return holding(RuleName.SUPPORT_ESCALATION, signals(open_tickets=open_tickets))
+    return holding(AlertRule.SUPPORT_ESCALATION, signals(open_tickets=open_tickets))
 
 
 def test_urgent_or_escalated_tickets_fire_one_alert_each() -> None:
@@ -246,7 +240,7 @@ def test_urgent_or_escalated_tickets_fire_one_alert_each() -> None:
 
 def test_no_escalation_without_urgent_or_escalated_tickets() -> None:
     assert tickets(OpenTicket("T-3", "high", False)) == []
-    assert holding(RuleName.SUPPORT_ESCALATION, signals(open_tickets=None)) == []
+    assert holding(AlertRule.SUPPORT_ESCALATION, signals(open_tickets=None)) == []
 
 
 def test_escalation_resolves_when_the_ticket_closes() -> None:
@@ -260,7 +254,7 @@ def test_escalation_resolves_when_the_ticket_closes() -> None:
 
 
 def detractors(*responses: NpsResponse) -> list[Condition]:
-    return holding(RuleName.NPS_DETRACTOR, signals(nps_responses=responses))
+    return holding(AlertRule.NPS_DETRACTOR, signals(nps_responses=responses))
 
 
 def test_nps_of_6_is_a_detractor_and_7_is_not() -> None:
@@ -289,4 +283,4 @@ def test_detractor_clears_90_days_after_the_response() -> None:
 def test_detractor_threshold_is_a_setting() -> None:
     config = alert_rules(nps_detractor={"max_score": 4})
     account = signals(nps_responses=(NpsResponse("c-1", 5, ago(1)),))
-    assert holding(RuleName.NPS_DETRACTOR, account, config=config) == []
+    assert holding(AlertRule.NPS_DETRACTOR, account, config=config) == []

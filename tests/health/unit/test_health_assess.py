@@ -5,12 +5,12 @@ from datetime import timedelta
 
 from health_factories import AS_OF, ago, default_config, signals
 
-from radar_health.domain.alerts import ActiveAlert, RuleName
-from radar_health.domain.bands import Band
+from radar_health.domain.alerts import ActiveAlert
 from radar_health.domain.overrides import Override
 from radar_health.scoring.assess import assess, override_fingerprint
 from radar_health.scoring.facts import AccountFacts, nearest_renewal
 from radar_health.scoring.state import StoredAlert, StoredHealth
+from radar_schemas.common import AlertRule, Band
 
 ENGAGED_YESTERDAY = AccountFacts(signals(last_engagement_at=ago(1)))  # score 100, green
 
@@ -84,15 +84,15 @@ def test_rules_see_the_previous_stored_score_and_the_trend():
     facts = AccountFacts(signals(last_engagement_at=ago(70)))  # recency 26.3: red
     result = run(facts=facts, stored=emitted(100.0, Band.GREEN), past=[(ago(30), 100.0)])
     raised = {c.rule for c in result.changes.raised}
-    assert RuleName.BAND_DROPPED in raised and RuleName.SHARP_DECLINE in raised
-    assert RuleName.ENGAGEMENT_SILENT in raised
+    assert AlertRule.HEALTH_BAND_DROPPED in raised and AlertRule.HEALTH_SHARP_DECLINE in raised
+    assert AlertRule.ENGAGEMENT_SILENT in raised
     assert result.trend.score_30d_ago == 100.0
 
 
 def test_open_alerts_are_not_raised_again_and_resolve_when_cleared():
     facts = AccountFacts(signals(last_engagement_at=ago(70)))
     first = run(facts=facts)
-    silent = next(c for c in first.changes.raised if c.rule is RuleName.ENGAGEMENT_SILENT)
+    silent = next(c for c in first.changes.raised if c.rule is AlertRule.ENGAGEMENT_SILENT)
     open_alert = StoredAlert(ActiveAlert.from_condition(silent, ago(1), "alert-1"), "{}")
     again = run(facts=facts, alerts={silent.dedup_key: open_alert})
     assert silent.dedup_key not in {c.dedup_key for c in again.changes.raised}

@@ -4,8 +4,8 @@ from typing import Any
 import pytest
 
 from radar_health.config import ConfigError, ConfigIssue, config_from_mapping, load_config
-from radar_health.domain.alerts import Severity
 from radar_health.domain.scorecard import Measure
+from radar_schemas.common import Severity
 
 
 def test_defaults_carry_the_domain_doc_numbers() -> None:

@@ -10,10 +10,10 @@ from health_factories import (
 )
 
 from radar_health.config import config_from_mapping
-from radar_health.domain.bands import Band
 from radar_health.domain.scorecard import Measure
 from radar_health.domain.scoring import compute_health
 from radar_health.domain.signals import AccountSignals, ContactState, NpsResponse
+from radar_schemas.common import Band
 
 CHAMPION = ContactState("champ", "champion", True, ago(100))
 SPONSOR = ContactState("exec", "exec_sponsor", True, ago(100))

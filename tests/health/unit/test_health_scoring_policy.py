@@ -1,8 +1,8 @@
 import pytest
 from health_factories import health
 
-from radar_health.domain.bands import Band
 from radar_health.domain.scoring_policy import should_emit_scored
+from radar_schemas.common import Band
 
 
 @pytest.mark.parametrize(

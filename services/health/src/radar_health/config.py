@@ -19,7 +19,7 @@ from pydantic_core import ErrorDetails
 
 from radar_health.domain.alert_rules.settings import AlertRules
 from radar_health.domain.scorecard import Scorecard
-from radar_health.domain.signals import SEGMENTS, Segment
+from radar_schemas.common import Segment
 
 DEFAULTS_RESOURCE = "defaults.toml"
 DEFAULTS_SOURCE = f"radar_health/{DEFAULTS_RESOURCE}"
@@ -124,7 +124,7 @@ def _build(raw: dict[str, Any], source: str) -> HealthConfig:
         raise ConfigError(source, issues)
 
     card_raw = dict(layout.scorecard)
-    segment_raw = {segment: card_raw.pop(segment) for segment in SEGMENTS if segment in card_raw}
+    segment_raw = {segment: card_raw.pop(segment) for segment in Segment if segment in card_raw}
     default_raw = {**card_raw, "name": DEFAULT_SCORECARD_NAME}
     default = _validate(Scorecard, default_raw, "scorecard", issues)
     segments: dict[Segment, Scorecard] = {}

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from radar_health.domain.bands import Band
 from radar_health.domain.instants import require_aware
 from radar_health.domain.scoring import HealthScore
+from radar_schemas.common import Band
 
 
 @dataclass(frozen=True, slots=True)

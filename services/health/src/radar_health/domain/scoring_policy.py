@@ -1,7 +1,7 @@
 """When a recomputed score is worth a `health.scored` event."""
 
-from radar_health.domain.bands import Band
 from radar_health.domain.scoring import HealthScore
+from radar_schemas.common import Band
 
 MIN_SCORE_CHANGE = 1.0  # points; smaller moves are noise for downstream consumers
 

@@ -24,21 +24,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from fnmatch import fnmatchcase
-from typing import Literal
 
 from radar_health.domain.instants import utc_day
-
-Segment = Literal["smb", "mid_market", "enterprise"]
-TicketPriority = Literal["low", "normal", "high", "urgent"]
-ContactRole = Literal["champion", "decision_maker", "exec_sponsor", "user"]
-
-SEGMENTS: tuple[Segment, ...] = ("smb", "mid_market", "enterprise")
+from radar_schemas.common import ContactRole, Priority, Segment
 
 
 @dataclass(frozen=True, slots=True)
 class OpenTicket:
     ticket_id: str
-    priority: TicketPriority
+    priority: Priority
     escalated: bool
     opened_at: datetime | None = None
 

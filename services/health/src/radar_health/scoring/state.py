@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from radar_health.domain.alerts import ActiveAlert, Severity
-from radar_health.domain.bands import Band
+from radar_health.domain.alerts import ActiveAlert
 from radar_health.domain.overrides import Override
 from radar_runtime.sql import plan_each_run
+from radar_schemas.common import Band, Severity
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,9 @@
 
 from radar_health.domain import formatting as fmt
 from radar_health.domain.alert_rules.context import RuleContext, at_most, weakest_components
-from radar_health.domain.alerts import Condition, Driver, RuleName, dedup_key
-from radar_health.domain.bands import Band
+from radar_health.domain.alerts import Condition, Driver, dedup_key
+from radar_health.domain.bands import band_rank
+from radar_schemas.common import AlertRule, Band
 
 
 def band_dropped(ctx: RuleContext) -> list[Condition]:
@@ -28,16 +29,18 @@ def band_dropped(ctx: RuleContext) -> list[Condition]:
     )
     conditions = []
     for target, severity in targets:
-        if band.rank > target.rank:
+        if band_rank(band) > band_rank(target):
             continue
         # Above yellow is only green, so the yellow target catches exactly green→yellow.
-        dropped_now = before is not None and band == target and before.rank > target.rank
+        dropped_now = (
+            before is not None and band == target and band_rank(before) > band_rank(target)
+        )
         was = f", was {before.value}" if before is not None else ""
         conditions.append(
             Condition(
-                rule=RuleName.BAND_DROPPED,
+                rule=AlertRule.HEALTH_BAND_DROPPED,
                 severity=severity,
-                dedup_key=dedup_key(RuleName.BAND_DROPPED, ctx.account_id, target.value),
+                dedup_key=dedup_key(AlertRule.HEALTH_BAND_DROPPED, ctx.account_id, target.value),
                 account_id=ctx.account_id,
                 title=f"Health dropped to {target.value}",
                 summary=f"Health score {fmt.number(score)} ({band.value}{was}).",
@@ -66,9 +69,9 @@ def sharp_decline(ctx: RuleContext) -> list[Condition]:
         return []
     return [
         Condition(
-            rule=RuleName.SHARP_DECLINE,
+            rule=AlertRule.HEALTH_SHARP_DECLINE,
             severity=settings.severity,
-            dedup_key=dedup_key(RuleName.SHARP_DECLINE, ctx.account_id),
+            dedup_key=dedup_key(AlertRule.HEALTH_SHARP_DECLINE, ctx.account_id),
             account_id=ctx.account_id,
             title=f"Health fell {fmt.number(fall)} points in {days} days",
             summary=f"Health score {fmt.number(score)}; {days} days ago it was {fmt.number(then)}.",

@@ -2,10 +2,9 @@
 
 from pydantic import Field, PositiveInt, field_validator
 
-from radar_health.domain.alerts import Severity
 from radar_health.domain.scorecard import Settings
-from radar_health.domain.signals import ContactRole, TicketPriority
 from radar_health.domain.trend import DEFAULT_LOOKBACK_DAYS
+from radar_schemas.common import ContactRole, Priority, Severity
 
 
 class RuleSettings(Settings):
@@ -55,7 +54,7 @@ class ChampionLeftSettings(RuleSettings):
 
 class SupportEscalationSettings(RuleSettings):
     severity: Severity
-    priorities: tuple[TicketPriority, ...]  # an open ticket of these priorities fires
+    priorities: tuple[Priority, ...]  # an open ticket of these priorities fires
 
 
 class NpsDetractorSettings(RuleSettings):

@@ -19,9 +19,10 @@ from datetime import datetime, timedelta
 
 from radar_health.domain import formatting as fmt
 from radar_health.domain.alert_rules.context import RuleContext, at_most
-from radar_health.domain.alerts import Condition, Driver, RuleName, dedup_key
+from radar_health.domain.alerts import Condition, Driver, dedup_key
 from radar_health.domain.instants import days_until, elapsed_days
 from radar_health.domain.signals import NpsResponse, recent_vs_baseline
+from radar_schemas.common import AlertRule
 
 
 def usage_settling(late_usage_at: datetime | None, as_of: datetime, settle_minutes: int) -> bool:
@@ -47,9 +48,9 @@ def usage_sharp_drop(ctx: RuleContext) -> list[Condition]:
     recent, baseline = settings.recent_days, settings.baseline_days
     return [
         Condition(
-            rule=RuleName.USAGE_SHARP_DROP,
+            rule=AlertRule.USAGE_SHARP_DROP,
             severity=settings.severity,
-            dedup_key=dedup_key(RuleName.USAGE_SHARP_DROP, ctx.account_id),
+            dedup_key=dedup_key(AlertRule.USAGE_SHARP_DROP, ctx.account_id),
             account_id=ctx.account_id,
             title=f"Active usage dropped to {fmt.percent(ratio)} of normal",
             summary=(
@@ -76,9 +77,9 @@ def _held_drop(ctx: RuleContext) -> Condition:
     """Keeps an open usage.sharp_drop open and raises none (never emitted itself)."""
     settings = ctx.rules.usage_sharp_drop
     return Condition(
-        rule=RuleName.USAGE_SHARP_DROP,
+        rule=AlertRule.USAGE_SHARP_DROP,
         severity=settings.severity,
-        dedup_key=dedup_key(RuleName.USAGE_SHARP_DROP, ctx.account_id),
+        dedup_key=dedup_key(AlertRule.USAGE_SHARP_DROP, ctx.account_id),
         account_id=ctx.account_id,
         title="Active usage is still arriving late",
         summary="Usage for past days is still arriving; the usage drop is judged once it settles.",
@@ -105,9 +106,9 @@ def engagement_silent(ctx: RuleContext) -> list[Condition]:
     )
     return [
         Condition(
-            rule=RuleName.ENGAGEMENT_SILENT,
+            rule=AlertRule.ENGAGEMENT_SILENT,
             severity=settings.severity,
-            dedup_key=dedup_key(RuleName.ENGAGEMENT_SILENT, ctx.account_id),
+            dedup_key=dedup_key(AlertRule.ENGAGEMENT_SILENT, ctx.account_id),
             account_id=ctx.account_id,
             title=f"No engagement for {fmt.plural(whole_days, 'day')}",
             summary=f"{detail}; alert after {settings.days} days.",
@@ -138,9 +139,9 @@ def champion_left(ctx: RuleContext) -> list[Condition]:
             drivers.append(Driver("days_to_renewal", days_to_renewal, f"Renewal date {renewal}"))
         conditions.append(
             Condition(
-                rule=RuleName.CHAMPION_LEFT,
+                rule=AlertRule.CHAMPION_LEFT,
                 severity=severity,
-                dedup_key=dedup_key(RuleName.CHAMPION_LEFT, ctx.account_id, contact.contact_id),
+                dedup_key=dedup_key(AlertRule.CHAMPION_LEFT, ctx.account_id, contact.contact_id),
                 account_id=ctx.account_id,
                 title=f"{role.capitalize()} left",
                 summary=f"{left}; no {role} named since." + _renewal_note(days_to_renewal),
@@ -175,9 +176,9 @@ def support_escalation(ctx: RuleContext) -> list[Condition]:
             age = f", open {fmt.plural(int(elapsed_days(ticket.opened_at, ctx.as_of)), 'day')}"
         conditions.append(
             Condition(
-                rule=RuleName.SUPPORT_ESCALATION,
+                rule=AlertRule.SUPPORT_ESCALATION,
                 severity=settings.severity,
-                dedup_key=dedup_key(RuleName.SUPPORT_ESCALATION, ctx.account_id, ticket.ticket_id),
+                dedup_key=dedup_key(AlertRule.SUPPORT_ESCALATION, ctx.account_id, ticket.ticket_id),
                 account_id=ctx.account_id,
                 title=f"Ticket {ticket.ticket_id} is {what}",
                 summary=f"Support ticket {ticket.ticket_id} is {what}{age}.",
@@ -203,9 +204,9 @@ def nps_detractor(ctx: RuleContext) -> list[Condition]:
         when = response.at.date().isoformat()
         conditions.append(
             Condition(
-                rule=RuleName.NPS_DETRACTOR,
+                rule=AlertRule.NPS_DETRACTOR,
                 severity=settings.severity,
-                dedup_key=dedup_key(RuleName.NPS_DETRACTOR, ctx.account_id, contact_id),
+                dedup_key=dedup_key(AlertRule.NPS_DETRACTOR, ctx.account_id, contact_id),
                 account_id=ctx.account_id,
                 title=f"NPS detractor: {response.score}/10 from {contact_id}",
                 summary=(
