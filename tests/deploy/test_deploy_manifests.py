@@ -9,24 +9,26 @@ import re
 import shlex
 import tomllib
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
 import yaml
 
-from radar_health.config import load_config as load_health_config
+from radar_health.rules import HealthRules
 from radar_ingest.keyconfig import load_keyring
 from radar_ingest.settings import IngestSettings
 from radar_notifier.config import load_config as load_notifier_config
 from radar_notifier.domain.channels import slack_webhook_env_var
 from radar_renewals.config import load_config as load_renewals_config
+from radar_runtime.rules import load_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE_NAMES = ("ingest", "health", "renewals", "notifier")
 DATABASE_SERVICES = ("health", "renewals", "notifier")
 RULE_LOADERS: dict[str, Callable[[Path], object]] = {
-    "health": load_health_config,
+    "health": partial(load_rules, HealthRules, "radar_health"),
     "renewals": load_renewals_config,
     "notifier": load_notifier_config,
 }

@@ -17,8 +17,8 @@ from aiokafka import AIOKafkaConsumer
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from radar_health.config import HealthConfig
 from radar_health.main import create_app
+from radar_health.rules import HealthRules
 from radar_health.settings import HealthSettings
 from radar_runtime import ManualClock, Runtime
 from radar_runtime.testing.helpers import eventually, isolated_settings
@@ -135,10 +135,10 @@ class Health:
 
 @asynccontextmanager
 async def running_health(
-    settings: HealthSettings, clock: ManualClock | None = None, config: HealthConfig | None = None
+    settings: HealthSettings, clock: ManualClock | None = None, rules: HealthRules | None = None
 ) -> AsyncIterator[Health]:
     clock = clock or ManualClock(T0)
-    app = create_app(settings, clock=clock, config=config)
+    app = create_app(settings, clock=clock, rules=rules)
     emitted = Emitted()
     async with app.router.lifespan_context(app):
         await app.state.runtime.wait_started()

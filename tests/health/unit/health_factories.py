@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from radar_health.config import HealthConfig, config_from_mapping, load_config
 from radar_health.domain.alert_rules import evaluate_rules
 from radar_health.domain.alert_rules.settings import AlertRules
 from radar_health.domain.alerts import Condition
@@ -15,6 +14,8 @@ from radar_health.domain.scorecard import Measure, Scorecard
 from radar_health.domain.scoring import HealthScore
 from radar_health.domain.signals import AccountSignals
 from radar_health.domain.trend import ScoreTrend
+from radar_health.rules import PACKAGE, HealthRules
+from radar_runtime.rules import load_rules, rules_from_mapping
 from radar_schemas.common import AlertRule, Band
 
 ACCOUNT = "acct-1"
@@ -23,24 +24,29 @@ TODAY = AS_OF.date()
 
 
 @cache
-def default_config() -> HealthConfig:
-    return load_config()
+def default_rules() -> HealthRules:
+    return load_rules(HealthRules, PACKAGE)
+
+
+def rules_with(overrides: Mapping[str, Any], source: str = "<memory>") -> HealthRules:
+    """The shipped rules with `overrides` laid over them, as a rule file would be."""
+    return rules_from_mapping(HealthRules, PACKAGE, overrides, source)
 
 
 def default_card() -> Scorecard:
-    return default_config().scorecard
+    return default_rules().scorecard
 
 
 def alert_rules(**overrides: Mapping[str, Any]) -> AlertRules:
     """Default rules with some rule sections changed, e.g. usage_sharp_drop={"min_baseline": 5}."""
     if not overrides:
-        return default_config().rules
-    return config_from_mapping({"rules": overrides}).rules
+        return default_rules().alerts
+    return rules_with({"rules": overrides}).alerts
 
 
 def card_with(**sections: Mapping[str, Any]) -> Scorecard:
     """The default scorecard with some sections changed, e.g. weights={"relationship": 0}."""
-    return config_from_mapping({"scorecard": sections}).scorecard
+    return rules_with({"scorecard": sections}).scorecard
 
 
 def only(measure: Measure) -> Scorecard:
@@ -100,7 +106,7 @@ def evaluate(
         current or health(None),
         previous,
         trend,
-        config or default_config().rules,
+        config or default_rules().alerts,
         as_of,
     )
 

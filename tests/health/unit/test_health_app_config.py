@@ -3,24 +3,24 @@
 import pytest
 
 from radar_health.api.context import health_context
-from radar_health.config import ConfigError
 from radar_health.main import create_app, main
 from radar_health.settings import HealthSettings
+from radar_runtime.rules import RuleFileError
 
 
 def test_the_users_rule_file_is_laid_over_the_defaults(tmp_path):
     rules = tmp_path / "health.toml"
     rules.write_text("[scorecard.enterprise.weights]\nrelationship = 20\n")
     app = create_app(HealthSettings(config_path=rules))
-    config = health_context(app.state.runtime).config
-    assert config.scorecard_for("enterprise").weights.relationship == 20
-    assert config.scorecard_for("smb").weights.relationship == 10
+    rules = health_context(app.state.runtime).rules
+    assert rules.scorecard.for_segment("enterprise").weights.relationship == 20
+    assert rules.scorecard.for_segment("smb").weights.relationship == 10
 
 
 def test_an_invalid_rule_file_stops_the_app_with_every_problem_named(tmp_path):
     rules = tmp_path / "health.toml"
     rules.write_text("[scorecard.weights]\nusage_trend = -1\n[rules.engagement_silent]\ndays = 0\n")
-    with pytest.raises(ConfigError) as raised:
+    with pytest.raises(RuleFileError) as raised:
         create_app(HealthSettings(config_path=rules))
     message = str(raised.value)
     assert f"{rules}: scorecard.weights.usage_trend: must be ≥ 0" in message

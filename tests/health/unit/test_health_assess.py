@@ -3,7 +3,7 @@
 from dataclasses import replace
 from datetime import timedelta
 
-from health_factories import AS_OF, ago, default_config, signals
+from health_factories import AS_OF, ago, default_rules, signals
 
 from radar_health.domain.alerts import ActiveAlert
 from radar_health.domain.overrides import Override
@@ -17,7 +17,7 @@ ENGAGED_YESTERDAY = AccountFacts(signals(last_engagement_at=ago(1)))  # score 10
 
 def run(facts=ENGAGED_YESTERDAY, stored=None, past=(), alerts=None, as_of=AS_OF):
     stored = stored or StoredHealth("acct-1")
-    return assess(facts, stored, list(past), alerts or {}, default_config(), as_of)
+    return assess(facts, stored, list(past), alerts or {}, default_rules(), as_of)
 
 
 def emitted(score: float, band: Band, fingerprint: str | None = None) -> StoredHealth:

@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from health_factories import AS_OF, ago, default_config, signals
+from health_factories import AS_OF, ago, default_rules, signals
 
 from radar_health.domain.alerts import Resolution, ResolveReason
 from radar_health.domain.signals import ContactState
@@ -29,7 +29,7 @@ FACTS = AccountFacts(
 
 
 def test_health_scored_lists_components_and_the_missing_measures_with_reasons():
-    assessment = assess(FACTS, StoredHealth("acct-1"), [], {}, default_config(), AS_OF)
+    assessment = assess(FACTS, StoredHealth("acct-1"), [], {}, default_rules(), AS_OF)
     event = scored_event(FACTS, StoredHealth("acct-1"), assessment, AS_OF)
     assert decode(encode(event)) == event  # valid against the contract
     payload = event.payload
@@ -50,7 +50,7 @@ def test_health_scored_lists_components_and_the_missing_measures_with_reasons():
 
 
 def test_raised_alert_says_who_what_why_and_what_to_do():
-    assessment = assess(FACTS, StoredHealth("acct-1"), [], {}, default_config(), AS_OF)
+    assessment = assess(FACTS, StoredHealth("acct-1"), [], {}, default_rules(), AS_OF)
     [champion] = [c for c in assessment.changes.raised if c.rule.value == "champion.left"]
     stored, event = raised_alert(champion, FACTS, 60.0, AS_OF)
     assert decode(encode(event)) == event

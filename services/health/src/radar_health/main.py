@@ -7,14 +7,15 @@ import sys
 from fastapi import FastAPI
 
 from radar_runtime import Clock, Job, Runtime, ServiceSpec, build_app, routes, serve
+from radar_runtime.rules import RuleFileError, load_rules
 from radar_schemas.topics import CRM, SUPPORT, USAGE, types_of
 
 from .api.context import STATE_KEY, HealthContext
 from .api.routes import router
-from .config import ConfigError, HealthConfig, load_config
 from .handlers import make_handler
 from .jobs import RecomputeAll, recompute_job
 from .migrations import MIGRATIONS
+from .rules import PACKAGE, HealthRules
 from .scoring.recompute import Recomputer
 from .settings import HealthSettings
 from .worker import UsageRecomputeWorker
@@ -29,12 +30,12 @@ def create_app(
     settings: HealthSettings | None = None,
     *,
     clock: Clock | None = None,
-    config: HealthConfig | None = None,
+    rules: HealthRules | None = None,
 ) -> FastAPI:
     """The app; the rule file is loaded and validated here, so a bad one stops the start."""
     settings = settings or HealthSettings()
-    config = config or load_config(settings.config_path)
-    recomputer = Recomputer(config, service=settings.service_name)
+    rules = rules or load_rules(HealthRules, PACKAGE, settings.config_path)
+    recomputer = Recomputer(rules, service=settings.service_name)
     runtime = Runtime(settings, clock)
 
     def jobs(runtime: Runtime) -> list[Job]:
@@ -70,7 +71,7 @@ def create_app(
         routers=[router],
     )
     app = build_app(spec, runtime, title="Renewal Radar health", description=DESCRIPTION)
-    app.state.runtime.state[STATE_KEY] = HealthContext(config, recomputer)
+    app.state.runtime.state[STATE_KEY] = HealthContext(rules, recomputer)
     return app
 
 
@@ -78,7 +79,7 @@ def main() -> None:
     settings = HealthSettings()
     try:
         app = create_app(settings)
-    except ConfigError as error:
+    except RuleFileError as error:
         print(f"radar-health: invalid rule file\n{error}", file=sys.stderr)
         raise SystemExit(2) from None
     serve(app, settings)

@@ -114,7 +114,7 @@ class UsageRecomputeWorker:
 
     async def _judge_settled_usage(self) -> int:
         settle = timedelta(
-            minutes=self._recomputer.config.rules.usage_sharp_drop.backfill_settle_minutes
+            minutes=self._recomputer.rules.alerts.usage_sharp_drop.backfill_settle_minutes
         )
         done, after = 0, ""
         while not self._loop.stopping:

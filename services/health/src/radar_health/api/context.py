@@ -1,10 +1,10 @@
-"""What the routes need beyond the runtime: the loaded rule file and the recomputer."""
+"""What the routes need beyond the runtime: the rules and the recomputer."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from radar_health.config import HealthConfig
+from radar_health.rules import HealthRules
 from radar_health.scoring.recompute import Recomputer
 from radar_runtime import Runtime
 
@@ -13,7 +13,7 @@ STATE_KEY = "health"
 
 @dataclass(frozen=True)
 class HealthContext:
-    config: HealthConfig
+    rules: HealthRules
     recomputer: Recomputer
 
 

@@ -144,7 +144,7 @@ async def put_override(
                 {"error": f"expires_at must be in the future (now {uow.now.isoformat()})"},
                 status_code=422,
             )
-        thresholds = context.config.scorecard_for(segment_row.segment).bands
+        thresholds = context.rules.scorecard.for_segment(segment_row.segment).bands
         effective_band = body.band or thresholds.band_for(body.score or 0.0)
         await uow.session.execute(
             _SET_OVERRIDE,

@@ -7,13 +7,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from radar_health.config import HealthConfig
 from radar_health.domain.alert_rules import evaluate_rules
 from radar_health.domain.alerts import AlertChanges, diff_alerts
 from radar_health.domain.overrides import EffectiveHealth, Override, effective_health
 from radar_health.domain.scoring import HealthScore, compute_health
 from radar_health.domain.scoring_policy import score_moved
 from radar_health.domain.trend import ScoreTrend, score_trend
+from radar_health.rules import HealthRules
 
 from .facts import AccountFacts
 from .state import StoredAlert, StoredHealth
@@ -43,11 +43,11 @@ def assess(
     stored: StoredHealth,
     past_scores: Sequence[tuple[datetime, float]],
     open_alerts: Mapping[str, StoredAlert],
-    config: HealthConfig,
+    rules: HealthRules,
     as_of: datetime,
 ) -> Assessment:
     signals = facts.signals
-    card = config.scorecard_for(signals.segment)
+    card = rules.scorecard.for_segment(signals.segment)
     computed = compute_health(signals, card, as_of)
     effective = effective_health(computed, stored.override, as_of)
     previous = None
@@ -63,9 +63,9 @@ def assess(
             bands=card.bands,
         )
     trend = score_trend(
-        past_scores, as_of, current=computed.score, lookback_days=config.trend_lookback_days
+        past_scores, as_of, current=computed.score, lookback_days=rules.alerts.trend_lookback_days
     )
-    conditions = evaluate_rules(signals, computed, previous, trend, config.rules, as_of)
+    conditions = evaluate_rules(signals, computed, previous, trend, rules.alerts, as_of)
     changes = diff_alerts({k: a.alert for k, a in open_alerts.items()}, conditions, as_of)
     fingerprint = override_fingerprint(effective.override)
     announceable = effective.score is not None and effective.band is not None

@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from radar_health.config import HealthConfig
 from radar_health.domain.instants import utc_day
 from radar_health.domain.signals import (
     AccountSignals,
@@ -24,6 +23,7 @@ from radar_health.domain.signals import (
     NpsResponse,
     OpenTicket,
 )
+from radar_health.rules import HealthRules
 from radar_schemas.common import Region
 
 from .usage_windows import GLOB_CHARACTERS, UsageSegments, glob_to_regex
@@ -111,19 +111,19 @@ _CONTACTS = text(
 class FactsReader:
     """Reads facts for chunks of accounts under one configuration."""
 
-    def __init__(self, config: HealthConfig) -> None:
-        self._config = config
-        self._segments = UsageSegments.for_config(config)
-        metrics = config.active_usage_metrics
+    def __init__(self, rules: HealthRules) -> None:
+        self._rules = rules
+        self._segments = UsageSegments.for_rules(rules)
+        metrics = rules.active_usage_metrics
         self._names = [m for m in metrics if not set(m) & GLOB_CHARACTERS]
         self._patterns = [glob_to_regex(m) for m in metrics if set(m) & GLOB_CHARACTERS]
         matchers = [_EXACT_METRICS] if self._names else []
         matchers += [_METRIC_PATTERNS] if self._patterns else []
         self._usage_query = text(_USAGE_SEGMENTS.format(metrics=" OR ".join(matchers)))
-        cards = (config.scorecard, *config.segment_scorecards.values())
+        cards = rules.scorecard.every_card
         # Responses older than every window that reads them can never matter.
         self._response_days = max(
-            config.rules.nps_detractor.clears_after_days,
+            rules.alerts.nps_detractor.clears_after_days,
             *(card.satisfaction.window_days for card in cards),
         )
 
@@ -224,7 +224,7 @@ class FactsReader:
 
     def _first_active_day(self, segment: str | None, today: date) -> date:
         """A user last seen on or after this day counts as active (the window ends today)."""
-        days = self._config.scorecard_for(segment).license_utilization.window_days
+        days = self._rules.scorecard.for_segment(segment).license_utilization.window_days
         return today - timedelta(days=days - 1)
 
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from radar_health import metrics
-from radar_health.config import HealthConfig
 from radar_health.domain.alerts import Resolution
+from radar_health.rules import HealthRules
 from radar_runtime import UnitOfWork
 from radar_runtime.metrics import ALERTS_RAISED, ALERTS_RESOLVED
 from radar_schemas.envelope import Envelope
@@ -59,10 +59,10 @@ class _Outcome:
 
 
 class Recomputer:
-    def __init__(self, config: HealthConfig, service: str = "health") -> None:
-        self.config = config
+    def __init__(self, rules: HealthRules, service: str = "health") -> None:
+        self.rules = rules
         self._service = service
-        self._facts = FactsReader(config)
+        self._facts = FactsReader(rules)
 
     async def recompute(
         self,
@@ -83,7 +83,7 @@ class Recomputer:
         stored = await lock_health(session, ids)
         facts = await self._facts.read(session, ids, as_of)
         ids = [i for i in ids if i in facts and i in stored]
-        past = await read_past_scores(session, ids, as_of, self.config.trend_lookback_days)
+        past = await read_past_scores(session, ids, as_of, self.rules.alerts.trend_lookback_days)
         alerts = await read_open_alerts(session, ids)
 
         health_rows: list[HealthRow] = []
@@ -135,7 +135,7 @@ class Recomputer:
         as_of: datetime,
     ) -> _Outcome:
         """Everything one account's recompute stores and emits, built before any of it is."""
-        assessment = assess(facts, stored, past, alerts, self.config, as_of)
+        assessment = assess(facts, stored, past, alerts, self.rules, as_of)
         computed, effective = assessment.computed, assessment.effective
         events: list[Envelope] = []
         emitted = None

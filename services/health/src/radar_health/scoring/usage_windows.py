@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from radar_health.config import HealthConfig
+from radar_health.rules import HealthRules
 
 _REGEX_SPECIAL = set("\\.^$|?*+()[]{}")
 GLOB_CHARACTERS = frozenset("*?[")
@@ -39,12 +39,12 @@ class UsageSegments:
         return cls(starts=tuple(ordered[:-1]), end=ordered[-1])
 
     @classmethod
-    def for_config(cls, config: HealthConfig) -> UsageSegments:
+    def for_rules(cls, rules: HealthRules) -> UsageSegments:
         windows: list[tuple[int, int]] = []
-        for card in (config.scorecard, *config.segment_scorecards.values()):
+        for card in rules.scorecard.every_card:
             days = card.usage_trend.window_days
             windows += [(1, days), (days + 1, 2 * days)]
-        drop = config.rules.usage_sharp_drop
+        drop = rules.alerts.usage_sharp_drop
         windows += [
             (1, drop.recent_days),
             (drop.recent_days + 1, drop.recent_days + drop.baseline_days),

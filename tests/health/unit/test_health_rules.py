@@ -2,15 +2,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from health_factories import rules_with
 
-from radar_health.config import ConfigError, ConfigIssue, config_from_mapping, load_config
 from radar_health.domain.scorecard import Measure
+from radar_health.rules import PACKAGE, HealthRules
+from radar_runtime.rules import RuleFileError, RuleIssue, load_rules
 from radar_schemas.common import Severity
 
 
+def load(path: Path | None = None) -> HealthRules:
+    return load_rules(HealthRules, PACKAGE, path)
+
+
 def test_defaults_carry_the_domain_doc_numbers() -> None:
-    config = load_config()
-    card = config.scorecard
+    rules = load()
+    card = rules.scorecard
     assert {m.value: card.weights.of(m) for m in Measure} == {
         "usage_trend": 25,
         "license_utilization": 20,
@@ -32,19 +38,19 @@ def test_defaults_carry_the_domain_doc_numbers() -> None:
     assert card.relationship.levels.both_present == 100
     assert card.relationship.levels.left_none_named == 0
 
-    rules = config.rules
-    assert (rules.sharp_decline.points, rules.sharp_decline.window_days) == (20, 30)
-    drop = rules.usage_sharp_drop
+    alerts = rules.alerts
+    assert (alerts.sharp_decline.points, alerts.sharp_decline.window_days) == (20, 30)
+    drop = alerts.usage_sharp_drop
     assert (drop.recent_days, drop.baseline_days, drop.threshold_percent) == (7, 28, 60)
-    assert rules.engagement_silent.days == 45
-    assert rules.champion_left.near_renewal_days == 180
-    assert rules.champion_left.near_renewal_severity is Severity.CRITICAL
-    assert rules.nps_detractor.max_score == 6
-    assert rules.band_dropped.to_red_severity is Severity.CRITICAL
-    assert config.active_usage_metrics == ("logins",)
-    assert set(config.segment_scorecards) == {"smb", "mid_market", "enterprise"}
-    assert config.usage_history_days == 60
-    assert config.trend_lookback_days == (7, 30)
+    assert alerts.engagement_silent.days == 45
+    assert alerts.champion_left.near_renewal_days == 180
+    assert alerts.champion_left.near_renewal_severity is Severity.CRITICAL
+    assert alerts.nps_detractor.max_score == 6
+    assert alerts.band_dropped.to_red_severity is Severity.CRITICAL
+    assert rules.active_usage_metrics == ("logins",)
+    names = [card.name for card in rules.scorecard.every_card]
+    assert names == ["default", "smb", "mid_market", "enterprise"]
+    assert alerts.trend_lookback_days == (7, 30)
 
 
 def test_a_file_is_laid_over_the_defaults(tmp_path: Path) -> None:
@@ -54,28 +60,28 @@ def test_a_file_is_laid_over_the_defaults(tmp_path: Path) -> None:
         "[scorecard.enterprise.weights]\nrelationship = 30\n"
         "[rules.engagement_silent]\ndays = 30\n"
     )
-    config = load_config(path)
-    assert config.active_usage_metrics == ("logins", "feature.*")
-    assert config.scorecard_for("enterprise").weights.relationship == 30
-    assert config.scorecard_for("enterprise").weights.usage_trend == 25
-    assert config.scorecard_for("smb").weights.relationship == 10
-    assert config.rules.engagement_silent.days == 30
-    assert config.rules.engagement_silent.actions == load_config().rules.engagement_silent.actions
+    rules = load(path)
+    assert rules.active_usage_metrics == ("logins", "feature.*")
+    assert rules.scorecard.for_segment("enterprise").weights.relationship == 30
+    assert rules.scorecard.for_segment("enterprise").weights.usage_trend == 25
+    assert rules.scorecard.for_segment("smb").weights.relationship == 10
+    assert rules.alerts.engagement_silent.days == 30
+    assert rules.alerts.engagement_silent.actions == load().alerts.engagement_silent.actions
 
 
 def test_a_segment_inherits_a_changed_default() -> None:
-    config = config_from_mapping({"scorecard": {"bands": {"green": 75}}})
-    assert config.scorecard_for("smb").bands.green == 75
+    rules = rules_with({"scorecard": {"bands": {"green": 75}}})
+    assert rules.scorecard.for_segment("smb").bands.green == 75
 
 
 def test_trend_lookbacks_include_the_sharp_decline_window() -> None:
-    config = config_from_mapping({"rules": {"sharp_decline": {"window_days": 14}}})
-    assert config.trend_lookback_days == (7, 14, 30)
+    rules = rules_with({"rules": {"sharp_decline": {"window_days": 14}}})
+    assert rules.alerts.trend_lookback_days == (7, 14, 30)
 
 
 def problems(overrides: dict[str, Any]) -> list[str]:
-    with pytest.raises(ConfigError) as caught:
-        config_from_mapping(overrides, "health.toml")
+    with pytest.raises(RuleFileError) as caught:
+        rules_with(overrides, "health.toml")
     assert caught.value.source == "health.toml"
     return [str(issue) for issue in caught.value.issues]
 
@@ -148,15 +154,15 @@ def problems(overrides: dict[str, Any]) -> list[str]:
         ({"colour": "blue"}, "colour: unknown setting"),
     ],
 )
-def test_config_errors_name_the_key_and_the_reason(
+def test_rule_file_errors_name_the_key_and_the_reason(
     overrides: dict[str, Any], expected: str
 ) -> None:
     assert problems(overrides) == [expected]
 
 
 def test_every_problem_is_reported_at_once_with_the_file_name() -> None:
-    with pytest.raises(ConfigError) as caught:
-        config_from_mapping(
+    with pytest.raises(RuleFileError) as caught:
+        rules_with(
             {
                 "scorecard": {"weights": {"relationship": -2}},
                 "rules": {"engagement_silent": {"days": 0}},
@@ -167,16 +173,16 @@ def test_every_problem_is_reported_at_once_with_the_file_name() -> None:
         "health.toml: scorecard.weights.relationship: must be ≥ 0\n"
         "health.toml: rules.engagement_silent.days: must be > 0"
     )
-    assert caught.value.issues[0] == ConfigIssue("scorecard.weights.relationship", "must be ≥ 0")
+    assert caught.value.issues[0] == RuleIssue("scorecard.weights.relationship", "must be ≥ 0")
 
 
-def test_invalid_toml_is_a_config_error(tmp_path: Path) -> None:
+def test_invalid_toml_is_a_rule_file_error(tmp_path: Path) -> None:
     path = tmp_path / "broken.toml"
     path.write_text("[scorecard.weights\nusage_trend = 1\n")
-    with pytest.raises(ConfigError, match=r"broken\.toml: invalid TOML: .*line 1"):
-        load_config(path)
+    with pytest.raises(RuleFileError, match=r"broken\.toml: invalid TOML: .*line 1"):
+        load(path)
 
 
-def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"absent\.toml: cannot read: No such file"):
-        load_config(tmp_path / "absent.toml")
+def test_missing_file_is_a_rule_file_error(tmp_path: Path) -> None:
+    with pytest.raises(RuleFileError, match=r"absent\.toml: cannot read: No such file"):
+        load(tmp_path / "absent.toml")
