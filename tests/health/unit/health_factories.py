@@ -10,6 +10,7 @@ from typing import Any
 from radar_health.domain.alert_rules import evaluate_rules
 from radar_health.domain.alert_rules.settings import AlertRules
 from radar_health.domain.alerts import Condition
+from radar_health.domain.assess import AccountFacts, Assessment, StoredAlert, StoredHealth, assess
 from radar_health.domain.scorecard import Measure, Scorecard
 from radar_health.domain.scoring import HealthScore
 from radar_health.domain.signals import AccountSignals
@@ -113,3 +114,16 @@ def evaluate(
 
 def of_rule(conditions: list[Condition], rule: AlertRule) -> list[Condition]:
     return [c for c in conditions if c.rule is rule]
+
+
+def assess_by_default(
+    facts: AccountFacts,
+    stored: StoredHealth,
+    past: list[tuple[datetime, float]] | tuple[()] = (),
+    alerts: Mapping[str, StoredAlert] | None = None,
+    as_of: datetime = AS_OF,
+) -> Assessment:
+    """`assess` under the shipped rules, with the scorecard of the account's segment."""
+    rules = default_rules()
+    card = rules.scorecard.for_segment(facts.signals.segment)
+    return assess(facts, stored, list(past), alerts or {}, card, rules.alerts, as_of)

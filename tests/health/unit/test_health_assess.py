@@ -3,13 +3,20 @@
 from dataclasses import replace
 from datetime import timedelta
 
-from health_factories import AS_OF, ago, default_rules, signals
+import pytest
+from health_factories import AS_OF, ago, assess_by_default, health, signals
 
 from radar_health.domain.alerts import ActiveAlert
+from radar_health.domain.assess import (
+    AccountFacts,
+    StoredAlert,
+    StoredHealth,
+    override_fingerprint,
+    score_moved,
+)
 from radar_health.domain.overrides import Override
-from radar_health.scoring.assess import assess, override_fingerprint
-from radar_health.scoring.facts import AccountFacts, nearest_renewal
-from radar_health.scoring.state import StoredAlert, StoredHealth
+from radar_health.domain.scoring import HealthScore
+from radar_health.domain.signals import nearest_renewal
 from radar_schemas.common import AlertRule, Band
 
 ENGAGED_YESTERDAY = AccountFacts(signals(last_engagement_at=ago(1)))  # score 100, green
@@ -17,7 +24,7 @@ ENGAGED_YESTERDAY = AccountFacts(signals(last_engagement_at=ago(1)))  # score 10
 
 def run(facts=ENGAGED_YESTERDAY, stored=None, past=(), alerts=None, as_of=AS_OF):
     stored = stored or StoredHealth("acct-1")
-    return assess(facts, stored, list(past), alerts or {}, default_rules(), as_of)
+    return assess_by_default(facts, stored, past, alerts, as_of)
 
 
 def emitted(score: float, band: Band, fingerprint: str | None = None) -> StoredHealth:
@@ -111,3 +118,41 @@ def test_nearest_renewal_is_the_next_end_date_or_the_latest_passed_one():
     assert nearest_renewal([passed, passed - timedelta(days=365)], today) == passed
     assert nearest_renewal([today], today) == today
     assert nearest_renewal([], today) is None
+
+
+def moved(previous: HealthScore | None, current: HealthScore, **options: float) -> bool:
+    before = (previous.score, previous.band) if previous is not None else (None, None)
+    return score_moved(*before, current.score, current.band, **options)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "emit"),
+    [
+        (None, 55.0, True),  # first score
+        (55.0, 56.0, True),  # moved exactly 1 point
+        (55.0, 54.0, True),
+        (55.0, 55.9, False),
+        (70.3, 71.2, False),  # 0.9
+        (70.0, 69.9, True),  # band changed green → yellow
+        (40.0, 39.9, True),
+    ],
+)
+def test_emit_when_score_moved_a_point_or_band_changed(
+    before: float | None, after: float, emit: bool
+) -> None:
+    previous = None if before is None else health(before)
+    assert moved(previous, health(after)) is emit
+
+
+def test_an_unscored_result_is_never_emitted_and_the_next_score_is() -> None:
+    assert not moved(health(60.0), health(None))
+    assert not moved(None, health(None))
+    assert moved(health(None), health(60.0))
+
+
+def test_band_change_without_score_change_is_emitted() -> None:
+    assert moved(health(60.0, Band.YELLOW), health(60.0, Band.GREEN))
+
+
+def test_minimum_change_is_adjustable() -> None:
+    assert not moved(health(50.0), health(52.0), min_score_change=5)

@@ -20,7 +20,7 @@ Definitions:
 """
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from fnmatch import fnmatchcase
@@ -175,3 +175,11 @@ def recent_vs_baseline(
         recent=window_total(daily, today, recent_days),
         baseline_mean=baseline_total * recent_days / baseline_days,
     )
+
+
+def nearest_renewal(end_dates: Sequence[date], today: date) -> date | None:
+    """The next end date from today on; once all have passed, the latest (an overdue term)."""
+    upcoming = [d for d in end_dates if d >= today]
+    if upcoming:
+        return min(upcoming)
+    return max(end_dates) if end_dates else None

@@ -8,13 +8,13 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from radar_health.domain.assess import AccountFacts
 from radar_health.domain.instants import utc_day
 from radar_health.domain.signals import (
     AccountSignals,
@@ -22,25 +22,12 @@ from radar_health.domain.signals import (
     CsatResponse,
     NpsResponse,
     OpenTicket,
+    nearest_renewal,
 )
+from radar_health.domain.usage_windows import GLOB_CHARACTERS, UsageSegments, glob_to_regex
 from radar_health.rules import HealthRules
-from radar_schemas.common import Region
-
-from .usage_windows import GLOB_CHARACTERS, UsageSegments, glob_to_regex
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class AccountFacts:
-    """The signals the scorecard reads, and who the account is (for alerts and events)."""
-
-    signals: AccountSignals
-    name: str | None = None
-    region: Region | None = None
-    owner: dict[str, Any] | None = None
-    manager: dict[str, Any] | None = None
-    arr: float | None = None
 
 
 _ACCOUNTS = text(
@@ -113,7 +100,9 @@ class FactsReader:
 
     def __init__(self, rules: HealthRules) -> None:
         self._rules = rules
-        self._segments = UsageSegments.for_rules(rules)
+        self._segments = UsageSegments.for_rules(
+            rules.scorecard.every_card, rules.alerts.usage_sharp_drop
+        )
         metrics = rules.active_usage_metrics
         self._names = [m for m in metrics if not set(m) & GLOB_CHARACTERS]
         self._patterns = [glob_to_regex(m) for m in metrics if set(m) & GLOB_CHARACTERS]
@@ -238,11 +227,3 @@ async def _grouped(
     for row in await session.execute(statement, params):
         grouped[row.account_id].append(build(row))
     return grouped
-
-
-def nearest_renewal(end_dates: Sequence[date], today: date) -> date | None:
-    """The next end date from today on; once all have passed, the latest (an overdue term)."""
-    upcoming = [d for d in end_dates if d >= today]
-    if upcoming:
-        return min(upcoming)
-    return max(end_dates) if end_dates else None

@@ -15,19 +15,17 @@ from datetime import datetime
 
 from radar_health import metrics
 from radar_health.domain.alerts import Resolution
+from radar_health.domain.assess import AccountFacts, StoredAlert, StoredHealth, assess
+from radar_health.domain.events import raised_alert, resolved_alert, scored_event, stored_components
 from radar_health.rules import HealthRules
 from radar_runtime import UnitOfWork
 from radar_runtime.metrics import ALERTS_RAISED, ALERTS_RESOLVED
 from radar_schemas.envelope import Envelope
 
-from .assess import assess
-from .events_out import raised_alert, resolved_alert, scored_event, stored_components
-from .facts import AccountFacts, FactsReader
+from .facts import FactsReader
 from .state import (
     HealthRow,
     HistoryPoint,
-    StoredAlert,
-    StoredHealth,
     close_alerts,
     lock_health,
     open_new_alerts,
@@ -135,7 +133,8 @@ class Recomputer:
         as_of: datetime,
     ) -> _Outcome:
         """Everything one account's recompute stores and emits, built before any of it is."""
-        assessment = assess(facts, stored, past, alerts, self.rules, as_of)
+        card = self.rules.scorecard.for_segment(facts.signals.segment)
+        assessment = assess(facts, stored, past, alerts, card, self.rules.alerts, as_of)
         computed, effective = assessment.computed, assessment.effective
         events: list[Envelope] = []
         emitted = None

@@ -13,27 +13,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from radar_health.domain.alerts import ActiveAlert
+from radar_health.domain.assess import StoredAlert, StoredHealth
 from radar_health.domain.overrides import Override
 from radar_runtime.sql import plan_each_run
 from radar_schemas.common import Band, Severity
-
-
-@dataclass(frozen=True, slots=True)
-class StoredHealth:
-    account_id: str
-    as_of: datetime | None = None
-    score: float | None = None
-    band: Band | None = None
-    emitted_score: float | None = None
-    emitted_band: Band | None = None
-    emitted_override: str | None = None
-    override: Override | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class StoredAlert:
-    alert: ActiveAlert
-    payload_json: str  # the alert as raised
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,14 +2,12 @@
 
 from datetime import date, timedelta
 
-from health_factories import AS_OF, ago, default_rules, signals
+from health_factories import AS_OF, ago, assess_by_default, signals
 
 from radar_health.domain.alerts import Resolution, ResolveReason
+from radar_health.domain.assess import AccountFacts, StoredHealth
+from radar_health.domain.events import raised_alert, resolved_alert, scored_event
 from radar_health.domain.signals import ContactState
-from radar_health.scoring.assess import assess
-from radar_health.scoring.events_out import raised_alert, resolved_alert, scored_event
-from radar_health.scoring.facts import AccountFacts
-from radar_health.scoring.state import StoredHealth
 from radar_schemas.codec import decode, encode
 
 OWNER = {"name": "Dana Reyes", "email": "dana.reyes@example.com", "slack_id": "U1"}
@@ -29,7 +27,7 @@ FACTS = AccountFacts(
 
 
 def test_health_scored_lists_components_and_the_missing_measures_with_reasons():
-    assessment = assess(FACTS, StoredHealth("acct-1"), [], {}, default_rules(), AS_OF)
+    assessment = assess_by_default(FACTS, StoredHealth("acct-1"))
     event = scored_event(FACTS, StoredHealth("acct-1"), assessment, AS_OF)
     assert decode(encode(event)) == event  # valid against the contract
     payload = event.payload
@@ -50,7 +48,7 @@ def test_health_scored_lists_components_and_the_missing_measures_with_reasons():
 
 
 def test_raised_alert_says_who_what_why_and_what_to_do():
-    assessment = assess(FACTS, StoredHealth("acct-1"), [], {}, default_rules(), AS_OF)
+    assessment = assess_by_default(FACTS, StoredHealth("acct-1"))
     [champion] = [c for c in assessment.changes.raised if c.rule.value == "champion.left"]
     stored, event = raised_alert(champion, FACTS, 60.0, AS_OF)
     assert decode(encode(event)) == event

@@ -18,6 +18,7 @@ from radar_health.domain.alerts import (
     Resolution,
     ResolveReason,
 )
+from radar_health.domain.assess import AccountFacts, Assessment, StoredAlert, StoredHealth
 from radar_health.domain.scoring import HealthScore
 from radar_schemas.common import Person
 from radar_schemas.derived import (
@@ -30,10 +31,6 @@ from radar_schemas.derived import (
     ScoreOverride,
 )
 from radar_schemas.derived import Driver as DriverOut
-
-from .assess import Assessment
-from .facts import AccountFacts
-from .state import StoredAlert, StoredHealth
 
 NAMESPACE = uuid.UUID("5b0f1c9e-7a43-4c8e-9d1a-2f6b8e3c4a70")
 SOURCE = "health"

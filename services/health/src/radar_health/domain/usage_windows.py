@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from radar_health.rules import HealthRules
+from radar_health.domain.alert_rules.settings import UsageSharpDropSettings
+from radar_health.domain.scorecard import Scorecard
 
 _REGEX_SPECIAL = set("\\.^$|?*+()[]{}")
 GLOB_CHARACTERS = frozenset("*?[")
@@ -39,12 +40,12 @@ class UsageSegments:
         return cls(starts=tuple(ordered[:-1]), end=ordered[-1])
 
     @classmethod
-    def for_rules(cls, rules: HealthRules) -> UsageSegments:
+    def for_rules(cls, cards: Iterable[Scorecard], drop: UsageSharpDropSettings) -> UsageSegments:
+        """The segments of every usage window the scorecards and usage.sharp_drop read."""
         windows: list[tuple[int, int]] = []
-        for card in rules.scorecard.every_card:
+        for card in cards:
             days = card.usage_trend.window_days
             windows += [(1, days), (days + 1, 2 * days)]
-        drop = rules.alerts.usage_sharp_drop
         windows += [
             (1, drop.recent_days),
             (drop.recent_days + 1, drop.recent_days + drop.baseline_days),
