@@ -22,9 +22,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
-from radar_health.jobs import RECOMPUTE_JOB, RecomputeAll
 from radar_health.main import create_app
 from radar_health.settings import HealthSettings
+from radar_health.work.scheduled_recompute import RECOMPUTE_JOB, RecomputeAll
 from radar_runtime import Runtime, RuntimeSettings
 from radar_runtime.metrics import EVENTS_CONSUMED
 from radar_schemas.topics import USAGE

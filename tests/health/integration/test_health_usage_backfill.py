@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from radar_health.jobs import RECOMPUTE_JOB
 from radar_health.rules import PACKAGE, HealthRules
+from radar_health.work.scheduled_recompute import RECOMPUTE_JOB
 from radar_runtime.rules import load_rules
 from radar_runtime.testing.helpers import publish
 from radar_schemas.codec import decode

@@ -6,19 +6,19 @@ import sys
 
 from fastapi import FastAPI
 
-from radar_runtime import Clock, Job, Runtime, ServiceSpec, build_app, routes, serve
+from radar_runtime import Clock, Job, Runtime, ServiceSpec, build_app, serve
 from radar_runtime.rules import RuleFileError, load_rules
-from radar_schemas.topics import CRM, SUPPORT, USAGE, types_of
 
+from .api import accounts as accounts_api
+from .api import health as health_api
 from .api.context import STATE_KEY, HealthContext
-from .api.routes import router
-from .handlers import make_handler
-from .jobs import RecomputeAll, recompute_job
 from .migrations import MIGRATIONS
+from .projection import routes as health_routes
+from .projection.recompute import Recomputer
 from .rules import PACKAGE, HealthRules
-from .scoring.recompute import Recomputer
 from .settings import HealthSettings
-from .worker import UsageRecomputeWorker
+from .work.scheduled_recompute import RecomputeAll, recompute_job
+from .work.usage_recompute import UsageRecomputeWorker
 
 DESCRIPTION = (
     "Explainable, event-time-correct customer health scores and early-warning alerts. "
@@ -64,11 +64,11 @@ def create_app(
     spec = ServiceSpec(
         name=settings.service_name,
         migrations=MIGRATIONS,
-        routes=routes((types_of(USAGE, SUPPORT, CRM), make_handler(recomputer))),
+        routes=health_routes(recomputer),
         emits=("health.scored", "alert.raised", "alert.resolved"),
         jobs=jobs(runtime),
         workers=workers(runtime),
-        routers=[router],
+        routers=[health_api.router, accounts_api.router],
     )
     app = build_app(spec, runtime, title="Renewal Radar health", description=DESCRIPTION)
     app.state.runtime.state[STATE_KEY] = HealthContext(rules, recomputer)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from radar_health.projection.recompute import Recomputer
 from radar_health.rules import HealthRules
-from radar_health.scoring.recompute import Recomputer
 from radar_runtime import Runtime
 
 STATE_KEY = "health"

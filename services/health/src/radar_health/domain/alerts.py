@@ -70,7 +70,7 @@ class Condition:
 @dataclass(frozen=True, slots=True)
 class ActiveAlert:
     dedup_key: str
-    rule: str
+    rule: AlertRule
     severity: Severity
     account_id: str
     raised_at: datetime
@@ -82,7 +82,7 @@ class ActiveAlert:
     ) -> "ActiveAlert":
         return cls(
             dedup_key=condition.dedup_key,
-            rule=condition.rule.value,
+            rule=condition.rule,
             severity=condition.severity,
             account_id=condition.account_id,
             raised_at=raised_at,

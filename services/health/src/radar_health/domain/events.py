@@ -40,23 +40,6 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def stored_components(score: HealthScore) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Components and missing measures as kept in account_health and shown by the API."""
-    components = [
-        {
-            "measure": c.measure.value,
-            "raw_value": c.raw_value,
-            "sub_score": c.sub_score,
-            "weight": c.weight,
-            "configured_weight": c.configured_weight,
-            "explanation": c.explanation,
-        }
-        for c in score.components
-    ]
-    missing = [{"measure": m.measure.value, "reason": m.reason} for m in score.missing]
-    return components, missing
-
-
 # Parts built here from bounded domain values are constructed without re-validation (the
 # hot path of a 100,000-account recompute); the event around them is validated, and unit
 # tests check every builder's output against the contract.

@@ -14,24 +14,17 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import text
-
 from radar_runtime import Job, Runtime
 
-from .scoring.recompute import Recomputer, RecomputeResult
-from .worker import refresh_band_gauge
+from ..projection.recompute import Recomputer, RecomputeResult
+from ..store.accounts import account_ids_after
+from ..store.health import trim_history
+from ..store.usage import trim_usage
+from .usage_recompute import refresh_band_gauge
 
 log = logging.getLogger(__name__)
 
 RECOMPUTE_JOB = "health-recompute-all"
-
-_NEXT_ACCOUNTS = text(
-    """
-    SELECT account_id FROM accounts WHERE account_id > :after ORDER BY account_id LIMIT :limit
-    """
-)
-_TRIM_HISTORY = text("DELETE FROM score_history WHERE at < :before")
-_TRIM_USAGE = text("DELETE FROM usage_daily WHERE day < :before")
 
 
 @dataclass
@@ -70,8 +63,7 @@ class RecomputeAll:
     async def _next_chunk(self, after: str) -> list[str]:
         assert self._runtime.db is not None
         async with self._runtime.db.sessions() as session:
-            rows = await session.execute(_NEXT_ACCOUNTS, {"after": after, "limit": self._chunk})
-            return list(rows.scalars())
+            return await account_ids_after(session, after, self._chunk)
 
     async def __call__(self, now: datetime) -> RecomputeAllReport:
         started = time.monotonic()
@@ -100,12 +92,8 @@ class RecomputeAll:
             # A failed chunk fails the run (after the others finish): the scheduler retries.
             await asyncio.gather(*running)
         async with self._runtime.unit_of_work() as uow:
-            await uow.session.execute(
-                _TRIM_HISTORY, {"before": now - timedelta(days=self._history_days)}
-            )
-            await uow.session.execute(
-                _TRIM_USAGE, {"before": (now - timedelta(days=self._usage_days)).date()}
-            )
+            await trim_history(uow.session, now - timedelta(days=self._history_days))
+            await trim_usage(uow.session, (now - timedelta(days=self._usage_days)).date())
         await refresh_band_gauge(self._runtime, now)
         report.seconds = time.monotonic() - started
         log.info("recomputed every account", extra=vars(report))

@@ -16,14 +16,10 @@ from datetime import datetime
 from radar_health import metrics
 from radar_health.domain.alerts import Resolution
 from radar_health.domain.assess import AccountFacts, StoredAlert, StoredHealth, assess
-from radar_health.domain.events import raised_alert, resolved_alert, scored_event, stored_components
+from radar_health.domain.events import raised_alert, resolved_alert, scored_event
 from radar_health.rules import HealthRules
-from radar_runtime import UnitOfWork
-from radar_runtime.metrics import ALERTS_RAISED, ALERTS_RESOLVED
-from radar_schemas.envelope import Envelope
-
-from .facts import FactsReader
-from .state import (
+from radar_health.store.facts import FactsReader
+from radar_health.store.health import (
     HealthRow,
     HistoryPoint,
     close_alerts,
@@ -31,9 +27,16 @@ from .state import (
     open_new_alerts,
     read_open_alerts,
     read_past_scores,
+    stored_components,
     write_health,
     write_history,
 )
+from radar_health.store.queue import enqueue
+from radar_runtime import Batch, UnitOfWork
+from radar_runtime.metrics import ALERTS_RAISED, ALERTS_RESOLVED
+from radar_schemas.envelope import Envelope
+
+from .usage import USAGE_RECORDED
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +64,16 @@ class Recomputer:
         self.rules = rules
         self._service = service
         self._facts = FactsReader(rules)
+
+    async def recompute_touched(self, uow: UnitOfWork, batch: Batch) -> None:
+        """After a batch: the accounts of its CRM and support events are recomputed in its
+        transaction, so their health.scored and alerts leave with it; accounts with only
+        usage are queued for the usage worker."""
+        now = {e.account_id for e in batch.events if e.type != USAGE_RECORDED}
+        later = {e.account_id for e in batch.of([USAGE_RECORDED])} - now
+        await enqueue(uow.session, later)
+        if now:
+            await self.recompute(uow, sorted(now))
 
     async def recompute(
         self,

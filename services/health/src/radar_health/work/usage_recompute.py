@@ -15,54 +15,17 @@ import logging
 import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import text
-
 from radar_runtime import Periodic, Runtime
 
-from . import metrics
-from .scoring.recompute import Recomputer
+from .. import metrics
+from ..projection.recompute import Recomputer
+from ..store.health import count_by_shown_band
+from ..store.overrides import expired_overrides
+from ..store.queue import claim
+from ..store.usage import settled_usage
 
 log = logging.getLogger(__name__)
 
-_CLAIM = text(
-    """
-    DELETE FROM recompute_queue WHERE account_id IN (
-        SELECT account_id FROM recompute_queue ORDER BY account_id
-        LIMIT :limit FOR UPDATE SKIP LOCKED)
-    RETURNING account_id
-    """
-)
-# Late usage that settled since the account's last recompute. Only the last day's marks
-# are looked at (an index range); the daily recompute catches any older one.
-_SETTLED_USAGE = text(
-    """
-    SELECT a.account_id FROM accounts a
-    LEFT JOIN account_health h ON h.account_id = a.account_id
-    WHERE a.late_usage_at > :since AND a.late_usage_at <= :settled
-      AND (h.as_of IS NULL OR h.as_of < a.late_usage_at + CAST(:settle AS interval))
-      AND a.account_id > :after
-    ORDER BY 1 LIMIT :limit
-    """
-)
-_EXPIRED_OVERRIDES = text(
-    """
-    SELECT o.account_id FROM health_overrides o
-    JOIN account_health h ON h.account_id = o.account_id
-    WHERE o.expires_at <= :now AND h.emitted_override IS NOT NULL
-      AND h.score IS NOT NULL  -- without a computed score there is nothing to announce
-    ORDER BY 1 LIMIT :limit
-    """
-)
-_BAND_COUNTS = text(
-    """
-    SELECT COALESCE(CASE WHEN o.expires_at > :now THEN o.effective_band END, h.band, 'unscored'),
-           count(*)
-    FROM accounts a
-    LEFT JOIN account_health h ON h.account_id = a.account_id
-    LEFT JOIN health_overrides o ON o.account_id = a.account_id
-    GROUP BY 1
-    """
-)
 BANDS = ("green", "yellow", "red", "unscored")
 
 
@@ -96,9 +59,7 @@ class UsageRecomputeWorker:
         done = 0
         while not self._loop.stopping:
             async with self._runtime.unit_of_work() as uow:
-                claimed = list(
-                    (await uow.session.execute(_CLAIM, {"limit": self._chunk})).scalars()
-                )
+                claimed = await claim(uow.session, self._chunk)
                 if claimed:
                     result = await self._recomputer.recompute(uow, claimed)
                     done += result.accounts
@@ -119,15 +80,7 @@ class UsageRecomputeWorker:
         done, after = 0, ""
         while not self._loop.stopping:
             async with self._runtime.unit_of_work() as uow:
-                settled = uow.now - settle
-                params = {
-                    "since": settled - timedelta(days=1),
-                    "settled": settled,
-                    "settle": settle,
-                    "after": after,
-                    "limit": self._chunk,
-                }
-                ids = list((await uow.session.execute(_SETTLED_USAGE, params)).scalars())
+                ids = await settled_usage(uow.session, uow.now, settle, after, self._chunk)
                 if not ids:
                     break
                 # Keyset: an account whose recompute fails is not retried in this pass.
@@ -139,13 +92,7 @@ class UsageRecomputeWorker:
 
     async def _announce_expired_overrides(self) -> int:
         async with self._runtime.unit_of_work() as uow:
-            expired = list(
-                (
-                    await uow.session.execute(
-                        _EXPIRED_OVERRIDES, {"now": uow.now, "limit": self._chunk}
-                    )
-                ).scalars()
-            )
+            expired = await expired_overrides(uow.session, uow.now, self._chunk)
             if not expired:
                 return 0
             result = await self._recomputer.recompute(uow, expired)
@@ -156,7 +103,6 @@ async def refresh_band_gauge(runtime: Runtime, now: datetime | None = None) -> N
     """Count accounts per shown band; every replica reports the same global count."""
     assert runtime.db is not None
     async with runtime.db.sessions() as session:
-        rows = await session.execute(_BAND_COUNTS, {"now": now or runtime.clock.now()})
-        counts = {band: count for band, count in rows}
+        counts = await count_by_shown_band(session, now or runtime.clock.now())
     for band in BANDS:
         metrics.HEALTH_ACCOUNTS.labels(band).set(counts.get(band, 0))
