@@ -217,7 +217,7 @@ async def measure_recompute() -> list[dict[str, object]]:
     runtime = app.state.runtime
     async with app.router.lifespan_context(app):
         await runtime.wait_started()
-        recompute_all: RecomputeAll = runtime.state["recompute_all"]
+        recompute_all: RecomputeAll = app.state.parts.recompute_all
         first = await recompute_all(now)
         second = await recompute_all(now + timedelta(days=1))
         async with runtime.db.sessions() as session:

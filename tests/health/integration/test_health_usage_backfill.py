@@ -69,7 +69,7 @@ async def deliver(health: Health, kafka_bootstrap: str, parts: list[list]) -> No
 async def settle(health: Health) -> None:
     """No late usage for the settle period, then the worker's pass: the verdict on full data."""
     health.clock.advance(SETTLE)
-    await health.runtime.state["usage_worker"].run_once()
+    await health.parts.usage_worker.run_once()
 
 
 async def outcome(health: Health, account: str) -> Outcome:

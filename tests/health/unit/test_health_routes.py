@@ -5,8 +5,9 @@ from uuid import UUID
 
 from health_factories import default_rules
 
+from radar_health.main import bootstrap
 from radar_health.projection import crm, routes, support, usage
-from radar_health.projection.recompute import Recomputer
+from radar_health.settings import HealthSettings
 from radar_runtime.versions import newer, newest_by
 from radar_schemas.crm import EngagementLogged, EngagementLoggedEvent
 from radar_schemas.examples import EXAMPLES
@@ -16,7 +17,7 @@ T = datetime(2026, 3, 1, tzinfo=UTC)
 
 
 def test_each_raw_event_type_has_its_projector_and_derived_ones_are_not_read():
-    declared = routes(Recomputer(default_rules()))
+    declared = routes(bootstrap(HealthSettings(), rules=default_rules()))
     projector = {t: route.projector for route in declared.routes for t in route.types}
     assert projector["usage.recorded"] is usage.apply_usage
     assert projector["account.upserted"] is crm.apply_profiles

@@ -15,10 +15,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from radar_runtime import RuntimeDep, SessionDep
+from radar_runtime import SessionDep
 from radar_schemas.common import Band, Segment
 
 from ..store.views import SortKey, SortKind, list_accounts, sort_of
+from .deps import Health
 from .models import AccountListItem, AccountListOut, ErrorOut, person
 
 router = APIRouter(prefix="/v1", tags=["health"])
@@ -53,7 +54,7 @@ def _decode_cursor(cursor: str, kind: SortKind) -> tuple[Any, str]:
 
 @router.get("/accounts", response_model=AccountListOut, responses={400: {"model": ErrorOut}})
 async def get_accounts(
-    runtime: RuntimeDep,
+    health: Health,
     session: SessionDep,
     band: Band | None = None,
     segment: Segment | None = None,
@@ -63,7 +64,7 @@ async def get_accounts(
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Any:
     """Accounts with their shown score, filtered and sorted; keyset-paginated by `cursor`."""
-    now = runtime.clock.now()
+    now = health.runtime.clock.now()
     try:
         after = _decode_cursor(cursor, sort_of(sort, now).kind) if cursor is not None else None
     except BadCursor as error:

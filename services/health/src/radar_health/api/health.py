@@ -10,14 +10,14 @@ from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from radar_runtime import RuntimeDep, SessionDep
+from radar_runtime import SessionDep
 
 from ..domain.overrides import Override, override_band
 from ..domain.trend import score_trend
 from ..store import views
 from ..store.accounts import account_segment
 from ..store.overrides import remove_override, set_override
-from .context import health_context
+from .deps import Health
 from .models import (
     AccountHealthOut,
     ComponentOut,
@@ -48,23 +48,23 @@ def unknown(account_id: str) -> JSONResponse:
 
 
 @router.get("/accounts/{account_id}/health", response_model=AccountHealthOut, responses=NOT_FOUND)
-async def get_health(account_id: AccountId, runtime: RuntimeDep, session: SessionDep) -> Any:
+async def get_health(account_id: AccountId, health: Health, session: SessionDep) -> Any:
     """The account's score and band, components with explanations, trend and override."""
-    view = await health_view(session, account_id, runtime.clock.now())
+    view = await health_view(session, account_id, health.runtime.clock.now())
     return view if view is not None else unknown(account_id)
 
 
 @router.get("/accounts/{account_id}/health/history", response_model=HistoryOut, responses=NOT_FOUND)
 async def get_history(
     account_id: AccountId,
-    runtime: RuntimeDep,
+    health: Health,
     session: SessionDep,
     days: Annotated[int, Query(ge=1, le=400)] = 90,
 ) -> Any:
     """Score history of the last `days` days, oldest first (at least one point a day)."""
     if not await views.account_known(session, account_id):
         return unknown(account_id)
-    since = runtime.clock.now() - timedelta(days=days)
+    since = health.runtime.clock.now() - timedelta(days=days)
     rows = await views.history_since(session, account_id, since)
     return HistoryOut(
         account_id=account_id,
@@ -79,11 +79,10 @@ async def get_history(
     responses={**NOT_FOUND, 422: {"model": ErrorOut}},
 )
 async def put_override(
-    account_id: AccountId, body: OverrideIn, runtime: RuntimeDep, session: SessionDep
+    account_id: AccountId, body: OverrideIn, health: Health, session: SessionDep
 ) -> Any:
     """Set the CSM's override; it holds across recomputes until it expires or is removed."""
-    context = health_context(runtime)
-    async with runtime.unit_of_work() as uow:
+    async with health.runtime.unit_of_work() as uow:
         account = await account_segment(uow.session, account_id)
         if account is None:
             return unknown(account_id)
@@ -99,25 +98,24 @@ async def put_override(
             score=body.score,
             band=body.band,
         )
-        bands = context.rules.scorecard.for_segment(account.segment).bands
+        bands = health.rules.scorecard.for_segment(account.segment).bands
         band = override_band(override, bands)
         await set_override(uow.session, account_id, override, band, uow.now)
-        await context.recomputer.recompute(uow, [account_id])
-    return await health_view(session, account_id, runtime.clock.now())
+        await health.recomputer.recompute(uow, [account_id])
+    return await health_view(session, account_id, health.runtime.clock.now())
 
 
 @router.delete("/accounts/{account_id}/health/override", status_code=204, responses=NOT_FOUND)
-async def delete_override(account_id: AccountId, runtime: RuntimeDep) -> Response:
+async def delete_override(account_id: AccountId, health: Health) -> Response:
     """Remove the override; the computed score is shown again (and announced)."""
-    context = health_context(runtime)
-    async with runtime.unit_of_work() as uow:
+    async with health.runtime.unit_of_work() as uow:
         if await account_segment(uow.session, account_id) is None:
             return unknown(account_id)
         if not await remove_override(uow.session, account_id):
             return JSONResponse(
                 {"error": f"account '{account_id}' has no override"}, status_code=404
             )
-        await context.recomputer.recompute(uow, [account_id])
+        await health.recomputer.recompute(uow, [account_id])
     return Response(status_code=204)
 
 

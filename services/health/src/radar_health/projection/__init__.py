@@ -11,14 +11,18 @@ usage in a batch are queued, and the usage worker (`work/`) recomputes them with
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from radar_runtime import Routes
 from radar_runtime import routes as declare
 
 from . import activity, crm, support, usage
-from .recompute import Recomputer
+
+if TYPE_CHECKING:
+    from ..parts import HealthParts
 
 
-def routes(recomputer: Recomputer) -> Routes:
+def routes(parts: HealthParts) -> Routes:
     return declare(
         ("usage.recorded", usage.apply_usage),
         ("account.upserted", crm.apply_profiles),
@@ -32,5 +36,5 @@ def routes(recomputer: Recomputer) -> Routes:
         ("nps.submitted", support.apply_nps),
         ("csat.submitted", support.apply_csat),
         before=activity.touch_accounts,
-        after=recomputer.recompute_touched,
+        after=parts.recomputer.recompute_touched,
     )

@@ -38,12 +38,15 @@ class UsageRecomputeWorker:
         interval_seconds: float,
         chunk_size: int,
         gauge_seconds: float,
+        settle: timedelta,
     ) -> None:
+        """`settle`: how long after late usage last arrived it counts as settled."""
         self._runtime = runtime
         self._recomputer = recomputer
         self._chunk = chunk_size
         self._gauge_seconds = gauge_seconds
         self._gauge_counted = 0.0
+        self._settle = settle
         self._loop = Periodic(
             "health-usage-worker", self.run_once, interval_seconds, wait_first=True
         )
@@ -74,13 +77,10 @@ class UsageRecomputeWorker:
         return done
 
     async def _judge_settled_usage(self) -> int:
-        settle = timedelta(
-            minutes=self._recomputer.rules.alerts.usage_sharp_drop.backfill_settle_minutes
-        )
         done, after = 0, ""
         while not self._loop.stopping:
             async with self._runtime.unit_of_work() as uow:
-                ids = await settled_usage(uow.session, uow.now, settle, after, self._chunk)
+                ids = await settled_usage(uow.session, uow.now, self._settle, after, self._chunk)
                 if not ids:
                     break
                 # Keyset: an account whose recompute fails is not retried in this pass.
