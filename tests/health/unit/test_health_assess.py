@@ -4,19 +4,20 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from health_factories import AS_OF, ago, assess_by_default, health, signals
+from health_factories import AS_OF, ago, assess_by_default, health, rules_with, signals
 
 from radar_health.domain.alerts import ActiveAlert
 from radar_health.domain.assess import (
     AccountFacts,
     StoredAlert,
     StoredHealth,
+    assess,
     override_fingerprint,
     score_moved,
 )
 from radar_health.domain.overrides import Override
 from radar_health.domain.scoring import HealthScore
-from radar_health.domain.signals import nearest_renewal
+from radar_health.domain.signals import OpenTicket, nearest_renewal
 from radar_schemas.common import AlertRule, Band
 
 ENGAGED_YESTERDAY = AccountFacts(signals(last_engagement_at=ago(1)))  # score 100, green
@@ -27,7 +28,9 @@ def run(facts=ENGAGED_YESTERDAY, stored=None, past=(), alerts=None, as_of=AS_OF)
     return assess_by_default(facts, stored, past, alerts, as_of)
 
 
-def emitted(score: float, band: Band, fingerprint: str | None = None) -> StoredHealth:
+def emitted(
+    score: float, band: Band, fingerprint: str | None = None, escalations: int | None = 0
+) -> StoredHealth:
     return StoredHealth(
         "acct-1",
         as_of=ago(1),
@@ -36,6 +39,7 @@ def emitted(score: float, band: Band, fingerprint: str | None = None) -> StoredH
         emitted_score=score,
         emitted_band=band,
         emitted_override=fingerprint,
+        emitted_escalations=escalations,
     )
 
 
@@ -79,6 +83,40 @@ def test_setting_changing_and_expiring_an_override_are_announced_once():
     expired = run(stored=unchanged, as_of=AS_OF + timedelta(days=6))
     assert expired.emit_scored and expired.effective.score == 100.0
     assert expired.override_fingerprint is None
+
+
+def with_tickets(*tickets: OpenTicket) -> AccountFacts:
+    return AccountFacts(signals(last_engagement_at=ago(1), open_tickets=tickets))
+
+
+def test_open_escalations_count_the_tickets_support_escalation_is_raised_for():
+    escalated = OpenTicket("T-1", "normal", escalated=True)
+    urgent = OpenTicket("T-2", "urgent", escalated=False)
+    quiet = OpenTicket("T-3", "high", escalated=False)
+    result = run(facts=with_tickets(escalated, urgent, quiet))
+    assert result.open_escalations == 2
+    raised = [c for c in result.changes.raised if c.rule is AlertRule.SUPPORT_ESCALATION]
+    assert sorted(c.subject_id for c in raised) == ["T-1", "T-2"]
+    assert run(facts=with_tickets(quiet)).open_escalations == 0
+    assert run(facts=AccountFacts(signals(last_engagement_at=ago(1)))).open_escalations == 0
+
+
+def test_a_changed_escalation_count_is_announced_even_when_the_score_holds():
+    facts = with_tickets(OpenTicket("T-1", "normal", escalated=True))
+    score = run(facts=facts).effective
+    assert score.score is not None and score.band is not None
+    assert not run(facts=facts, stored=emitted(score.score, score.band, escalations=1)).emit_scored
+    assert run(facts=facts, stored=emitted(score.score, score.band, escalations=0)).emit_scored
+    # A row stored before the count was kept announces it once.
+    assert run(facts=facts, stored=emitted(score.score, score.band, escalations=None)).emit_scored
+
+
+def test_no_escalations_are_counted_while_the_rule_is_off():
+    facts = with_tickets(OpenTicket("T-1", "urgent", escalated=True))
+    rules = rules_with({"rules": {"support_escalation": {"enabled": False}}})
+    card = rules.scorecard.for_segment(None)
+    result = assess(facts, StoredHealth("acct-1"), [], {}, card, rules.alerts, AS_OF)
+    assert result.open_escalations == 0
 
 
 def test_fingerprint_names_the_content():

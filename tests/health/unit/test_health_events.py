@@ -1,5 +1,6 @@
 """The events a recompute emits carry the contract's fields: numbers, owner, account, play."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from health_factories import AS_OF, ago, assess_by_default, signals
@@ -7,7 +8,7 @@ from health_factories import AS_OF, ago, assess_by_default, signals
 from radar_health.domain.alerts import Resolution, ResolveReason
 from radar_health.domain.assess import AccountFacts, StoredHealth
 from radar_health.domain.events import raised_alert, resolved_alert, scored_event
-from radar_health.domain.signals import ContactState
+from radar_health.domain.signals import ContactState, OpenTicket
 from radar_schemas.codec import decode, encode
 
 OWNER = {"name": "Dana Reyes", "email": "dana.reyes@example.com", "slack_id": "U1"}
@@ -43,8 +44,20 @@ def test_health_scored_lists_components_and_the_missing_measures_with_reasons():
         "satisfaction",
     }
     assert event.occurred_at == AS_OF and event.source == "health"
+    assert payload.open_escalations == 0  # no ticket seen
     again = scored_event(FACTS, StoredHealth("acct-1"), assessment, AS_OF)
     assert again.event_id == event.event_id  # named by its cause
+
+
+def test_health_scored_carries_the_open_escalations_and_a_new_count_is_a_new_event():
+    ticket = OpenTicket("T-7", "normal", escalated=True, opened_at=ago(2))
+    escalated = replace(FACTS, signals=replace(FACTS.signals, open_tickets=(ticket,)))
+    assessment = assess_by_default(escalated, StoredHealth("acct-1"))
+    event = scored_event(escalated, StoredHealth("acct-1"), assessment, AS_OF)
+    assert decode(encode(event)) == event
+    assert event.payload.open_escalations == 1
+    closed = replace(assessment, open_escalations=0)  # the same score, one escalation fewer
+    assert scored_event(escalated, StoredHealth("acct-1"), closed, AS_OF).event_id != event.event_id
 
 
 def test_raised_alert_says_who_what_why_and_what_to_do():

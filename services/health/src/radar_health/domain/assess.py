@@ -10,6 +10,7 @@ from typing import Any
 
 from radar_health.domain.alert_rules import evaluate_rules
 from radar_health.domain.alert_rules.settings import AlertRules
+from radar_health.domain.alert_rules.signals import escalations
 from radar_health.domain.alerts import ActiveAlert, AlertChanges, diff_alerts
 from radar_health.domain.overrides import EffectiveHealth, Override, effective_health
 from radar_health.domain.scorecard import Scorecard
@@ -44,6 +45,7 @@ class StoredHealth:
     emitted_score: float | None = None
     emitted_band: Band | None = None
     emitted_override: str | None = None
+    emitted_escalations: int | None = None
     override: Override | None = None
 
 
@@ -60,6 +62,7 @@ class Assessment:
     trend: ScoreTrend
     changes: AlertChanges
     override_fingerprint: str | None  # of the override in force, None without one
+    open_escalations: int  # see alert_rules.signals.escalations
     emit_scored: bool
 
 
@@ -127,7 +130,12 @@ def assess(
     conditions = evaluate_rules(signals, computed, previous, trend, rules, as_of)
     changes = diff_alerts({k: a.alert for k, a in open_alerts.items()}, conditions, as_of)
     fingerprint = override_fingerprint(effective.override)
+    escalated = len(escalations(signals, rules.support_escalation))
+    # health.scored also announces a changed override or escalation count, with the score.
     announceable = effective.score is not None and effective.band is not None
     emit = score_moved(stored.emitted_score, stored.emitted_band, effective.score, effective.band)
-    emit = emit or (announceable and fingerprint != stored.emitted_override)
-    return Assessment(computed, effective, trend, changes, fingerprint, emit)
+    emit = emit or (
+        announceable
+        and (fingerprint, escalated) != (stored.emitted_override, stored.emitted_escalations)
+    )
+    return Assessment(computed, effective, trend, changes, fingerprint, escalated, emit)

@@ -77,8 +77,9 @@ def scored_event(
     override = effective.override
     account_id = facts.signals.account_id
     cause = f"health.scored|{account_id}|{as_of.isoformat()}|{effective.score}|{effective.band}"
+    cause += f"|{assessment.override_fingerprint}|{assessment.open_escalations}"
     return HealthScoredEvent(
-        event_id=uuid.uuid5(NAMESPACE, f"{cause}|{assessment.override_fingerprint}"),
+        event_id=uuid.uuid5(NAMESPACE, cause),
         occurred_at=as_of,
         account_id=account_id,
         source=SOURCE,
@@ -103,6 +104,7 @@ def scored_event(
                 else None
             ),
             segment=facts.signals.segment,
+            open_escalations=assessment.open_escalations,
             as_of=as_of,
         ),
     )

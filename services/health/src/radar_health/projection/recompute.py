@@ -20,6 +20,7 @@ from radar_health.domain.events import raised_alert, resolved_alert, scored_even
 from radar_health.rules import HealthRules
 from radar_health.store.facts import FactsReader
 from radar_health.store.health import (
+    Emitted,
     HealthRow,
     HistoryPoint,
     close_alerts,
@@ -154,7 +155,12 @@ class Recomputer:
         if assessment.emit_scored:
             events.append(scored_event(facts, stored, assessment, as_of))
             assert effective.score is not None and effective.band is not None
-            emitted = (effective.score, effective.band.value, assessment.override_fingerprint)
+            emitted = Emitted(
+                effective.score,
+                effective.band.value,
+                assessment.override_fingerprint,
+                assessment.open_escalations,
+            )
         # Resolutions first: a superseded alert is resolved before its successor is raised.
         resolutions = list(assessment.changes.resolved)
         events += [resolved_alert(alerts[r.alert.dedup_key], r) for r in resolutions]

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Boolean, DateTime, Text, case, column, delete, func, select, true, update
 from sqlalchemy.dialects.postgresql import JSONB, insert
@@ -28,6 +28,18 @@ from .tables import account_health, health_overrides, open_alerts, score_history
 _h, _o = account_health.c, health_overrides.c
 
 
+class Emitted(NamedTuple):
+    """What a health.scored announced: kept to tell when the next one is due."""
+
+    score: float
+    band: str
+    override: str | None  # the override's fingerprint
+    escalations: int
+
+
+_EMITTED = ("emitted_score", "emitted_band", "emitted_override", "emitted_escalations")
+
+
 @dataclass(frozen=True, slots=True)
 class HealthRow:
     account_id: str
@@ -37,7 +49,7 @@ class HealthRow:
     scorecard: str
     components: list[dict[str, Any]]
     missing: list[dict[str, Any]]
-    emitted: tuple[float, str, str | None] | None  # score, band, override fingerprint
+    emitted: Emitted | None  # None: no health.scored this time
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +89,7 @@ _row = unnested(
     column("components", Text),
     column("missing", Text),
     column("emitted", Boolean),
-    *account_health.c["emitted_score", "emitted_band", "emitted_override"],
+    *account_health.c[_EMITTED],
 )
 
 
@@ -92,8 +104,7 @@ _WRITE_HEALTH = (
             **{name: _row.c[name] for name in ("as_of", "score", "band", "scorecard")},
             "components": _row.c.components.cast(JSONB),
             "missing": _row.c.missing.cast(JSONB),
-            **{name: _if_emitted(name) for name in ("emitted_score", "emitted_band")},
-            "emitted_override": _if_emitted("emitted_override"),
+            **{name: _if_emitted(name) for name in _EMITTED},
             "emitted_at": case((_row.c.emitted, _row.c.as_of), else_=_h.emitted_at),
         }
     )
@@ -142,7 +153,7 @@ async def lock_health(session: AsyncSession, ids: Sequence[str]) -> dict[str, St
     statement = (
         select(
             *account_health.c["account_id", "as_of", "score", "band"],
-            *account_health.c["emitted_score", "emitted_band", "emitted_override"],
+            *account_health.c[_EMITTED],
             *(c.label(f"o_{c.name}") for c in health_overrides.c if c.name != "account_id"),
         )
         .select_from(account_health.outerjoin(health_overrides, _o.account_id == _h.account_id))
@@ -170,6 +181,7 @@ async def lock_health(session: AsyncSession, ids: Sequence[str]) -> dict[str, St
             emitted_score=row.emitted_score,
             emitted_band=Band(row.emitted_band) if row.emitted_band else None,
             emitted_override=row.emitted_override,
+            emitted_escalations=row.emitted_escalations,
             override=override,
         )
     return stored
@@ -218,9 +230,10 @@ async def write_health(session: AsyncSession, rows: Sequence[HealthRow]) -> None
             components=[json.dumps(r.components) for r in rows],
             missing=[json.dumps(r.missing) for r in rows],
             emitted=[r.emitted is not None for r in rows],
-            emitted_score=[r.emitted[0] if r.emitted else None for r in rows],
-            emitted_band=[r.emitted[1] if r.emitted else None for r in rows],
-            emitted_override=[r.emitted[2] if r.emitted else None for r in rows],
+            emitted_score=[r.emitted.score if r.emitted else None for r in rows],
+            emitted_band=[r.emitted.band if r.emitted else None for r in rows],
+            emitted_override=[r.emitted.override if r.emitted else None for r in rows],
+            emitted_escalations=[r.emitted.escalations if r.emitted else None for r in rows],
         ),
     )
 

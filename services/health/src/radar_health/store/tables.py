@@ -167,6 +167,7 @@ account_health = Table(
     Column("emitted_score", Float),
     Column("emitted_band", Text),
     Column("emitted_override", Text),
+    Column("emitted_escalations", Integer),  # open escalations announced
     Column("emitted_at", DateTime(timezone=True)),
 )
 

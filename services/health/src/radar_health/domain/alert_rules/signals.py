@@ -19,9 +19,15 @@ from datetime import datetime, timedelta
 
 from radar_health.domain import formatting as fmt
 from radar_health.domain.alert_rules.context import RuleContext, at_most
+from radar_health.domain.alert_rules.settings import SupportEscalationSettings
 from radar_health.domain.alerts import Condition, Driver, dedup_key
 from radar_health.domain.instants import days_until, elapsed_days
-from radar_health.domain.signals import NpsResponse, recent_vs_baseline
+from radar_health.domain.signals import (
+    AccountSignals,
+    NpsResponse,
+    OpenTicket,
+    recent_vs_baseline,
+)
 from radar_schemas.common import AlertRule
 
 
@@ -161,13 +167,22 @@ def _renewal_note(days_to_renewal: int | None) -> str:
     return f" Renewal in {fmt.plural(days_to_renewal, 'day')}."
 
 
+def escalations(signals: AccountSignals, settings: SupportEscalationSettings) -> list[OpenTicket]:
+    """The open tickets `support.escalation` is raised for: escalated or of a watched
+    priority (none while the rule is off). `health.scored` carries their count."""
+    if not settings.enabled:
+        return []
+    return sorted(
+        (t for t in signals.open_tickets or () if t.escalated or t.priority in settings.priorities),
+        key=lambda t: t.ticket_id,
+    )
+
+
 def support_escalation(ctx: RuleContext) -> list[Condition]:
     settings = ctx.rules.support_escalation
     conditions = []
-    for ticket in sorted(ctx.signals.open_tickets or (), key=lambda t: t.ticket_id):
+    for ticket in escalations(ctx.signals, settings):
         watched_priority = ticket.priority in settings.priorities
-        if not (ticket.escalated or watched_priority):
-            continue
         what = "escalated" if ticket.escalated else f"{ticket.priority} priority"
         if ticket.escalated and watched_priority:
             what = f"{ticket.priority} priority and escalated"
