@@ -2,7 +2,7 @@
 consumer on the same broker and database, and the scheduled recompute of 100,000 accounts.
 
 - Usage: 200,000 `usage.recorded` events (1,000 accounts, 30 days, 50 users) consumed
-  by the real service (handler, usage worker, outbox relay all running) against the
+  by the real service (projectors, usage worker, outbox relay all running) against the
   runtime's no-op projection consuming the same events in the same run.
 - Recompute: 100,000 accounts seeded in the database (60 days of daily usage, users,
   tickets, NPS, contacts, subscriptions), then the scheduled recompute run twice: the
