@@ -98,7 +98,7 @@ def evaluate(
     current: HealthScore | None = None,
     previous: HealthScore | None = None,
     trend: ScoreTrend | None = None,
-    config: AlertRules | None = None,
+    rules: AlertRules | None = None,
     as_of: datetime = AS_OF,
 ) -> list[Condition]:
     """evaluate_rules with harmless defaults for whatever a test does not care about."""
@@ -107,7 +107,7 @@ def evaluate(
         current or health(None),
         previous,
         trend,
-        config or default_rules().alerts,
+        rules or default_rules().alerts,
         as_of,
     )
 

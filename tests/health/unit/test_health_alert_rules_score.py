@@ -161,21 +161,21 @@ def test_sharp_decline_resolves_once_the_fall_is_smaller() -> None:
 
 
 def test_sharp_decline_points_and_window_are_settings() -> None:
-    config = alert_rules(sharp_decline={"points": 10, "window_days": 14})
+    rules = alert_rules(sharp_decline={"points": 10, "window_days": 14})
     trend = score_trend([(ago(14), 70.0)], AS_OF, current=59.0, lookback_days=(7, 14, 30))
-    conditions = evaluate(current=health(59.0), trend=trend, config=config)
+    conditions = evaluate(current=health(59.0), trend=trend, rules=rules)
     assert [c.title for c in of_rule(conditions, AlertRule.HEALTH_SHARP_DECLINE)] == [
         "Health fell 11 points in 14 days"
     ]
 
 
 def test_disabled_rules_hold_nothing() -> None:
-    config = alert_rules(band_dropped={"enabled": False})
-    assert evaluate(current=health(20.0), previous=health(80.0), config=config) == []
+    rules = alert_rules(band_dropped={"enabled": False})
+    assert evaluate(current=health(20.0), previous=health(80.0), rules=rules) == []
 
 
 def test_band_severities_are_settings() -> None:
-    config = alert_rules(band_dropped={"to_red_severity": "warning"})
-    conditions = evaluate(current=health(20.0), previous=health(50.0), config=config)
+    rules = alert_rules(band_dropped={"to_red_severity": "warning"})
+    conditions = evaluate(current=health(20.0), previous=health(50.0), rules=rules)
     assert raising(conditions) == {RED_KEY: Severity.WARNING}
     assert band_rank(Band.RED) < band_rank(Band.YELLOW) < band_rank(Band.GREEN)

@@ -75,8 +75,8 @@ def test_usage_drop_ignores_the_running_day() -> None:
 
 
 def test_usage_drop_minimum_baseline_is_a_setting() -> None:
-    config = alert_rules(usage_sharp_drop={"min_baseline": 1000})
-    assert holding(AlertRule.USAGE_SHARP_DROP, usage(0.0, 700.0), config=config) == []
+    rules = alert_rules(usage_sharp_drop={"min_baseline": 1000})
+    assert holding(AlertRule.USAGE_SHARP_DROP, usage(0.0, 700.0), rules=rules) == []
 
 
 def test_usage_drop_lifecycle() -> None:
@@ -116,8 +116,8 @@ def test_usage_drop_is_judged_once_late_usage_has_settled() -> None:
 
 
 def test_usage_drop_settle_of_zero_judges_at_once() -> None:
-    config = alert_rules(usage_sharp_drop={"backfill_settle_minutes": 0})
-    [drop] = holding(AlertRule.USAGE_SHARP_DROP, late(usage(100.0, 700.0), 0), config=config)
+    rules = alert_rules(usage_sharp_drop={"backfill_settle_minutes": 0})
+    [drop] = holding(AlertRule.USAGE_SHARP_DROP, late(usage(100.0, 700.0), 0), rules=rules)
     assert not drop.sustain_only
 
 
@@ -281,6 +281,6 @@ def test_detractor_clears_90_days_after_the_response() -> None:
 
 
 def test_detractor_threshold_is_a_setting() -> None:
-    config = alert_rules(nps_detractor={"max_score": 4})
+    rules = alert_rules(nps_detractor={"max_score": 4})
     account = signals(nps_responses=(NpsResponse("c-1", 5, ago(1)),))
-    assert holding(AlertRule.NPS_DETRACTOR, account, config=config) == []
+    assert holding(AlertRule.NPS_DETRACTOR, account, rules=rules) == []

@@ -3,6 +3,7 @@ alerts; its history; and the CSM's override of it."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
@@ -16,7 +17,7 @@ from ..domain.overrides import Override, override_band
 from ..domain.trend import score_trend
 from ..store import views
 from ..store.accounts import account_segment
-from ..store.overrides import remove_override, set_override
+from ..store.overrides import override_of, remove_override, set_override
 from .deps import Health
 from .models import (
     AccountHealthOut,
@@ -129,17 +130,7 @@ async def health_view(
     past = [await views.score_at(session, account_id, now - timedelta(days=d)) for d in TREND_DAYS]
     trend = score_trend([(p.at, p.score) for p in past if p is not None], now, current=row.score)
     alerts = await views.open_alert_titles(session, account_id)
-    override = None
-    if row.o_expires_at is not None:
-        override = OverrideOut(
-            score=row.o_score,
-            band=row.o_band,
-            reason=row.o_reason,
-            author=row.o_author,
-            expires_at=row.o_expires_at,
-            created_at=row.o_created_at,
-            active=row.o_expires_at > now,
-        )
+    override = override_of(row)
     return AccountHealthOut(
         account_id=row.account_id,
         name=row.name,
@@ -161,7 +152,9 @@ async def health_view(
             change_7d=trend.delta_7d,
             change_30d=trend.delta_30d,
         ),
-        override=override,
+        override=(
+            OverrideOut(**asdict(override), active=override.is_active(now)) if override else None
+        ),
         open_alerts=[
             OpenAlertOut(
                 alert_id=a.alert_id,

@@ -16,13 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from radar_health.domain.alerts import ActiveAlert
 from radar_health.domain.assess import StoredAlert, StoredHealth
-from radar_health.domain.overrides import Override
 from radar_health.domain.scoring import HealthScore
 from radar_runtime.sql import among, plan_each_run
 from radar_schemas.common import AlertRule, Band, Severity
 
 from .arrays import arrays, insert_missing, unnested
-from .overrides import ACCOUNTS_WITH_HEALTH, shown_band
+from .overrides import ACCOUNTS_WITH_HEALTH, OVERRIDE_COLUMNS, override_of, shown_band
 from .tables import account_health, health_overrides, open_alerts, score_history
 
 _h, _o = account_health.c, health_overrides.c
@@ -154,7 +153,7 @@ async def lock_health(session: AsyncSession, ids: Sequence[str]) -> dict[str, St
         select(
             *account_health.c["account_id", "as_of", "score", "band"],
             *account_health.c[_EMITTED],
-            *(c.label(f"o_{c.name}") for c in health_overrides.c if c.name != "account_id"),
+            *OVERRIDE_COLUMNS,
         )
         .select_from(account_health.outerjoin(health_overrides, _o.account_id == _h.account_id))
         .where(among(_h.account_id, ids))
@@ -163,16 +162,6 @@ async def lock_health(session: AsyncSession, ids: Sequence[str]) -> dict[str, St
     )
     stored = {}
     for row in await session.execute(statement):
-        override = None
-        if row.o_expires_at is not None:
-            override = Override(
-                reason=row.o_reason,
-                author=row.o_author,
-                expires_at=row.o_expires_at,
-                score=row.o_score,
-                band=Band(row.o_band) if row.o_band else None,
-                created_at=row.o_created_at,
-            )
         stored[row.account_id] = StoredHealth(
             account_id=row.account_id,
             as_of=row.as_of,
@@ -182,7 +171,7 @@ async def lock_health(session: AsyncSession, ids: Sequence[str]) -> dict[str, St
             emitted_band=Band(row.emitted_band) if row.emitted_band else None,
             emitted_override=row.emitted_override,
             emitted_escalations=row.emitted_escalations,
-            override=override,
+            override=override_of(row),
         )
     return stored
 

@@ -10,8 +10,9 @@ expressions against the domain function on the same rows.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, case, delete, literal, select
+from sqlalchemy import ColumnElement, Row, case, delete, literal, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +27,26 @@ _h, _o = account_health.c, health_overrides.c
 ACCOUNTS_WITH_HEALTH = accounts.outerjoin(
     account_health, account_health.c.account_id == accounts.c.account_id
 ).outerjoin(health_overrides, health_overrides.c.account_id == accounts.c.account_id)
+
+
+# An account's override beside other columns, as `o_<column>` (read back by `override_of`).
+OVERRIDE_COLUMNS = tuple(
+    c.label(f"o_{c.name}") for c in health_overrides.c if c.name != "account_id"
+)
+
+
+def override_of(row: Row[Any]) -> Override | None:
+    """The override in a row read with `OVERRIDE_COLUMNS`, in force or not; None without one."""
+    if row.o_expires_at is None:
+        return None
+    return Override(
+        reason=row.o_reason,
+        author=row.o_author,
+        expires_at=row.o_expires_at,
+        score=row.o_score,
+        band=Band(row.o_band) if row.o_band else None,
+        created_at=row.o_created_at,
+    )
 
 
 def in_force(now: datetime) -> ColumnElement[bool]:

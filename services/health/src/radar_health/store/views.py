@@ -13,7 +13,13 @@ from sqlalchemy import ColumnElement, Row, Text, cast, func, literal, select, tu
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .overrides import ACCOUNTS_WITH_HEALTH, shown_band, shown_score, shown_source
+from .overrides import (
+    ACCOUNTS_WITH_HEALTH,
+    OVERRIDE_COLUMNS,
+    shown_band,
+    shown_score,
+    shown_source,
+)
 from .tables import account_health, accounts, health_overrides, open_alerts, score_history
 
 _a, _h, _o = accounts.c, account_health.c, health_overrides.c
@@ -30,7 +36,7 @@ async def account_known(session: AsyncSession, account_id: str) -> bool:
 async def account_health_row(
     session: AsyncSession, account_id: str, now: datetime
 ) -> Row[Any] | None:
-    """The account, its computed health, what is shown and its override (`o_` columns)."""
+    """The account, its computed health, what is shown and its override (`override_of`)."""
     statement = (
         select(
             *accounts.c["account_id", "name", "segment", "region", "owner", "manager"],
@@ -38,7 +44,7 @@ async def account_health_row(
             shown_score(now).label("effective_score"),
             shown_band(now).label("effective_band"),
             shown_source(now).label("source"),
-            *(c.label(f"o_{c.name}") for c in health_overrides.c if c.name != "account_id"),
+            *OVERRIDE_COLUMNS,
         )
         .select_from(ACCOUNTS_WITH_HEALTH)
         .where(_a.account_id == account_id)
