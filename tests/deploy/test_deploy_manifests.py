@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from radar_health.config import load_config as load_health_config
+from radar_health.rules import HealthRules
 from radar_ingest.keys import load_keyring
 from radar_ingest.settings import IngestSettings
 from radar_notifier.domain.channels import slack_webhook_env_var
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVICE_NAMES = ("ingest", "health", "renewals", "notifier")
 DATABASE_SERVICES = ("health", "renewals", "notifier")
 RULE_LOADERS: dict[str, Callable[[Path], object]] = {
-    "health": load_health_config,
+    "health": partial(load_rules, HealthRules, "radar_health"),
     "renewals": load_renewals_config,
     "notifier": partial(load_rules, NotifierRules, "radar_notifier"),
 }

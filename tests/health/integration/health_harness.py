@@ -17,8 +17,9 @@ from aiokafka import AIOKafkaConsumer
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from radar_health.config import HealthConfig
 from radar_health.main import create_app
+from radar_health.parts import HealthParts
+from radar_health.rules import HealthRules
 from radar_health.settings import HealthSettings
 from radar_runtime import ManualClock, Runtime
 from radar_runtime.testing.helpers import eventually, isolated_settings
@@ -99,9 +100,13 @@ class Health:
         return f"Health(schema={self.settings.db_schema})"
 
     @property
+    def parts(self) -> HealthParts:
+        parts: HealthParts = self.app.state.parts
+        return parts
+
+    @property
     def runtime(self) -> Runtime:
-        runtime: Runtime = self.app.state.runtime
-        return runtime
+        return self.parts.runtime
 
     async def wait_for(
         self, check: Callable[[], Any], *, timeout: float = 30, what: str = "condition"
@@ -135,14 +140,14 @@ class Health:
 
 @asynccontextmanager
 async def running_health(
-    settings: HealthSettings, clock: ManualClock | None = None, config: HealthConfig | None = None
+    settings: HealthSettings, clock: ManualClock | None = None, rules: HealthRules | None = None
 ) -> AsyncIterator[Health]:
     clock = clock or ManualClock(T0)
-    app = create_app(settings, clock=clock, config=config)
+    app = create_app(settings, clock=clock, rules=rules)
     emitted = Emitted()
     async with app.router.lifespan_context(app):
-        await app.state.runtime.wait_started()
-        await _wait_until_consuming(app.state.runtime)
+        await app.state.parts.runtime.wait_started()
+        await _wait_until_consuming(app.state.parts.runtime)
         reader = asyncio.create_task(_read_outputs(settings, emitted))
         try:
             transport = httpx.ASGITransport(app)
