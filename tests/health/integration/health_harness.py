@@ -22,6 +22,8 @@ from radar_health.parts import HealthParts
 from radar_health.rules import HealthRules
 from radar_health.settings import HealthSettings
 from radar_runtime import ManualClock, Runtime
+from radar_runtime.auth.roles import Role
+from radar_runtime.testing.auth import api_token, bearer
 from radar_runtime.testing.helpers import eventually, isolated_settings
 from radar_schemas.codec import decode
 from radar_schemas.crm import (
@@ -99,6 +101,13 @@ class Health:
     def __repr__(self) -> str:  # hypothesis prints fixtures; the emitted events are noise
         return f"Health(schema={self.settings.db_schema})"
 
+    async def as_person(self, role: Role, email: str, name: str) -> dict[str, str]:
+        """Headers that sign requests in as this person (an API token of theirs)."""
+        token = await api_token(
+            self.settings, name=name, role=role, now=self.clock.now(), email=email
+        )
+        return bearer(token)
+
     @property
     def parts(self) -> HealthParts:
         parts: HealthParts = self.app.state.parts
@@ -151,7 +160,11 @@ async def running_health(
         reader = asyncio.create_task(_read_outputs(settings, emitted))
         try:
             transport = httpx.ASGITransport(app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            name = f"admin-{uuid.uuid4().hex[:8]}"
+            admin = await api_token(settings, name=name, role=Role.ADMIN, now=clock.now())
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://t", headers=bearer(admin)
+            ) as client:
                 yield Health(app, client, settings, clock, emitted)
         finally:
             reader.cancel()

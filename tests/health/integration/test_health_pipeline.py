@@ -166,11 +166,18 @@ async def test_account_list_filters_sorts_and_pages(health, kafka_bootstrap):
     assert (await health.client.get("/v1/accounts?limit=0")).status_code == 422
     assert (await health.client.get("/v1/accounts?band=blue")).status_code == 422
     bad_cursor = await health.client.get("/v1/accounts?cursor=not-a-cursor")
-    assert bad_cursor.status_code == 400 and "cursor" in bad_cursor.json()["error"]
+    assert bad_cursor.status_code == 400
+    assert bad_cursor.json()["error"]["details"][0]["field"] == "query.cursor"
 
 
 async def test_unknown_accounts_are_404_with_a_clear_message(health):
-    message = {"error": "account 'acct-nobody' is not known to the health service"}
+    message = {
+        "error": {
+            "code": "not_found",
+            "message": "account 'acct-nobody' is not known to the health service",
+            "details": [],
+        }
+    }
     for path in ("/v1/accounts/acct-nobody/health", "/v1/accounts/acct-nobody/health/history"):
         response = await health.client.get(path)
         assert (response.status_code, response.json()) == (404, message)

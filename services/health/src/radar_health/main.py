@@ -12,6 +12,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from radar_runtime import Clock, Runtime, ServiceSpec, build_app, serve
+from radar_runtime.auth.access import Access
 from radar_runtime.rules import RuleFileError, load_rules
 
 from .api import accounts, health
@@ -42,6 +43,7 @@ def bootstrap(
         settings=settings,
         rules=rules,
         runtime=runtime,
+        access=Access(settings, runtime.clock),
         recomputer=recomputer,
         usage_worker=UsageRecomputeWorker(
             runtime,
@@ -72,6 +74,7 @@ def spec(parts: HealthParts) -> ServiceSpec:
         jobs=[recompute_job(parts.recompute_all, settings.scheduled_recompute_hours)],
         workers=[parts.usage_worker],
         routers=[health.router, accounts.router],
+        access=parts.access,
     )
 
 

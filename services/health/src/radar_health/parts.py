@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from radar_runtime import Runtime
+from radar_runtime.auth.access import Access
 
 from .projection.recompute import Recomputer
 from .rules import HealthRules
@@ -18,6 +19,7 @@ class HealthParts:
     settings: HealthSettings
     rules: HealthRules
     runtime: Runtime
+    access: Access
     # Recomputes accounts in a unit of work: after a batch, in the worker, the job, the API.
     recomputer: Recomputer
     usage_worker: UsageRecomputeWorker

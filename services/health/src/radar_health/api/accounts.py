@@ -13,14 +13,14 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
 
 from radar_runtime import SessionDep
+from radar_runtime.errors import ApiError, ErrorBody
 from radar_schemas.common import Band, Segment
 
 from ..store.views import SortKey, SortKind, list_accounts, sort_of
 from .deps import Health
-from .models import AccountListItem, AccountListOut, ErrorOut, person
+from .models import AccountListItem, AccountListOut, person
 
 router = APIRouter(prefix="/v1", tags=["health"])
 
@@ -52,7 +52,7 @@ def _decode_cursor(cursor: str, kind: SortKind) -> tuple[Any, str]:
         raise BadCursor("cursor is not one this API returned") from error
 
 
-@router.get("/accounts", response_model=AccountListOut, responses={400: {"model": ErrorOut}})
+@router.get("/accounts", response_model=AccountListOut, responses={400: {"model": ErrorBody}})
 async def get_accounts(
     health: Health,
     session: SessionDep,
@@ -68,7 +68,12 @@ async def get_accounts(
     try:
         after = _decode_cursor(cursor, sort_of(sort, now).kind) if cursor is not None else None
     except BadCursor as error:
-        return JSONResponse({"error": str(error)}, status_code=400)
+        raise ApiError(
+            400,
+            "bad_request",
+            str(error),
+            details=[{"field": "query.cursor", "reason": str(error)}],
+        ) from None
     rows = await list_accounts(
         session,
         now=now,

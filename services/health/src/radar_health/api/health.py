@@ -8,21 +8,20 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
-from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from radar_runtime import SessionDep
+from radar_runtime.auth.audit import record
+from radar_runtime.errors import ApiError, ErrorBody
 
 from ..domain.overrides import Override, override_band
 from ..domain.trend import score_trend
 from ..store import views
-from ..store.accounts import account_segment
-from ..store.overrides import override_of, remove_override, set_override
-from .deps import Health
+from ..store.overrides import account_owner, override_of, remove_override, set_override
+from .deps import Actor, Health
 from .models import (
     AccountHealthOut,
     ComponentOut,
-    ErrorOut,
     HistoryOut,
     HistoryPointOut,
     MissingOut,
@@ -37,22 +36,22 @@ router = APIRouter(prefix="/v1", tags=["health"])
 
 AccountId = Annotated[str, Path(min_length=1, max_length=128)]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorOut, "description": "The account is not known"}
+    404: {"model": ErrorBody, "description": "The account is not known"}
 }
 TREND_DAYS = (7, 30)
 
 
-def unknown(account_id: str) -> JSONResponse:
-    return JSONResponse(
-        {"error": f"account '{account_id}' is not known to the health service"}, status_code=404
-    )
+def unknown(account_id: str) -> ApiError:
+    return ApiError(404, "not_found", f"account '{account_id}' is not known to the health service")
 
 
 @router.get("/accounts/{account_id}/health", response_model=AccountHealthOut, responses=NOT_FOUND)
 async def get_health(account_id: AccountId, health: Health, session: SessionDep) -> Any:
     """The account's score and band, components with explanations, trend and override."""
     view = await health_view(session, account_id, health.runtime.clock.now())
-    return view if view is not None else unknown(account_id)
+    if view is None:
+        raise unknown(account_id)
+    return view
 
 
 @router.get("/accounts/{account_id}/health/history", response_model=HistoryOut, responses=NOT_FOUND)
@@ -64,7 +63,7 @@ async def get_history(
 ) -> Any:
     """Score history of the last `days` days, oldest first (at least one point a day)."""
     if not await views.account_known(session, account_id):
-        return unknown(account_id)
+        raise unknown(account_id)
     since = health.runtime.clock.now() - timedelta(days=days)
     rows = await views.history_since(session, account_id, since)
     return HistoryOut(
@@ -75,49 +74,78 @@ async def get_history(
 
 
 @router.put(
-    "/accounts/{account_id}/health/override",
-    response_model=AccountHealthOut,
-    responses={**NOT_FOUND, 422: {"model": ErrorOut}},
+    "/accounts/{account_id}/health/override", response_model=AccountHealthOut, responses=NOT_FOUND
 )
 async def put_override(
-    account_id: AccountId, body: OverrideIn, health: Health, session: SessionDep
+    account_id: AccountId, body: OverrideIn, who: Actor, health: Health, session: SessionDep
 ) -> Any:
-    """Set the CSM's override; it holds across recomputes until it expires or is removed."""
+    """Set an override (csm, manager or admin with the right to the account); it holds
+    across recomputes until it expires or is removed. Its author is the caller."""
     async with health.runtime.unit_of_work() as uow:
-        account = await account_segment(uow.session, account_id)
+        account = await account_owner(uow.session, account_id)
         if account is None:
-            return unknown(account_id)
+            raise unknown(account_id)
+        health.access.ensure_may_act_on(who, account.owned, f"the health of {account.name}")
         if body.expires_at <= uow.now:
-            return JSONResponse(
-                {"error": f"expires_at must be in the future (now {uow.now.isoformat()})"},
-                status_code=422,
+            reason = f"must be in the future (now {uow.now.isoformat()})"
+            raise ApiError(
+                422,
+                "invalid_request",
+                f"body.expires_at: {reason}",
+                details=[{"field": "body.expires_at", "reason": reason}],
             )
         override = Override(
             reason=body.reason,
-            author=body.author,
+            author=who.label,
             expires_at=body.expires_at,
             score=body.score,
             band=body.band,
         )
+        before = account.override
         bands = health.rules.scorecard.for_segment(account.segment).bands
-        band = override_band(override, bands)
-        await set_override(uow.session, account_id, override, band, uow.now)
+        await set_override(
+            uow.session, account_id, override, override_band(override, bands), uow.now
+        )
+        await record(
+            uow,
+            who,
+            "health.override_set",
+            "account",
+            account_id,
+            before=audited(before),
+            after=audited(override),
+        )
         await health.recomputer.recompute(uow, [account_id])
     return await health_view(session, account_id, health.runtime.clock.now())
 
 
 @router.delete("/accounts/{account_id}/health/override", status_code=204, responses=NOT_FOUND)
-async def delete_override(account_id: AccountId, health: Health) -> Response:
+async def delete_override(account_id: AccountId, who: Actor, health: Health) -> Response:
     """Remove the override; the computed score is shown again (and announced)."""
     async with health.runtime.unit_of_work() as uow:
-        if await account_segment(uow.session, account_id) is None:
-            return unknown(account_id)
+        account = await account_owner(uow.session, account_id)
+        if account is None:
+            raise unknown(account_id)
+        health.access.ensure_may_act_on(who, account.owned, f"the health of {account.name}")
+        before = account.override
         if not await remove_override(uow.session, account_id):
-            return JSONResponse(
-                {"error": f"account '{account_id}' has no override"}, status_code=404
-            )
+            raise ApiError(404, "not_found", f"account '{account_id}' has no override")
+        await record(
+            uow,
+            who,
+            "health.override_cleared",
+            "account",
+            account_id,
+            before=audited(before),
+            after=None,
+        )
         await health.recomputer.recompute(uow, [account_id])
     return Response(status_code=204)
+
+
+def audited(override: Override | None) -> dict[str, Any] | None:
+    """An override as the audit log keeps it."""
+    return asdict(override) if override is not None else None
 
 
 async def health_view(

@@ -9,6 +9,7 @@ expressions against the domain function on the same rows.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from radar_health.domain.overrides import Override
+from radar_runtime.auth.roles import Owned
 from radar_schemas.common import Band
 
 from .tables import account_health, accounts, health_overrides
@@ -87,6 +89,42 @@ async def set_override(
         set_={name: statement.excluded[name] for name in values if name != "account_id"},
     )
     await session.execute(statement)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountOwner:
+    """What a command on an account's health needs: who may act on it, its segment's
+    bands, the override it has now."""
+
+    name: str
+    segment: str | None
+    owned: Owned
+    override: Override | None
+
+
+async def account_owner(session: AsyncSession, account_id: str) -> AccountOwner | None:
+    """None for an account never seen."""
+    a = accounts.c
+    statement = (
+        select(a.name, a.segment, a.region, a.owner_email, a.manager, *OVERRIDE_COLUMNS)
+        .select_from(accounts.outerjoin(health_overrides, _o.account_id == a.account_id))
+        .where(a.account_id == account_id)
+    )
+    row = (await session.execute(statement)).first()
+    if row is None:
+        return None
+    manager = row.manager or {}
+    return AccountOwner(
+        name=row.name or account_id,
+        segment=row.segment,
+        owned=Owned(
+            owner_email=row.owner_email,
+            manager_email=manager.get("email"),
+            segment=row.segment,
+            region=row.region,
+        ),
+        override=override_of(row),
+    )
 
 
 async def remove_override(session: AsyncSession, account_id: str) -> bool:
