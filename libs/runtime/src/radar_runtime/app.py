@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import AsyncIterator
+import sys
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import uvicorn
 from fastapi import Depends, FastAPI, Request, Response
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .auth.access import unauthenticated
 from .errors import ERROR_RESPONSES, RefuseControlCharacters, install_error_handlers
 from .logs import configure_logging
+from .rules import RuleFileError
 from .service import Runtime, ServiceSpec
 from .settings import RuntimeSettings
 
@@ -123,6 +125,20 @@ async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+S = TypeVar("S", bound=RuntimeSettings)
+
+
+def run(create_app: Callable[[S], FastAPI], settings: S) -> None:
+    """A service's entry point: build its app, refusing to start on an invalid rule
+    file (exit status 2, the file, key and reason on stderr), then serve it."""
+    try:
+        app = create_app(settings)
+    except RuleFileError as error:
+        print(f"radar-{settings.service_name}: invalid rule file\n{error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    serve(app, settings)
 
 
 def serve(app: FastAPI, settings: RuntimeSettings) -> None:

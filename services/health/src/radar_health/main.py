@@ -6,14 +6,13 @@ emits, schedules and serves, `create_app` joins them to the runtime.
 
 from __future__ import annotations
 
-import sys
 from datetime import timedelta
 
 from fastapi import FastAPI
 
-from radar_runtime import Clock, Runtime, ServiceSpec, build_app, serve
+from radar_runtime import Clock, Runtime, ServiceSpec, build_app, run
 from radar_runtime.auth.access import Access
-from radar_runtime.rules import RuleFileError, load_rules
+from radar_runtime.rules import load_rules
 
 from .api import accounts, health
 from .migrations import MIGRATIONS
@@ -96,10 +95,4 @@ def create_app(
 
 
 def main() -> None:
-    settings = HealthSettings()
-    try:
-        app = create_app(settings)
-    except RuleFileError as error:
-        print(f"radar-health: invalid rule file\n{error}", file=sys.stderr)
-        raise SystemExit(2) from None
-    serve(app, settings)
+    run(create_app, HealthSettings())

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import gc
-import sys
 from datetime import timedelta
 
 from fastapi import FastAPI
 
-from radar_runtime import Clock, Job, Runtime, ServiceSpec, build_app, serve
+from radar_runtime import Clock, Job, Runtime, ServiceSpec, build_app, run
 from radar_runtime.auth.access import Access
-from radar_runtime.rules import RuleFileError
 
 from .api import ROUTERS
 from .domain.evaluation import Evaluator
@@ -91,10 +89,4 @@ def raise_gc_threshold(threshold: int) -> None:
 
 
 def main() -> None:
-    settings = RenewalsSettings()
-    try:
-        app = create_app(settings)
-    except RuleFileError as error:
-        print(f"radar-renewals: invalid rule file\n{error}", file=sys.stderr)
-        raise SystemExit(2) from None
-    serve(app, settings)
+    run(create_app, RenewalsSettings())
