@@ -85,13 +85,7 @@ def create_app(
 ) -> FastAPI:
     """The app; a bad rule file stops it here, before anything starts."""
     parts = bootstrap(settings or HealthSettings(), clock, rules=rules)
-    return build_app(
-        spec(parts),
-        parts.runtime,
-        parts=parts,
-        title="Renewal Radar health",
-        description=DESCRIPTION,
-    )
+    return build_app(spec(parts), parts.runtime, parts=parts, description=DESCRIPTION)
 
 
 def main() -> None:

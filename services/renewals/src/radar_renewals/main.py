@@ -70,13 +70,7 @@ def create_app(
     settings = settings or RenewalsSettings()
     raise_gc_threshold(settings.gc_threshold)
     parts = bootstrap(settings, clock, rules=rules)
-    return build_app(
-        spec(parts),
-        parts.runtime,
-        parts=parts,
-        title="Renewal Radar renewals",
-        description=DESCRIPTION,
-    )
+    return build_app(spec(parts), parts.runtime, parts=parts, description=DESCRIPTION)
 
 
 def raise_gc_threshold(threshold: int) -> None:
