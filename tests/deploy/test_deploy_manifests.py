@@ -314,6 +314,104 @@ def test_k8s_deployment_ports_probes_and_resources(
     assert pod["spec"]["securityContext"]["runAsNonRoot"] is True
 
 
+def _peak_rss_mib() -> dict[str, float]:
+    """Each service's peak RSS as BENCHMARKS.md reports it (the pipeline benchmark,
+    every service a process of its own)."""
+    text = (ROOT / "BENCHMARKS.md").read_text(encoding="utf-8")
+    found = re.search(r"^\| peak RSS ([a-z /]+) \| ([\d. /]+) MiB \|", text, re.MULTILINE)
+    assert found, "BENCHMARKS.md has no per-service peak RSS line"
+    names = found.group(1).split(" / ")
+    values = [float(v) for v in found.group(2).split(" / ")]
+    return dict(zip(names, values, strict=True))
+
+
+def _mebibytes(quantity: str) -> float:
+    number, unit = re.fullmatch(r"(\d+)(Mi|Gi)", quantity).groups()  # type: ignore[union-attr]
+    return int(number) * (1024 if unit == "Gi" else 1)
+
+
+def test_k8s_memory_follows_the_measured_peak(k8s_docs: list[dict[str, Any]], service: Any) -> None:
+    """Requests hold the benchmarked peak RSS with room to spare; limits allow twice
+    the request for bursts (a daily recompute, a large batch) before the pod is killed."""
+    peak = _peak_rss_mib()[service.name]
+    resources = _container(k8s_docs, service.name)["resources"]
+    request = _mebibytes(resources["requests"]["memory"])
+    limit = _mebibytes(resources["limits"]["memory"])
+    assert request >= 1.2 * peak, f"{service.name}: request {request} MiB, peak {peak} MiB"
+    assert limit >= 2 * request
+    assert "cpu" not in resources["limits"], "a CPU limit throttles batches: request only"
+
+
+# The partitions a consumer's group shares out: the topics it reads with the most.
+CONSUMED_PARTITIONS = {
+    "health": "raw_topic_partitions",
+    "renewals": "raw_topic_partitions",
+    "notifier": "derived_topic_partitions",
+}
+
+
+def test_k8s_autoscaling_stays_below_the_partitions(
+    k8s_docs: list[dict[str, Any]], service: Any
+) -> None:
+    """The HPA owns the replica count; a consumer stays one replica below its topics'
+    partitions, so the surge pod of a rollout still gets a partition and turns ready."""
+    deployment = _objects(k8s_docs, "Deployment")[f"radar-{service.name}"]
+    assert "replicas" not in deployment["spec"], "the HPA sets the count, not the manifest"
+    hpa = _objects(k8s_docs, "HorizontalPodAutoscaler")[f"radar-{service.name}"]
+    assert hpa["spec"]["scaleTargetRef"] == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "name": f"radar-{service.name}",
+    }
+    assert 2 <= hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"]
+    if service.name in CONSUMED_PARTITIONS:
+        field = CONSUMED_PARTITIONS[service.name]
+        partitions = service.settings_cls.model_fields[field].default
+        assert hpa["spec"]["maxReplicas"] == partitions - 1
+    pdb = _objects(k8s_docs, "PodDisruptionBudget")[f"radar-{service.name}"]
+    assert pdb["spec"]["maxUnavailable"] == 1
+    assert pdb["spec"]["selector"]["matchLabels"].items() <= (
+        deployment["spec"]["template"]["metadata"]["labels"].items()
+    )
+    assert deployment["spec"]["template"]["spec"]["enableServiceLinks"] is False
+
+
+def _selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    if not selector.get("matchLabels", {}).items() <= labels.items():
+        return False
+    for expression in selector.get("matchExpressions", []):
+        assert expression["operator"] == "In", expression
+        if labels.get(expression["key"]) not in expression["values"]:
+            return False
+    return True
+
+
+def test_k8s_only_ingest_is_reachable_from_outside(k8s_docs: list[dict[str, Any]]) -> None:
+    """Ingress is denied by default; only ingest's port is open beyond the namespace,
+    and every service's port to the namespace's pods and to Prometheus."""
+    policies = list(_objects(k8s_docs, "NetworkPolicy").values())
+    deny = [p for p in policies if p["spec"]["podSelector"] == {} and not p["spec"].get("ingress")]
+    assert deny and deny[0]["spec"]["policyTypes"] == ["Ingress"]
+    reachable = set()
+    for name in SERVICE_NAMES:
+        labels = _objects(k8s_docs, "Deployment")[f"radar-{name}"]["spec"]["template"]["metadata"][
+            "labels"
+        ]
+        rules = [
+            rule
+            for p in policies
+            if _selects(p["spec"]["podSelector"], labels)
+            for rule in p["spec"].get("ingress", [])
+        ]
+        if any(not rule.get("from") for rule in rules):
+            reachable.add(name)
+        from_namespace = [rule for rule in rules if {"podSelector": {}} in rule.get("from", [])]
+        assert from_namespace, f"{name} is not reachable from its own namespace"
+        for rule in rules:
+            assert rule["ports"] == [{"port": "http", "protocol": "TCP"}], rule
+    assert reachable == {"ingest"}
+
+
 def test_k8s_service_targets_the_pods(k8s_docs: list[dict[str, Any]], service: Any) -> None:
     deployment = _objects(k8s_docs, "Deployment")[f"radar-{service.name}"]
     k8s_service = _objects(k8s_docs, "Service")[f"radar-{service.name}"]
