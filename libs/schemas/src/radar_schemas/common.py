@@ -5,10 +5,11 @@ accepts exactly what the published JSON Schema describes; strings, dates and UUI
 are parsed from their JSON text as usual.
 """
 
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, Strict, StringConstraints
 
 CONTRACT_CONFIG = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
@@ -25,8 +26,12 @@ class Payload(Contract):
 
 # Patterns double as JSON Schema `pattern`s; errors.py turns a mismatch into the reason here.
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$"
 METRIC_PATTERN = r"^[a-z][a-z0-9_]*(?:\.[a-z0-9][a-z0-9_-]*)*$"
+# Ids and names hold no control character (NUL cannot even be stored in PostgreSQL
+# text); free text may hold tabs and line breaks.
+PLAIN_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 PATTERN_REASONS: dict[str, str] = {
     CURRENCY_PATTERN: "must be an ISO 4217 currency code of 3 uppercase letters, e.g. USD",
     EMAIL_PATTERN: "must be an email address such as jane@example.com",
@@ -34,13 +39,35 @@ PATTERN_REASONS: dict[str, str] = {
         "must be a lowercase dotted identifier such as active_users, logins, api_calls "
         "or feature.<name>"
     ),
+    PLAIN_PATTERN: "must not contain control characters such as NUL, tab or line breaks",
+    TEXT_PATTERN: "must not contain control characters such as NUL (tabs and line breaks are fine)",
 }
 
-Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=256)]
+# What the consumers' columns and date arithmetic hold: integers are PostgreSQL
+# `integer`s, amounts `numeric(18, 2)`, and every date and time stays far from the
+# ends of the calendar, so adding a term or a window can never overflow.
+INT32_MAX = 2**31 - 1
+MONEY_MAX = 1e15
+QUANTITY_MAX = 1e12
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+EARLIEST_INSTANT = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_INSTANT = datetime(2200, 1, 1, tzinfo=UTC)
+
+Id = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=PLAIN_PATTERN),
+]
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=256, pattern=PLAIN_PATTERN),
+]
 # Composite keys (rule + account + subscription) can outgrow a single id.
-Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=512)]
-Text = Annotated[str, StringConstraints(max_length=2000)]
+Key = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=512, pattern=PLAIN_PATTERN),
+]
+Text = Annotated[str, StringConstraints(max_length=2000, pattern=TEXT_PATTERN)]
 Currency = Annotated[str, StringConstraints(pattern=CURRENCY_PATTERN)]
 Email = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=254, pattern=EMAIL_PATTERN)
@@ -50,10 +77,35 @@ Metric = Annotated[str, StringConstraints(max_length=128, pattern=METRIC_PATTERN
 StrictBool = Annotated[bool, Strict()]
 Number = Annotated[float, Strict()]
 NonNegative = Annotated[float, Strict(), Field(ge=0)]
-Money = NonNegative
+Money = Annotated[float, Strict(), Field(ge=0, lt=MONEY_MAX)]
+Quantity = Annotated[float, Strict(), Field(ge=0, le=QUANTITY_MAX)]
 Score100 = Annotated[float, Strict(), Field(ge=0, le=100)]
 Probability = Annotated[float, Strict(), Field(ge=0, le=1)]
-Count = Annotated[int, Strict(), Field(ge=0)]
+Count = Annotated[int, Strict(), Field(ge=0, le=INT32_MAX)]
+# JSON Schema has no standard bound for dates: formatMinimum/formatMaximum (the
+# vocabulary ajv and others read) say it, and the validator enforces it.
+ContractDate = Annotated[
+    date,
+    Field(
+        ge=EARLIEST_DATE,
+        le=LATEST_DATE,
+        json_schema_extra={
+            "formatMinimum": EARLIEST_DATE.isoformat(),
+            "formatMaximum": LATEST_DATE.isoformat(),
+        },
+    ),
+]
+Instant = Annotated[
+    AwareDatetime,
+    Field(
+        ge=EARLIEST_INSTANT,
+        lt=LATEST_INSTANT,
+        json_schema_extra={
+            "formatMinimum": "1900-01-01T00:00:00Z",
+            "formatExclusiveMaximum": "2200-01-01T00:00:00Z",
+        },
+    ),
+]
 
 
 class Segment(StrEnum):
