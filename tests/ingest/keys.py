@@ -20,6 +20,7 @@ ALL_PREFIXES = [
 ANALYTICS_KEY = "rr_test_analytics_key"  # may send every type
 DESK_KEY = "rr_test_desk_key"  # support desk: tickets and CSAT only
 SIGNED_KEY = "rr_test_signed_key"  # usage only, every request signed
+THROTTLED_KEY = "rr_test_throttled_key"  # every type, at most 2 events/s in bursts of 2
 SIGNING_SECRET_ENV = "RADAR_TEST_INGEST_SIGNING_SECRET"
 SIGNING_SECRET = "test-signing-secret-0123456789"
 
@@ -34,6 +35,13 @@ def api_keys_json() -> str:
                 "sha256": hash_key(SIGNED_KEY),
                 "allow": ["usage."],
                 "signing_secret_env": SIGNING_SECRET_ENV,
+            },
+            {
+                "source": "throttled",
+                "sha256": hash_key(THROTTLED_KEY),
+                "allow": ALL_PREFIXES,
+                "rate_per_second": 2,
+                "burst": 2,
             },
         ]
     )

@@ -139,7 +139,7 @@ async def test_a_producer_out_of_sequence_is_replaced_and_publishing_resumes(
             "/v1/events", json=usage(1), headers=bearer(ANALYTICS_KEY)
         )
         assert refused.status_code == 503
-        assert "OutOfOrderSequenceNumber" in refused.json()["error"]
+        assert "OutOfOrderSequenceNumber" in refused.json()["error"]["message"]
         await until(
             lambda: runtime.producer is not broken and not runtime.producers.replacing,
             "a new producer",
