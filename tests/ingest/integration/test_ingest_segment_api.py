@@ -103,7 +103,6 @@ async def test_the_write_key_may_come_in_the_body(ingest: Ingest, kafka_bootstra
         ({"auth": ("rr_unknown", "")}, 401),
         ({"headers": {"Authorization": "Bearer rr_unknown"}}, 401),
         ({"json_extra": {"writeKey": "rr_unknown"}}, 401),
-        ({"json_extra": {"writeKey": {"nested": 1}}}, 401),
     ],
 )
 async def test_missing_or_unknown_write_keys_are_401_with_code_and_message(
@@ -114,6 +113,15 @@ async def test_missing_or_unknown_write_keys_are_401_with_code_and_message(
     assert response.status_code == status
     assert response.json()["code"] == "unauthenticated"
     assert response.headers["www-authenticate"].startswith("Basic")
+
+
+async def test_a_write_key_that_is_not_a_string_is_422(ingest: Ingest) -> None:
+    body = {"batch": [track()], "writeKey": {"nested": 1}}
+    response = await ingest.client.post("/v1/batch", json=body)
+    assert response.status_code == 422
+    assert response.json()["error"]["details"] == [
+        {"field": "writeKey", "reason": "must be a string: the API key"}
+    ]
 
 
 async def test_a_key_that_may_not_send_usage_is_403(ingest: Ingest) -> None:

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel, TypeAdapter
 
 from radar_runtime.errors import ErrorBody
+from radar_schemas.common import EMAIL_PATTERN, NAME_PATTERN, PLAIN_PATTERN, QUANTITY_MAX
 
 from ..domain.catalog import IngestEvent
 from .models import BatchRefused, SdkAccepted, SdkError, Unavailable
@@ -83,43 +84,151 @@ IDEMPOTENCY_HEADER = {
     "An event_id in the body wins.",
     "schema": {"type": "string", "minLength": 1, "maxLength": 255},
 }
-_MESSAGE = {
-    "type": "object",
-    "description": "A Segment call: track, identify, group, page, screen or alias",
-    "properties": {
-        "type": {
-            "type": "string",
-            "enum": ["track", "identify", "group", "page", "screen", "alias"],
-        },
-        "event": {"type": "string"},
-        "name": {"type": "string"},
-        "messageId": {"type": "string"},
-        "userId": {"type": "string"},
-        "anonymousId": {"type": "string"},
-        "groupId": {"type": "string"},
-        "previousId": {"type": "string"},
-        "timestamp": {"type": "string", "format": "date-time"},
-        "sentAt": {"type": "string", "format": "date-time"},
-        "context": {"type": "object"},
-        "properties": {"type": "object"},
-        "traits": {"type": "object"},
-    },
+_ID = {
+    "type": ["string", "number"],
+    "maxLength": 128,
+    "pattern": NAME_PATTERN,
+    "description": "a string or a number",
 }
-SDK_CALL_BODY = _body(
-    {**_MESSAGE, "properties": {**_MESSAGE["properties"], "writeKey": {"type": "string"}}}
+_NAMED = {"type": "string", "pattern": "[A-Za-z0-9]", "description": "holds a letter or digit"}
+_COMMON: dict[str, Any] = {
+    "messageId": _ID,
+    "userId": _ID,
+    "anonymousId": _ID,
+    "timestamp": {"type": "string", "format": "date-time"},
+    "originalTimestamp": {"type": "string", "format": "date-time"},
+    "sentAt": {"type": "string", "format": "date-time"},
+    "context": {"type": "object"},
+}
+_ACCOUNT = (
+    "The account: `context.groupId` (or the CRM account a group call mapped that group to), "
+    "else `{}.account_id`, else the account an earlier group call put the user in."
 )
-SDK_BATCH_BODY = _body(
+
+
+def _context(**fields: Any) -> dict[str, Any]:
+    return {"type": "object", "properties": {"groupId": _ID, **fields}}
+
+
+def _properties(**fields: Any) -> dict[str, Any]:
+    return {"type": "object", "properties": {"account_id": _ID, **fields}}
+
+
+_VIEW: tuple[dict[str, Any], list[str]] = (
     {
-        "type": "object",
-        "description": "A batch of Segment calls",
-        "required": ["batch"],
-        "properties": {
-            "batch": {"type": "array", "items": _MESSAGE, "minItems": 1},
-            "sentAt": {"type": "string", "format": "date-time"},
-            "context": {"type": "object"},
-            "writeKey": {"type": "string"},
+        "description": _ACCOUNT.format("properties"),
+        "name": {"type": "string"},
+        "context": _context(),
+        "properties": _properties(name={"type": "string"}),
+    },
+    [],
+)
+_CALL_FIELDS: dict[str, tuple[dict[str, Any], list[str]]] = {
+    "track": (
+        {
+            "description": _ACCOUNT.format("properties"),
+            "event": {**_NAMED, "maxLength": 2000},
+            "context": _context(),
+            "properties": _properties(
+                quantity={"type": "number", "minimum": 0, "maximum": QUANTITY_MAX},
+                metric=_NAMED,
+                feature={"type": "string", "maxLength": 128, "pattern": PLAIN_PATTERN},
+            ),
         },
+        ["event"],
+    ),
+    "page": _VIEW,
+    "screen": _VIEW,
+    "identify": (
+        {
+            "description": _ACCOUNT.format("traits"),
+            "context": _context(traits={"type": "object"}),
+            "traits": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string", "maxLength": 256, "pattern": PLAIN_PATTERN},
+                    "email": {"type": "string", "maxLength": 254, "pattern": EMAIL_PATTERN},
+                    "role": {"type": "string"},
+                    "account_id": _ID,
+                },
+            },
+        },
+        ["userId"],
+    ),
+    "group": (
+        {
+            "groupId": _ID,
+            "traits": {
+                "type": "object",
+                "description": "`account_id`: the CRM account the group stands for",
+                "properties": {"account_id": _ID},
+            },
+        },
+        ["groupId"],
+    ),
+    "alias": ({"previousId": _ID}, ["previousId", "userId"]),
+}
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """Optional fields may be null (SDKs send unset fields so): every property that is not
+    required accepts null too, at every depth."""
+    properties = schema.get("properties")
+    if not properties:
+        return schema
+    required = set(schema.get("required", ()))
+    nested = {name: _nullable(dict(field)) for name, field in properties.items()}
+    for name, field in nested.items():
+        kinds = field.get("type")
+        if name not in required and kinds is not None:
+            kinds = kinds if isinstance(kinds, list) else [kinds]
+            field["type"] = [*kinds, "null"]
+            if "enum" in field:
+                field["enum"] = [*field["enum"], None]
+    return {**schema, "properties": nested}
+
+
+def sdk_message(call: str | None = None) -> dict[str, Any]:
+    """A Segment message as documented for one call type, or any of them."""
+    if call is None:
+        return {"type": "object", "oneOf": [sdk_message(c) for c in _CALL_FIELDS]}
+    fields, required = _CALL_FIELDS[call]
+    fields = dict(fields)
+    message: dict[str, Any] = {
+        "type": "object",
+        "description": fields.pop("description", f"A {call} call"),
+        "required": ["type", *required],
+        "properties": {"type": {"type": "string", "enum": [call]}, **_COMMON, **fields},
     }
+    if call == "group":
+        message["anyOf"] = [
+            {"required": [field], "properties": {field: {"type": ["string", "number"]}}}
+            for field in ("userId", "anonymousId")
+        ]
+    return _nullable(message)
+
+
+def sdk_call_body(call: str) -> dict[str, Any]:
+    message = sdk_message(call)
+    message["required"] = [r for r in message["required"] if r != "type"]
+    message["properties"]["writeKey"] = {"type": "string"}
+    return _body(message)
+
+
+SDK_BATCH_BODY = _body(
+    _nullable(
+        {
+            "type": "object",
+            "description": "A batch of Segment calls",
+            "required": ["batch"],
+            "properties": {
+                "batch": {"type": "array", "items": sdk_message(), "minItems": 1},
+                "sentAt": {"type": "string", "format": "date-time"},
+                "context": {"type": "object"},
+                "writeKey": {"type": "string"},
+            },
+        }
+    )
 )
 
 SECURITY_SCHEMES = {

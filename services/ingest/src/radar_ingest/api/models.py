@@ -31,7 +31,10 @@ class BatchAccepted(BaseModel):
 
 
 class BatchRefused(ErrorBody):
-    rejected: list[BatchItemRejected]
+    """No item could be stored: each is listed with its problems (none when the body as
+    a whole could not be read)."""
+
+    rejected: list[BatchItemRejected] = Field(default_factory=list)
 
 
 class Unavailable(ErrorBody):

@@ -34,7 +34,7 @@ from ..parts import IngestParts
 from ..store.broker import BrokerUnavailable
 from .body import decode_body, json_response, read_body
 from .deps import Ingest, charge, check_signature, key_of, unauthorized
-from .docs import SDK_BATCH_BODY, SDK_CALL_BODY, SDK_RESPONSES
+from .docs import SDK_BATCH_BODY, SDK_RESPONSES, sdk_call_body
 from .errors import SDK_TAG
 
 router = APIRouter(tags=[SDK_TAG])
@@ -54,9 +54,12 @@ async def sdk_request(
     now = ingest.runtime.clock.now()
     body = decode_body(raw, request.headers.get("content-encoding"), limit)
     parsed = parse_json(body)
+    write_key = parsed.get("writeKey") if isinstance(parsed, Mapping) else None
+    if write_key is not None and not isinstance(write_key, str):
+        reason = "must be a string: the API key"
+        raise ClientError(422, "invalid writeKey", [{"field": "writeKey", "reason": reason}])
     if key is None:
-        write_key = parsed.get("writeKey") if isinstance(parsed, Mapping) else None
-        if not isinstance(write_key, str) or not write_key:
+        if not write_key:
             raise unauthorized(
                 "missing write key: send it as the Basic auth user name, as writeKey in the "
                 "body, or as a Bearer key",
@@ -216,7 +219,8 @@ def _batch_parts(body: Any) -> tuple[list[Any], datetime | None, Mapping[str, An
     if not isinstance(messages, list) or not messages:
         reason = "must be a non-empty array of Segment messages"
         raise ClientError(422, "invalid batch", [{"field": "batch", "reason": reason}])
-    context = body.get("context") or {}
+    context = body.get("context")
+    context = {} if context is None else context
     if not isinstance(context, Mapping):
         raise ClientError(
             422, "invalid batch", [{"field": "context", "reason": "must be a JSON object"}]
@@ -240,7 +244,7 @@ def _route_single(call: str) -> None:
             single,
             methods=["POST"],
             responses=SDK_RESPONSES,
-            openapi_extra=SDK_CALL_BODY,
+            openapi_extra=sdk_call_body(call),
             include_in_schema=root == "/v1",
             name=f"sdk_{call}{root.replace('/', '_')}",
         )

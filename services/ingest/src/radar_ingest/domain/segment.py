@@ -46,7 +46,7 @@ from typing import Any, get_args
 from pydantic import ValidationError
 
 from radar_schemas import ContactChangedEvent, Envelope, UsageRecordedEvent, describe_errors
-from radar_schemas.common import ContactRole
+from radar_schemas.common import NAME_PATTERN, ContactRole
 
 from .identities import Directory, IdentityFact
 
@@ -73,6 +73,9 @@ _SEGMENT_FIELD = {
     "payload.name": "traits.name",
     "payload.email": "traits.email",
 }
+# An id as text: as the contract's ids, no control character and more than whitespace.
+_ID_TEXT = re.compile(NAME_PATTERN)
+_ALNUM = re.compile(r"[A-Za-z0-9]")
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _NOT_METRIC_CHARS = re.compile(r"[^a-z0-9]+")
 
@@ -103,8 +106,8 @@ def normalise_metric(name: str) -> str | None:
     return ".".join(parts)[:METRIC_MAX_LENGTH].rstrip("._")
 
 
-def message_event_id(source: str, message_id: object) -> uuid.UUID | None:
-    if isinstance(message_id, str | int) and not isinstance(message_id, bool) and str(message_id):
+def message_event_id(source: str, message_id: str | None) -> uuid.UUID | None:
+    if message_id:
         return uuid.uuid5(SEGMENT_NAMESPACE, f"{source}\n{message_id}")
     return None
 
@@ -136,8 +139,8 @@ def occurred_at(
     message: Mapping[str, Any], *, received_at: datetime, batch_sent_at: datetime | None = None
 ) -> datetime:
     reading = parse_time(message.get("timestamp"), "timestamp")
-    if reading is None:
-        reading = parse_time(message.get("originalTimestamp"), "originalTimestamp")
+    original = parse_time(message.get("originalTimestamp"), "originalTimestamp")
+    reading = reading or original
     sent_at = parse_time(message.get("sentAt"), "sentAt") or batch_sent_at
     if reading is None:
         return received_at
@@ -171,6 +174,15 @@ class Translator:
         self, message: Mapping[str, Any], call: str, fallback_id: uuid.UUID
     ) -> Translated:
         """One message (its call already checked by `call_of`); raises Rejected."""
+        # Fields every call may carry are checked whatever the call: nothing a sender
+        # sets wrong is passed over in silence.
+        message_id = _id(message, "messageId")
+        for field in ("userId", "anonymousId"):
+            _id(message, field)
+        moment = occurred_at(
+            message, received_at=self.received_at, batch_sent_at=self.batch_sent_at
+        )
+        context = {**self.batch_context, **_object(message, "context")}
         if call == "group":
             return self._group(message)
         if call == "alias":
@@ -178,22 +190,18 @@ class Translator:
                 IdentityFact(
                     "alias",
                     self.source,
-                    _id(message, "previousId", required=True),
-                    _id(message, "userId", required=True),
+                    _required(message, "previousId"),
+                    _required(message, "userId"),
                 ),
             )
-        context = {**self.batch_context, **_object(message, "context")}
-        event_id = message_event_id(self.source, message.get("messageId")) or fallback_id
-        moment = occurred_at(
-            message, received_at=self.received_at, batch_sent_at=self.batch_sent_at
-        )
+        event_id = message_event_id(self.source, message_id) or fallback_id
         if call == "identify":
             return self._identify(message, context, event_id, moment)
         properties = _object(message, "properties")
         if call == "track":
             metric = _metric(message, properties)
             quantity = _quantity(properties.get("quantity"))
-            feature = properties.get("feature")
+            feature = _text(properties, "feature", "properties.feature")
         else:  # page, screen
             metric = _view_metric(call, message, properties)
             quantity, feature = 1.0, None
@@ -201,12 +209,12 @@ class Translator:
             UsageRecordedEvent,
             event_id=event_id,
             occurred_at=moment,
-            account_id=self._account(message, context, properties),
+            account_id=self._account(message, context, properties, "properties"),
             payload={
                 "metric": metric,
                 "quantity": quantity,
                 "user_id": _user(message),
-                "feature": feature if isinstance(feature, str) and feature else None,
+                "feature": feature or None,
             },
         )
 
@@ -218,43 +226,44 @@ class Translator:
         moment: datetime,
     ) -> Envelope:
         traits = _object(message, "traits") or _object(context, "traits")
-        role = traits.get("role")
+        role = _text(traits, "role", "traits.role")
         return self._event(
             ContactChangedEvent,
             event_id=event_id,
             occurred_at=moment,
-            account_id=self._account(message, context, traits),
+            account_id=self._account(message, context, traits, "traits"),
             payload={
-                "contact_id": _id(message, "userId", required=True),
+                "contact_id": _required(message, "userId"),
                 "role": role if role in ROLES else "user",
                 "change": "joined",
                 "name": _name(traits),
-                "email": traits.get("email") or None,
+                "email": _text(traits, "email", "traits.email") or None,
             },
         )
 
     def _group(self, message: Mapping[str, Any]) -> tuple[IdentityFact, ...]:
-        group_id = _id(message, "groupId", required=True)
+        group_id = _required(message, "groupId")
         user = _id(message, "userId") or _id(message, "anonymousId")
         if user is None:
             raise _reject("userId", "a group call needs userId or anonymousId")
         facts = [IdentityFact("member", self.source, user, group_id)]
-        account_id = _plain_id(_object(message, "traits").get("account_id"))
+        account_id = _id(_object(message, "traits"), "account_id", "traits.account_id")
         if account_id is not None:
             facts.append(IdentityFact("group", self.source, group_id, account_id))
         return tuple(facts)
 
     def _account(
-        self, message: Mapping[str, Any], context: Mapping[str, Any], named: Mapping[str, Any]
+        self,
+        message: Mapping[str, Any],
+        context: Mapping[str, Any],
+        named: Mapping[str, Any],
+        named_as: str,
     ) -> str:
-        group_id = _plain_id(context.get("groupId"))
+        group_id = _id(context, "groupId", "context.groupId")
         account = self.directory.account(self.source, group_id) if group_id else None
-        account = account or _plain_id(named.get("account_id"))
+        account = account or _id(named, "account_id", f"{named_as}.account_id")
         account = account or self.directory.account(
-            self.source,
-            None,
-            _plain_id(message.get("userId")),
-            _plain_id(message.get("anonymousId")),
+            self.source, None, _id(message, "userId"), _id(message, "anonymousId")
         )
         if account is None:
             raise _reject(
@@ -278,28 +287,42 @@ def segment_fields(details: list[dict[str, str]]) -> list[dict[str, str]]:
     ]
 
 
-def _plain_id(value: object) -> str | None:
-    if isinstance(value, str | int) and not isinstance(value, bool):
-        text = str(value).strip()
-        return text or None
-    return None
+def _id(mapping: Mapping[str, Any], key: str, field: str | None = None) -> str | None:
+    """An id (a string or a number, 1 to 128 characters, no control character), or None
+    when absent; raises Rejected naming `field` when present but not an id."""
+    value = mapping.get(key)
+    if value is None:
+        return None
+    text = str(value) if isinstance(value, str | int | float) else ""
+    if isinstance(value, bool) or len(text) > 128 or not _ID_TEXT.fullmatch(text):
+        raise _reject(
+            field or key,
+            "must be a string or a number of 1 to 128 characters, without control characters",
+        )
+    return text.strip()
 
 
-def _id(message: Mapping[str, Any], field: str, *, required: bool = False) -> str | None:
-    value = message.get(field)
-    text = _plain_id(value)
-    if text is None and (required or value not in (None, "")):
-        raise _reject(field, "must be a non-empty string or number")
+def _required(message: Mapping[str, Any], key: str) -> str:
+    text = _id(message, key)
+    if text is None:
+        raise _reject(key, "field required: a string or a number")
     return text
 
 
+def _text(mapping: Mapping[str, Any], key: str, field: str) -> str | None:
+    value = mapping.get(key)
+    if value is not None and not isinstance(value, str):
+        raise _reject(field, "must be a string")
+    return value
+
+
 def _user(message: Mapping[str, Any]) -> str | None:
-    return _plain_id(message.get("userId")) or _plain_id(message.get("anonymousId"))
+    return _id(message, "userId") or _id(message, "anonymousId")
 
 
 def _name(traits: Mapping[str, Any]) -> str | None:
-    name = traits.get("name")
-    if isinstance(name, str) and name.strip():
+    name = _text(traits, "name", "traits.name")
+    if name and name.strip():
         return name
     parts = [
         traits.get("firstName") or traits.get("first_name"),
@@ -319,16 +342,23 @@ def _object(message: Mapping[str, Any], field: str) -> Mapping[str, Any]:
 
 
 def _metric(message: Mapping[str, Any], properties: Mapping[str, Any]) -> str:
+    """The metric: `properties.metric` when given, else the event name (required either
+    way, as Segment's spec has it); either must hold an ASCII letter or digit."""
+    event = _named(message.get("event"), "event")
     override = properties.get("metric")
-    field, name = (
-        ("properties.metric", override) if override is not None else ("event", message.get("event"))
-    )
-    if not isinstance(name, str) or not name.strip():
-        raise _reject(field, "the event name is required")
-    metric = normalise_metric(name)
+    field, name = ("event", event) if override is None else ("properties.metric", override)
+    metric = normalise_metric(_named(name, field))
     if metric is None:
         raise _reject(field, f"{name!r} has no letters or digits to make a metric name from")
     return metric
+
+
+def _named(name: object, field: str) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise _reject(field, "the event name is required")
+    if not _ALNUM.search(name):
+        raise _reject(field, f"{name!r} has no letters or digits to make a metric name from")
+    return name
 
 
 def _view_metric(call: str, message: Mapping[str, Any], properties: Mapping[str, Any]) -> str:
