@@ -25,6 +25,8 @@ def test_a_request_larger_than_the_burst_passes_once_and_is_paid_back() -> None:
     wait = quotas.take("k", QUOTA, 1, now=1.0)  # 20 in debt after a second
     assert wait == pytest.approx(2.1)
     assert quotas.take("k", QUOTA, 1, now=3.2) is None
+    # Another large one waits for a full bucket, never for more.
+    assert quotas.take("k", QUOTA, 50, now=3.2) == pytest.approx(1.9)
 
 
 def test_keys_have_their_own_buckets() -> None:

@@ -1,10 +1,10 @@
 """Per-key quotas: a token bucket of events per second with a burst, per API key.
 
-A request takes as many tokens as it carries events. It passes while the bucket holds
-any token at all, and may leave it in debt: a batch larger than the burst still gets
-through once the bucket is full, and the debt is paid back at the key's rate before the
-next request passes. So a sender is never stuck, and over time no key sends more than
-its rate. Pure: the caller passes the time (monotonic seconds).
+A request takes as many tokens as it carries events. It passes when the bucket holds
+that many, or is full: a batch larger than the burst still gets through once the bucket
+is full, leaving it in debt, and the debt is paid back at the key's rate before the next
+request passes. So a sender is never stuck, and over time no key sends more than its
+rate. Pure: the caller passes the time (monotonic seconds).
 """
 
 from __future__ import annotations
@@ -36,8 +36,9 @@ class Quotas:
             bucket = self._buckets[holder] = _Bucket(quota.burst, now)
         bucket.tokens = min(quota.burst, bucket.tokens + (now - bucket.at) * quota.rate)
         bucket.at = now
-        if bucket.tokens <= 0:
-            return -bucket.tokens / quota.rate + 1 / quota.rate
+        needed = min(events, quota.burst)
+        if bucket.tokens < needed:
+            return (needed - bucket.tokens) / quota.rate
         bucket.tokens -= events
         return None
 

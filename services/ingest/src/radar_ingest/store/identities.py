@@ -46,6 +46,10 @@ class IdentityLog:
         )
         await consumer.start()
         self._consumer = consumer
+        for _ in range(600):  # a topic just created shows in the metadata a little later
+            if self.topic in await consumer.topics():
+                break
+            await asyncio.sleep(0.1)
         partitions = [TopicPartition(self.topic, 0)]  # created with one partition
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
