@@ -222,10 +222,11 @@ def _error_of(response: httpx.Response) -> str:
         body = response.json()
     except ValueError:
         return response.text[:200] or response.reason_phrase
-    if isinstance(body, dict):
-        details = body.get("details") or []
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):  # {"error": {"code", "message", "details"}}, as every service
+        details = error.get("details") or []
         reasons = "; ".join(
             f"{d.get('field')}: {d.get('reason')}" for d in details[:3] if isinstance(d, dict)
         )
-        return f"{body.get('error')}" + (f" ({reasons})" if reasons else "")
+        return f"{error.get('message')}" + (f" ({reasons})" if reasons else "")
     return str(body)[:200]
