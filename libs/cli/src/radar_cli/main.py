@@ -1,5 +1,6 @@
 """`radar up` runs everything locally; `radar status` shows how it is doing;
-`radar simulate` posts realistic simulated customers to it."""
+`radar simulate` posts realistic simulated customers to it; `radar import` loads CRM and
+support-desk exports into it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from radar_runtime.local import LocalServerError
 
+from .importing import register as register_import
 from .processes import StartupError
 from .simulate import register as register_simulate
 from .stack import LocalStack, say
@@ -65,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     status_parser = commands.add_parser("status", help="readiness and lag of each service")
     status_parser.set_defaults(run=lambda _: print_status())
     register_simulate(commands, default_home())
+    register_import(commands, default_home())
     args = parser.parse_args(argv)
     result: int = args.run(args)
     return result
