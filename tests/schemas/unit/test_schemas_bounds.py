@@ -11,6 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from radar_schemas import EVENT_MODELS, decode, describe_errors
+from radar_schemas.common import NAME_PATTERN
 from radar_schemas.examples import EXAMPLES
 
 
@@ -38,7 +39,8 @@ def test_ids_and_names_refuse_control_characters(event_type: str, field: str, va
     [detail] = errors_for(event_type, **{field: value})
     assert detail == {
         "field": f"payload.{field}",
-        "reason": "must not contain control characters such as NUL, tab or line breaks",
+        "reason": "must hold more than whitespace and no control characters such as NUL, "
+        "tab or line breaks",
     }
 
 
@@ -50,8 +52,9 @@ def test_free_text_keeps_line_breaks_but_not_nul() -> None:
     assert detail["field"] == "payload.comment"
 
 
-def test_account_id_refuses_nul() -> None:
-    [detail] = errors_for("usage.recorded", account_id="a\u0000b")
+@pytest.mark.parametrize("account_id", ["a\u0000b", "\u00a0", "   "])
+def test_account_id_refuses_nul_and_whitespace_alone(account_id: str) -> None:
+    [detail] = errors_for("usage.recorded", account_id=account_id)
     assert detail["field"] == "account_id"
 
 
@@ -119,7 +122,7 @@ def test_the_json_schema_documents_the_bounds() -> None:
     assert fields["arr"]["exclusiveMaximum"] == 1e15
     assert fields["end_date"]["formatMinimum"] == "1900-01-01"
     assert fields["end_date"]["formatMaximum"] == "2199-12-31"
-    assert fields["subscription_id"]["pattern"] == "^[^\\x00-\\x1f\\x7f]*$"
+    assert fields["subscription_id"]["pattern"] == NAME_PATTERN
     usage = EVENT_MODELS["usage.recorded"].model_json_schema()
     assert usage["properties"]["occurred_at"]["formatMinimum"] == "1900-01-01T00:00:00Z"
     contact = EVENT_MODELS["contact.changed"].model_json_schema()["$defs"]["ContactChanged"]

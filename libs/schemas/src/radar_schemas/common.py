@@ -7,9 +7,17 @@ are parsed from their JSON text as usual.
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, Strict, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+)
 
 CONTRACT_CONFIG = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
@@ -26,12 +34,17 @@ class Payload(Contract):
 
 # Patterns double as JSON Schema `pattern`s; errors.py turns a mismatch into the reason here.
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
-EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$"
+# Control characters are C0, DEL and C1; whitespace is spelled out, because JSON Schema's
+# `\s` (ECMAScript's) and Python's and Rust's differ at the edges (U+0085, U+FEFF).
+_CONTROL = r"\x00-\x1f\x7f-\x9f"
+_SPACE = r" \t\n\v\f\r\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+EMAIL_PATTERN = rf"^[^@{_SPACE}{_CONTROL}]+@[^@{_SPACE}{_CONTROL}]+\.[^@{_SPACE}{_CONTROL}]+$"
 METRIC_PATTERN = r"^[a-z][a-z0-9_]*(?:\.[a-z0-9][a-z0-9_-]*)*$"
 # Ids and names hold no control character (NUL cannot even be stored in PostgreSQL
-# text); free text may hold tabs and line breaks.
-PLAIN_PATTERN = r"^[^\x00-\x1f\x7f]*$"
-TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+# text) and more than whitespace; free text may hold tabs and line breaks.
+PLAIN_PATTERN = rf"^[^{_CONTROL}]*$"
+NAME_PATTERN = rf"^[^{_CONTROL}]*[^{_SPACE}{_CONTROL}][^{_CONTROL}]*$"
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
 PATTERN_REASONS: dict[str, str] = {
     CURRENCY_PATTERN: "must be an ISO 4217 currency code of 3 uppercase letters, e.g. USD",
     EMAIL_PATTERN: "must be an email address such as jane@example.com",
@@ -40,6 +53,9 @@ PATTERN_REASONS: dict[str, str] = {
         "or feature.<name>"
     ),
     PLAIN_PATTERN: "must not contain control characters such as NUL, tab or line breaks",
+    NAME_PATTERN: (
+        "must hold more than whitespace and no control characters such as NUL, tab or line breaks"
+    ),
     TEXT_PATTERN: "must not contain control characters such as NUL (tabs and line breaks are fine)",
 }
 
@@ -56,16 +72,16 @@ LATEST_INSTANT = datetime(2200, 1, 1, tzinfo=UTC)
 
 Id = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=PLAIN_PATTERN),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=NAME_PATTERN),
 ]
 Name = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=256, pattern=PLAIN_PATTERN),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=256, pattern=NAME_PATTERN),
 ]
 # Composite keys (rule + account + subscription) can outgrow a single id.
 Key = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=512, pattern=PLAIN_PATTERN),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=512, pattern=NAME_PATTERN),
 ]
 Text = Annotated[str, StringConstraints(max_length=2000, pattern=TEXT_PATTERN)]
 Currency = Annotated[str, StringConstraints(pattern=CURRENCY_PATTERN)]
@@ -74,14 +90,22 @@ Email = Annotated[
 ]
 Metric = Annotated[str, StringConstraints(max_length=128, pattern=METRIC_PATTERN)]
 
+
+def _whole_number(value: Any) -> Any:
+    # JSON Schema's "integer" includes 3.0: take it as 3, and still no "3" or true.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 StrictBool = Annotated[bool, Strict()]
+# Bounds go before the validator, so the JSON Schema still carries them.
+WholeNumber = BeforeValidator(_whole_number)
 Number = Annotated[float, Strict()]
 NonNegative = Annotated[float, Strict(), Field(ge=0)]
 Money = Annotated[float, Strict(), Field(ge=0, lt=MONEY_MAX)]
 Quantity = Annotated[float, Strict(), Field(ge=0, le=QUANTITY_MAX)]
 Score100 = Annotated[float, Strict(), Field(ge=0, le=100)]
 Probability = Annotated[float, Strict(), Field(ge=0, le=1)]
-Count = Annotated[int, Strict(), Field(ge=0, le=INT32_MAX)]
+Count = Annotated[int, Strict(), Field(ge=0, le=INT32_MAX), WholeNumber]
 # JSON Schema has no standard bound for dates: formatMinimum/formatMaximum (the
 # vocabulary ajv and others read) say it, and the validator enforces it.
 ContractDate = Annotated[

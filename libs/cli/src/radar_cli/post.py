@@ -36,6 +36,7 @@ def encode(event: dict[str, Any]) -> bytes:
 class Batch:
     body: bytes
     count: int
+    number: int = 0  # its place among the batches of one run, from 0
 
     def event(self, index: int) -> dict[str, Any]:
         """The event at `index`, parsed again only when it needs reporting."""
@@ -52,21 +53,22 @@ def make_batches(
     """Consecutive events as request bodies of at most `max_events` and `max_bytes`."""
     items: list[bytes] = []
     size = len(_OPEN) + len(_CLOSE)
+    number = 0
     for event in events:
         item = encode(event)
         if len(_OPEN) + len(item) + len(_CLOSE) > max_bytes:
             raise ValueError(f"event {event.get('event_id')} alone exceeds {max_bytes} bytes")
         if items and (len(items) == max_events or size + len(_SEP) + len(item) > max_bytes):
-            yield _batch(items)
-            items, size = [], len(_OPEN) + len(_CLOSE)
+            yield _batch(items, number)
+            items, size, number = [], len(_OPEN) + len(_CLOSE), number + 1
         size += len(item) + (len(_SEP) if items else 0)
         items.append(item)
     if items:
-        yield _batch(items)
+        yield _batch(items, number)
 
 
-def _batch(items: list[bytes]) -> Batch:
-    return Batch(_OPEN + _SEP.join(items) + _CLOSE, len(items))
+def _batch(items: list[bytes], number: int) -> Batch:
+    return Batch(_OPEN + _SEP.join(items) + _CLOSE, len(items), number)
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ class Poster:
     give_up_after: float = 120.0  # seconds one batch may keep failing before we stop
     timeout: float = 30.0
     on_progress: Callable[[int], None] | None = None
+    on_posted: Callable[[Batch], None] | None = None  # each batch once ingest has judged it
     transport: httpx.AsyncBaseTransport | None = None  # tests answer without a server
     sleep: Sleep = asyncio.sleep
     result: PostResult = field(default_factory=PostResult)
@@ -139,6 +142,8 @@ class Poster:
             await self._send(client, batch)
             if self.on_progress is not None:
                 self.on_progress(batch.count)
+            if self.on_posted is not None:
+                self.on_posted(batch)
 
     async def _send(self, client: httpx.AsyncClient, batch: Batch) -> None:
         failing_since: float | None = None
@@ -222,10 +227,11 @@ def _error_of(response: httpx.Response) -> str:
         body = response.json()
     except ValueError:
         return response.text[:200] or response.reason_phrase
-    if isinstance(body, dict):
-        details = body.get("details") or []
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):  # {"error": {"code", "message", "details"}}, as every service
+        details = error.get("details") or []
         reasons = "; ".join(
             f"{d.get('field')}: {d.get('reason')}" for d in details[:3] if isinstance(d, dict)
         )
-        return f"{body.get('error')}" + (f" ({reasons})" if reasons else "")
+        return f"{error.get('message')}" + (f" ({reasons})" if reasons else "")
     return str(body)[:200]

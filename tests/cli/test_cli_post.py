@@ -11,8 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from radar_cli.simulate import SimulationConfig, generate
-from radar_cli.simulate.post import (
+from radar_cli.post import (
     MAX_EVENTS,
     Batch,
     Poster,
@@ -20,7 +19,9 @@ from radar_cli.simulate.post import (
     make_batches,
     retry_after,
 )
-from radar_cli.simulate.progress import Progress
+from radar_cli.progress import Progress
+from radar_cli.simulate import SimulationConfig, generate
+from radar_runtime.errors import error_body
 
 MIB = 1024 * 1024
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -131,8 +132,12 @@ async def test_every_batch_is_posted_with_the_bearer_key() -> None:
 async def test_503_and_429_are_retried_after_the_time_ingest_asks() -> None:
     answers = iter(
         [
-            httpx.Response(503, headers={"Retry-After": "5"}, json={"error": "broker down"}),
-            httpx.Response(429, headers={"Retry-After": "2"}, json={"error": "slow down"}),
+            httpx.Response(
+                503, headers={"Retry-After": "5"}, json=error_body("unavailable", "broker down")
+            ),
+            httpx.Response(
+                429, headers={"Retry-After": "2"}, json=error_body("rate_limited", "slow down")
+            ),
         ]
     )
 
@@ -164,12 +169,13 @@ async def test_401_and_403_stop_with_a_clear_message(status: int, message: str) 
     def handler(request: httpx.Request) -> httpx.Response:
         nonlocal calls
         calls += 1
-        return httpx.Response(status, json={"error": "unknown API key", "details": []})
+        return httpx.Response(status, json=error_body("unauthenticated", "unknown API key"))
 
     recorder = Recorder()
     batches = list(make_batches(events(5000)))
-    with pytest.raises(PostError, match=message):
+    with pytest.raises(PostError, match=message) as raised:
         await poster(handler, recorder, concurrency=2).post(batches)
+    assert "unknown API key" in str(raised.value)  # the message of the shared error body
     assert calls <= 2 and recorder.sleeps == []  # stopped at once, nothing retried
 
 
@@ -196,7 +202,8 @@ async def test_a_batch_with_no_valid_item_counts_as_rejected_and_posting_goes_on
             {"index": i, "details": [{"field": "type", "reason": "bad"}]} for i in range(len(items))
         ]
         return httpx.Response(
-            422, json={"error": "no valid event in the batch", "details": [], "rejected": rejected}
+            422,
+            json={**error_body("invalid", "no valid event in the batch"), "rejected": rejected},
         )
 
     result = await poster(handler, Recorder()).post(make_batches(events(3)))
