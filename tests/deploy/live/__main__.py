@@ -76,7 +76,10 @@ def use_as_a_person_would(shell: Shell, stack: Stack) -> None:
         shell.say(f"key from `docker compose logs ingest`: {key[:8]}…")
         accepted = stack.post_account(key)
         shell.say(f"ingest: 401 without the key, 202 with it for {accepted} events")
-        health = stack.account_health()
+        token = stack.admin_token()
+        shell.say(f"admin token from `docker compose logs health`: {token[:8]}…")
+        health = stack.account_health(token)
+        shell.say("health: 401 without the token, the account with it")
         shell.say(
             f"health: score {health.get('score')}, band {health.get('band')}, "
             f"{len(health['components'])} components"

@@ -150,9 +150,23 @@ class Stack:
             raise StepFailed(f"ingest accepted {accepted} of {len(events)} events")
         return accepted
 
-    def account_health(self) -> dict[str, Any]:
+    def admin_token(self) -> str:
+        """The admin API token health made on first start, read from its logs."""
+        logs = self.shell.output([*self.compose, "logs", "--no-color", "health"])
+        found = re.search(r"admin API token (rrt_\S+) ", logs)
+        if found is None:
+            raise StepFailed(f"health printed no admin token:\n{logs[-2000:]}")
+        return found.group(1)
+
+    def account_health(self, token: str) -> dict[str, Any]:
+        """The account as the health API shows it: refused without a token, shown with."""
+        url = self.url("health", f"/v1/accounts/{ACCOUNT}/health")
+        anonymous = httpx.get(url, timeout=10)
+        if anonymous.status_code != 401:
+            raise StepFailed(f"health answered {anonymous.status_code} without a token")
+
         def scored() -> dict[str, Any] | None:
-            response = httpx.get(self.url("health", f"/v1/accounts/{ACCOUNT}/health"), timeout=10)
+            response = httpx.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
             return response.json() if response.status_code == 200 else None
 
         return wait_until(f"health API knows {ACCOUNT}", scored, timeout=120)

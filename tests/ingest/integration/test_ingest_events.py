@@ -400,9 +400,13 @@ async def test_a_huge_signature_timestamp_is_401_naming_the_header(ingest: Inges
 
 
 async def test_unknown_paths_and_methods_answer_the_shared_error_body(ingest: Ingest) -> None:
-    missing = await ingest.client.get("/v1/nothing%00here?q=%00")
+    missing = await ingest.client.get("/v1/nothing-here?q=1")
+    controlled = await ingest.client.get("/v1/nothing%00here?q=%00")
     wrong = await ingest.client.get("/v1/events")
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "not_found"
+    # A control character is refused before any route is looked up, naming where it is.
+    assert controlled.status_code == 422
+    assert controlled.json()["error"]["details"][0]["field"] == "path"
     assert wrong.status_code == 405
     assert wrong.json()["error"]["code"] == "method_not_allowed"
