@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -15,24 +14,11 @@ from renewals_support import at, serving_over_http
 
 from radar_renewals.api.charts.report_charts import STATE_COLOURS
 from radar_renewals.domain.terms import State
+from radar_runtime.testing.helpers import HEADLESS_CHROMIUM
 
 pytestmark = pytest.mark.integration
 
 TODAY = date(2026, 2, 15)
-ENSURE_CHROMIUM = Path(__file__).with_name("ensure_chromium.sh")
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    """Chromium's path, installed first (Debian `chromium`) on a machine without one."""
-    result = subprocess.run(
-        ["bash", str(ENSURE_CHROMIUM)], capture_output=True, text=True, timeout=900, check=False
-    )
-    if result.returncode != 0:
-        pytest.fail(
-            f"the report test needs Chromium, which could not be installed:\n{result.stderr}"
-        )
-    return result.stdout.strip().splitlines()[-1]
 
 
 def rgb(colour: str) -> tuple[int, int, int]:
@@ -43,14 +29,7 @@ async def screenshot(chromium: str, url: str, folder: Path) -> Path:
     png = folder / "report.png"
     process = await asyncio.create_subprocess_exec(
         chromium,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
+        *HEADLESS_CHROMIUM,
         f"--user-data-dir={folder / 'profile'}",
         f"--screenshot={png}",
         "--window-size=1280,2000",

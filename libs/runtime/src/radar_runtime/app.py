@@ -16,6 +16,7 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .auth.access import unauthenticated
+from .docs import install_docs
 from .errors import ERROR_RESPONSES, RefuseControlCharacters, install_error_handlers
 from .logs import configure_logging
 from .rules import RuleFileError
@@ -47,7 +48,10 @@ def build_app(
         description=description,
         version="1.0",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    install_docs(app)
     app.state.runtime = runtime
     app.state.parts = parts
 
