@@ -15,7 +15,7 @@ from rudderstack.analytics import Client as RudderClient
 from segment.analytics import Client as SegmentClient
 
 from radar_ingest.domain.segment import message_event_id
-from radar_schemas import ContactChangedEvent, UsageRecordedEvent
+from radar_schemas import ContactIdentifiedEvent, UsageRecordedEvent
 from radar_schemas.topics import CRM, USAGE
 
 from ..keys import ANALYTICS_KEY, THROTTLED_KEY
@@ -107,12 +107,11 @@ async def test_every_call_type_lands_where_the_readme_says(
     ]
     assert events["track"].payload.quantity == 3.0  # type: ignore[attr-defined]
     contact = envelope(crm[event_id["identify"]])
-    assert isinstance(contact, ContactChangedEvent)
+    # Who the person is; their role ("champion" in the traits) stays the CRM's word.
+    assert isinstance(contact, ContactIdentifiedEvent)
     assert contact.account_id == f"acct-{tag}"
     assert contact.payload.model_dump() == {
         "contact_id": f"user-{tag}",
-        "role": "champion",
-        "change": "joined",
         "name": "Jane Doe",
         "email": "jane@example.com",
     }

@@ -58,6 +58,7 @@ def test_ingest_accepts_exactly_the_raw_topic_types() -> None:
         "renewal.booked",
         "engagement.logged",
         "contact.changed",
+        "contact.identified",
     }
 
 

@@ -21,7 +21,7 @@ from radar_ingest.domain.segment import (
     normalise_metric,
     occurred_at,
 )
-from radar_schemas import ContactChangedEvent, UsageRecordedEvent
+from radar_schemas import ContactIdentifiedEvent, UsageRecordedEvent
 from radar_schemas.common import METRIC_PATTERN
 
 RECEIVED = datetime(2025, 3, 3, 12, 0, tzinfo=UTC)
@@ -186,7 +186,7 @@ def test_page_and_screen_calls_become_usage_with_a_view_metric(
     assert event.payload.user_id == "u-1"
 
 
-def test_identify_becomes_a_contact_with_name_email_and_role() -> None:
+def test_identify_names_a_contact_and_leaves_their_role_to_the_crm() -> None:
     message = {
         "type": "identify",
         "userId": "c-11",
@@ -194,17 +194,19 @@ def test_identify_becomes_a_contact_with_name_email_and_role() -> None:
         "context": {"groupId": "acct-1"},
     }
     event = translate(message)
-    assert isinstance(event, ContactChangedEvent)
+    assert isinstance(event, ContactIdentifiedEvent)
     assert event.account_id == "acct-1"
     assert event.payload.model_dump() == {
         "contact_id": "c-11",
-        "role": "user",
-        "change": "joined",
         "name": "Jane Doe",
         "email": "jane@example.com",
     }
     champion = {**message, "traits": {"name": "Jane Doe", "role": "champion"}}
-    assert translate(champion).payload.role == "champion"  # type: ignore[union-attr]
+    assert translate(champion).payload.model_dump() == {
+        "contact_id": "c-11",
+        "name": "Jane Doe",
+        "email": None,
+    }
 
 
 def test_identify_reads_rudderstacks_traits_in_the_context() -> None:
@@ -214,7 +216,7 @@ def test_identify_reads_rudderstacks_traits_in_the_context() -> None:
         "context": {"groupId": "acct-1", "traits": {"name": "Ann Lee", "email": "ann@example.com"}},
     }
     event = translate(message)
-    assert isinstance(event, ContactChangedEvent)
+    assert isinstance(event, ContactIdentifiedEvent)
     assert (event.payload.name, event.payload.email) == ("Ann Lee", "ann@example.com")
 
 

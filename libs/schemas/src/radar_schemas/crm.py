@@ -136,3 +136,18 @@ class ContactChanged(Payload):
 class ContactChangedEvent(Envelope):
     type: Literal["contact.changed"] = "contact.changed"
     payload: ContactChanged
+
+
+class ContactIdentified(Payload):
+    """Who a contact is (from product analytics' `identify`, say): their name and email,
+    so messages can name them. It changes neither their role nor whether they are one
+    of the account's contacts: that is the CRM's word, in `contact.changed`."""
+
+    contact_id: Id
+    name: Name | None = None
+    email: Email | None = None
+
+
+class ContactIdentifiedEvent(Envelope):
+    type: Literal["contact.identified"] = "contact.identified"
+    payload: ContactIdentified

@@ -11,9 +11,10 @@ Every call type is taken, as the README's table says:
   (else `anonymousId`) and `properties.feature`.
 - `page` / `screen` -> `usage.recorded` with the metric `page.<name>` / `screen.<name>`
   (`page` / `screen` without a name), quantity 1.
-- `identify` -> `contact.changed` (`joined`): the user id as contact id, `traits.name`
-  (else first and last name), `traits.email`, and `traits.role` when it is one of the
-  contract's roles, else `user`. Traits are read from `traits`, else `context.traits`.
+- `identify` -> `contact.identified`: the user id as contact id, `traits.name` (else
+  first and last name) and `traits.email`, so messages can name the person. It never
+  changes a contact's role or membership: those are the CRM's (`contact.changed`).
+  Traits are read from `traits`, else `context.traits`.
 - `group` -> identity facts, no event: the user belongs to the group; a `traits.account_id`
   says which CRM account the group is. Other traits never become CRM fields.
 - `alias` -> an identity fact, no event: `previousId` is now known as `userId`.
@@ -41,12 +42,12 @@ import unicodedata
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, get_args
+from typing import Any
 
 from pydantic import ValidationError
 
-from radar_schemas import ContactChangedEvent, Envelope, UsageRecordedEvent, describe_errors
-from radar_schemas.common import NAME_PATTERN, ContactRole
+from radar_schemas import ContactIdentifiedEvent, Envelope, UsageRecordedEvent, describe_errors
+from radar_schemas.common import NAME_PATTERN
 
 from .identities import Directory, IdentityFact
 
@@ -56,10 +57,9 @@ EVENT_TYPE_OF_CALL = {
     "track": "usage.recorded",
     "page": "usage.recorded",
     "screen": "usage.recorded",
-    "identify": "contact.changed",
+    "identify": "contact.identified",
 }
 METRIC_MAX_LENGTH = 128
-ROLES: tuple[str, ...] = get_args(ContactRole)
 
 # Contract fields -> the Segment field a sender has to fix.
 _SEGMENT_FIELD = {
@@ -226,16 +226,13 @@ class Translator:
         moment: datetime,
     ) -> Envelope:
         traits = _object(message, "traits") or _object(context, "traits")
-        role = _text(traits, "role", "traits.role")
         return self._event(
-            ContactChangedEvent,
+            ContactIdentifiedEvent,
             event_id=event_id,
             occurred_at=moment,
             account_id=self._account(message, context, traits, "traits"),
             payload={
                 "contact_id": _required(message, "userId"),
-                "role": role if role in ROLES else "user",
-                "change": "joined",
                 "name": _name(traits),
                 "email": _text(traits, "email", "traits.email") or None,
             },
