@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 PYTEST_ARGS ?=
 
-.PHONY: help install run test lint format bench schemas compose-check clean
+.PHONY: help install run test lint format bench schemas compose-check compose-test k8s-check clean
 
 help:
 	@echo "make run    start Kafka, PostgreSQL and the four services locally"
@@ -11,6 +11,8 @@ help:
 	@echo "make lint   ruff and mypy"
 	@echo "make bench  benchmarks; figures in bench-results.json"
 	@echo "make compose-check  validate docker-compose.yml with Docker Compose v2 (if installed)"
+	@echo "make compose-test   build and run docker-compose.yml, check it as a user would, then k8s-check"
+	@echo "make k8s-check      deploy/k8s through a real Kubernetes API server (server-side dry run)"
 
 # uv from PyPI when the machine has none; then the locked workspace.
 install:
@@ -52,6 +54,17 @@ compose-check:
 	fi; \
 	$$compose -f docker-compose.yml config --quiet \
 		&& echo "compose-check: docker-compose.yml is valid ($$($$compose version --short))"
+
+# The deployment shapes built and run for real, not part of `make test`: a Docker
+# engine (installed and started when none answers), the images no registry gives this
+# machine, docker-compose.yml up and checked as a user would, then k8s-check.
+# Builds are cached (see deploy/README.md): the first run takes about half an hour.
+compose-test: install
+	$(UV) run python -m tests.deploy.live
+
+# deploy/k8s through kube-apiserver and etcd built from their Go modules.
+k8s-check: install
+	$(UV) run python -m tests.deploy.live k8s
 
 clean:
 	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache bench-results.json

@@ -2,7 +2,7 @@
 consumer on the same broker and database, and the scheduled recompute of 100,000 accounts.
 
 - Usage: 200,000 `usage.recorded` events (1,000 accounts, 30 days, 50 users) consumed
-  by the real service (handler, usage worker, outbox relay all running) against the
+  by the real service (projectors, usage worker, outbox relay all running) against the
   runtime's no-op projection consuming the same events in the same run.
 - Recompute: 100,000 accounts seeded in the database (60 days of daily usage, users,
   tickets, NPS, contacts, subscriptions), then the scheduled recompute run twice: the
@@ -22,9 +22,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
-from radar_health.jobs import RECOMPUTE_JOB, RecomputeAll
 from radar_health.main import create_app
 from radar_health.settings import HealthSettings
+from radar_health.work.scheduled_recompute import RECOMPUTE_JOB, RecomputeAll
 from radar_runtime import Runtime, RuntimeSettings
 from radar_runtime.metrics import EVENTS_CONSUMED
 from radar_schemas.topics import USAGE
@@ -217,7 +217,7 @@ async def measure_recompute() -> list[dict[str, object]]:
     runtime = app.state.runtime
     async with app.router.lifespan_context(app):
         await runtime.wait_started()
-        recompute_all: RecomputeAll = runtime.state["recompute_all"]
+        recompute_all: RecomputeAll = app.state.parts.recompute_all
         first = await recompute_all(now)
         second = await recompute_all(now + timedelta(days=1))
         async with runtime.db.sessions() as session:

@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -72,10 +72,10 @@ def usage_event(n: int, now: datetime) -> dict[str, Any]:
 
 
 @contextmanager
-def ingest_process(prefix: str) -> Iterator[tuple[str, int]]:
+def ingest_process(prefix: str, allow: Sequence[str] = ("usage.",)) -> Iterator[tuple[str, int]]:
     """The ingest service as deployed: its own process, its own uvicorn."""
     port = free_port()
-    keys = [{"source": "bench", "sha256": hash_key(KEY), "allow": ["usage."]}]
+    keys = [{"source": "bench", "sha256": hash_key(KEY), "allow": list(allow)}]
     env = {
         **os.environ,
         "KAFKA_BOOTSTRAP_SERVERS": bootstrap(),

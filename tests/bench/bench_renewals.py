@@ -30,7 +30,7 @@ import asyncio
 import random
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as day_time
@@ -39,11 +39,21 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from radar_renewals.main import create_app
+from radar_renewals import main as service
 from radar_renewals.settings import RenewalsSettings
-from radar_renewals.tables import terms
-from radar_runtime import ManualClock, Runtime, RuntimeSettings, UnitOfWork
+from radar_renewals.store.tables import terms
+from radar_runtime import (
+    Batch,
+    ManualClock,
+    Routes,
+    Runtime,
+    RuntimeSettings,
+    UnitOfWork,
+    build_app,
+)
+from radar_runtime.auth.roles import Role
 from radar_runtime.db import outbox
+from radar_runtime.testing.auth import api_token, bearer
 from radar_runtime.testing.helpers import eventually
 from radar_schemas import (
     AccountUpserted,
@@ -249,11 +259,10 @@ def _at(day: date) -> datetime:
 
 
 class Counting:
-    """Wraps the service's handler to time CRM consumption from first to last batch
-    (the service also consumes its own alerts back; those are not counted)."""
+    """Wraps the first step of the service's routes to time CRM consumption from the
+    first batch to the last commit."""
 
-    def __init__(self, handler: Any, report: Callable[[Counting], None] | None = None) -> None:
-        self.handler = handler
+    def __init__(self, report: Callable[[Counting], None] | None = None) -> None:
         self.report = report
         self.expect(0)
 
@@ -265,13 +274,20 @@ class Counting:
         self.cpu_at_first = self.cpu_at_last = (0.0, 0.0)
         self.done = asyncio.Event()
 
-    async def __call__(self, uow: UnitOfWork, events: Sequence[Envelope]) -> None:
-        if not self.first_at:
-            self.first_at = time.monotonic()
-            self.cpu_at_first = _cpu_seconds()
-        await self.handler(uow, events)
-        crm = sum(1 for event in events if topic_for(event.type) == CRM)
-        uow.after_commit(lambda: self._committed(crm))
+    def around(self, routes: Routes) -> Routes:
+        """The same routes, counting each batch they apply."""
+        before = routes.before
+
+        async def counted(uow: UnitOfWork, batch: Batch) -> None:
+            if not self.first_at:
+                self.first_at = time.monotonic()
+                self.cpu_at_first = _cpu_seconds()
+            if before is not None:
+                await before(uow, batch)
+            crm = sum(1 for event in batch.events if topic_for(event.type) == CRM)
+            uow.after_commit(lambda: self._committed(crm))
+
+        return replace(routes, before=counted)
 
     def _committed(self, count: int) -> None:
         self.applied += count
@@ -317,12 +333,15 @@ async def p95_ms(http: httpx.AsyncClient, path: str, params: dict[str, str]) -> 
 def counted_app(
     settings: RenewalsSettings, expected: int, report: Callable[[Counting], None] | None = None
 ) -> tuple[Any, Counting]:
-    app = create_app(settings, clock=ManualClock(_at(TODAY)))
-    runtime: Runtime = app.state.runtime
-    counting = Counting(runtime.spec.handler, report)
+    """The service's app as `create_app` builds it, its routes counted."""
+    service.raise_gc_threshold(settings.gc_threshold)
+    parts = service.bootstrap(settings, ManualClock(_at(TODAY)))
+    declared = service.spec(parts)
+    assert declared.routes is not None
+    counting = Counting(report)
     counting.expect(expected)
-    runtime.spec = replace(runtime.spec, handler=counting)
-    return app, counting
+    counted = replace(declared, routes=counting.around(declared.routes))
+    return build_app(counted, parts.runtime, parts=parts), counting
 
 
 async def measure() -> list[dict[str, object]]:
@@ -365,8 +384,9 @@ async def measure() -> list[dict[str, object]]:
         async with runtime.db.sessions() as session:
             term_count = await session.scalar(select(func.count()).select_from(terms))
         await quiet(runtime, settings.db_schema)
+        admin = await api_token(settings, name="bench", role=Role.ADMIN, now=runtime.clock.now())
         async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app), base_url="http://bench"
+            transport=httpx.ASGITransport(app), base_url="http://bench", headers=bearer(admin)
         ) as http:
             window = {"from": "2025-09-01", "to": "2026-08-31"}
             queries = [

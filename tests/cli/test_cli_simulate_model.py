@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from radar_cli.post import encode
 from radar_cli.simulate import SimulationConfig, generate
 from radar_cli.simulate.accounts import Account, make_account
-from radar_cli.simulate.post import encode
 from radar_schemas import EVENT_ADAPTER, codec
 from radar_schemas.topics import RAW_TOPICS, TOPIC_BY_TYPE
 

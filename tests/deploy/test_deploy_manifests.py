@@ -4,9 +4,12 @@ services: ports, probes, and every RADAR_<SERVICE>_ variable naming a real setti
 from __future__ import annotations
 
 import fnmatch
-import json
+import importlib.util
+import os
 import re
 import shlex
+import subprocess
+import sys
 import tomllib
 from collections.abc import Callable
 from functools import partial
@@ -16,19 +19,20 @@ from typing import Any
 import pytest
 import yaml
 
-from radar_health.config import load_config as load_health_config
+from radar_health.rules import HealthRules
 from radar_ingest.keys import load_keyring
 from radar_ingest.settings import IngestSettings
 from radar_notifier.domain.channels import slack_webhook_env_var
 from radar_notifier.rules import NotifierRules
-from radar_renewals.config import load_config as load_renewals_config
+from radar_renewals.rules import read_rules as load_renewals_config
 from radar_runtime.rules import load_rules
+from radar_schemas.topics import RAW_TOPICS, TOPIC_BY_TYPE
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE_NAMES = ("ingest", "health", "renewals", "notifier")
 DATABASE_SERVICES = ("health", "renewals", "notifier")
 RULE_LOADERS: dict[str, Callable[[Path], object]] = {
-    "health": load_health_config,
+    "health": partial(load_rules, HealthRules, "radar_health"),
     "renewals": load_renewals_config,
     "notifier": partial(load_rules, NotifierRules, "radar_notifier"),
 }
@@ -103,7 +107,11 @@ def test_compose_service_port_and_probe(
         assert str(mapping).startswith("127.0.0.1:"), "publish on the host's loopback only"
     probe = " ".join(spec["healthcheck"]["test"])
     assert f"http://127.0.0.1:{service.port}/readyz" in probe
-    assert spec["build"] == {"context": ".", "dockerfile": f"services/{service.name}/Dockerfile"}
+    assert spec["build"] == {
+        "context": ".",
+        "dockerfile": "deploy/Dockerfile",
+        "args": {"SERVICE": service.name, "PORT": service.port},
+    }
 
 
 def test_compose_services_wait_for_healthy_dependencies(
@@ -194,16 +202,58 @@ def test_compose_notifier_mails_to_the_catcher(
     assert compose["services"]["notifier"]["depends_on"][settings.smtp_host]
 
 
-def test_compose_rule_files_and_keys_are_valid(compose: dict[str, Any]) -> None:
+def test_compose_rule_files_are_valid(compose: dict[str, Any]) -> None:
     for name, load in RULE_LOADERS.items():
         path = _compose_env(compose, name)[f"RADAR_{name.upper()}_CONFIG_PATH"]
         load(_compose_host_path(compose, name, path))
+
+
+def _first_start(compose: dict[str, Any], keys_file: Path) -> str:
+    """Ingest's compose command run as compose runs it, with the service itself
+    replaced by `true`; returns what it printed."""
+    command = [_interpolate(part) for part in compose["services"]["ingest"]["command"]]
+    shell, option, script, name = command[:4]
+    assert (shell, option, name) == ("sh", "-ec", "ingest-first-start")
+    assert command[4:] == ["python", "-m", "radar_ingest"]
+    result = subprocess.run(
+        [shell, option, script, name, "true"],
+        env={
+            **os.environ,
+            # The image's PATH leads to the environment's scripts (radar-ingest-keys).
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+            "RADAR_INGEST_API_KEYS_FILE": str(keys_file),
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout
+
+
+def test_compose_ingest_makes_and_prints_a_key_on_first_start(
+    compose: dict[str, Any], tmp_path: Path
+) -> None:
+    """`docker compose up` from a fresh clone needs no key file: ingest makes one for
+    every raw event type, keeps it in its volume and prints it at every start."""
     env = _compose_env(compose, "ingest")
-    keys_file = _compose_host_path(compose, "ingest", env["RADAR_INGEST_API_KEYS_FILE"])
+    keys_dir = PurePosixPath(env["RADAR_INGEST_API_KEYS_FILE"]).parent
+    volumes = compose["services"]["ingest"]["volumes"]
+    assert any(
+        v.split(":")[1] == str(keys_dir) and v.split(":")[0] in compose["volumes"] for v in volumes
+    ), "the key must live in a named volume"
+    keys_file = tmp_path / "ingest-keys.toml"
+    printed = _first_start(compose, keys_file)
+    key = re.fullmatch(r"ingest: API key (\S+) \(.*\)\n", printed)
+    assert key, printed
     settings = IngestSettings(api_keys_file=keys_file, api_keys=env.get("RADAR_INGEST_API_KEYS"))
     keyring = load_keyring(settings, environ={})
-    # The demo key documented in the file's header and deploy/README.md.
-    assert keyring.authenticate("rr_local_demo_key_not_for_production") is not None
+    accepted = keyring.authenticate(key.group(1))
+    assert accepted is not None
+    raw_types = [t for t, topic in TOPIC_BY_TYPE.items() if topic in RAW_TOPICS]
+    assert [t for t in raw_types if not accepted.may_send(t)] == []
+    assert keyring.authenticate(key.group(1) + "x") is None
+    # A restart keeps the key and says it again.
+    assert _first_start(compose, keys_file) == printed
 
 
 def test_prometheus_scrapes_every_service(services: list[Any]) -> None:
@@ -316,6 +366,104 @@ def test_k8s_deployment_ports_probes_and_resources(
     assert pod["spec"]["securityContext"]["runAsNonRoot"] is True
 
 
+def _peak_rss_mib() -> dict[str, float]:
+    """Each service's peak RSS as BENCHMARKS.md reports it (the pipeline benchmark,
+    every service a process of its own)."""
+    text = (ROOT / "BENCHMARKS.md").read_text(encoding="utf-8")
+    found = re.search(r"^\| peak RSS ([a-z /]+) \| ([\d. /]+) MiB \|", text, re.MULTILINE)
+    assert found, "BENCHMARKS.md has no per-service peak RSS line"
+    names = found.group(1).split(" / ")
+    values = [float(v) for v in found.group(2).split(" / ")]
+    return dict(zip(names, values, strict=True))
+
+
+def _mebibytes(quantity: str) -> float:
+    number, unit = re.fullmatch(r"(\d+)(Mi|Gi)", quantity).groups()  # type: ignore[union-attr]
+    return int(number) * (1024 if unit == "Gi" else 1)
+
+
+def test_k8s_memory_follows_the_measured_peak(k8s_docs: list[dict[str, Any]], service: Any) -> None:
+    """Requests hold the benchmarked peak RSS with room to spare; limits allow twice
+    the request for bursts (a daily recompute, a large batch) before the pod is killed."""
+    peak = _peak_rss_mib()[service.name]
+    resources = _container(k8s_docs, service.name)["resources"]
+    request = _mebibytes(resources["requests"]["memory"])
+    limit = _mebibytes(resources["limits"]["memory"])
+    assert request >= 1.2 * peak, f"{service.name}: request {request} MiB, peak {peak} MiB"
+    assert limit >= 2 * request
+    assert "cpu" not in resources["limits"], "a CPU limit throttles batches: request only"
+
+
+# The partitions a consumer's group shares out: the topics it reads with the most.
+CONSUMED_PARTITIONS = {
+    "health": "raw_topic_partitions",
+    "renewals": "raw_topic_partitions",
+    "notifier": "derived_topic_partitions",
+}
+
+
+def test_k8s_autoscaling_stays_below_the_partitions(
+    k8s_docs: list[dict[str, Any]], service: Any
+) -> None:
+    """The HPA owns the replica count; a consumer stays one replica below its topics'
+    partitions, so the surge pod of a rollout still gets a partition and turns ready."""
+    deployment = _objects(k8s_docs, "Deployment")[f"radar-{service.name}"]
+    assert "replicas" not in deployment["spec"], "the HPA sets the count, not the manifest"
+    hpa = _objects(k8s_docs, "HorizontalPodAutoscaler")[f"radar-{service.name}"]
+    assert hpa["spec"]["scaleTargetRef"] == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "name": f"radar-{service.name}",
+    }
+    assert 2 <= hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"]
+    if service.name in CONSUMED_PARTITIONS:
+        field = CONSUMED_PARTITIONS[service.name]
+        partitions = service.settings_cls.model_fields[field].default
+        assert hpa["spec"]["maxReplicas"] == partitions - 1
+    pdb = _objects(k8s_docs, "PodDisruptionBudget")[f"radar-{service.name}"]
+    assert pdb["spec"]["maxUnavailable"] == 1
+    assert pdb["spec"]["selector"]["matchLabels"].items() <= (
+        deployment["spec"]["template"]["metadata"]["labels"].items()
+    )
+    assert deployment["spec"]["template"]["spec"]["enableServiceLinks"] is False
+
+
+def _selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    if not selector.get("matchLabels", {}).items() <= labels.items():
+        return False
+    for expression in selector.get("matchExpressions", []):
+        assert expression["operator"] == "In", expression
+        if labels.get(expression["key"]) not in expression["values"]:
+            return False
+    return True
+
+
+def test_k8s_only_ingest_is_reachable_from_outside(k8s_docs: list[dict[str, Any]]) -> None:
+    """Ingress is denied by default; only ingest's port is open beyond the namespace,
+    and every service's port to the namespace's pods and to Prometheus."""
+    policies = list(_objects(k8s_docs, "NetworkPolicy").values())
+    deny = [p for p in policies if p["spec"]["podSelector"] == {} and not p["spec"].get("ingress")]
+    assert deny and deny[0]["spec"]["policyTypes"] == ["Ingress"]
+    reachable = set()
+    for name in SERVICE_NAMES:
+        labels = _objects(k8s_docs, "Deployment")[f"radar-{name}"]["spec"]["template"]["metadata"][
+            "labels"
+        ]
+        rules = [
+            rule
+            for p in policies
+            if _selects(p["spec"]["podSelector"], labels)
+            for rule in p["spec"].get("ingress", [])
+        ]
+        if any(not rule.get("from") for rule in rules):
+            reachable.add(name)
+        from_namespace = [rule for rule in rules if {"podSelector": {}} in rule.get("from", [])]
+        assert from_namespace, f"{name} is not reachable from its own namespace"
+        for rule in rules:
+            assert rule["ports"] == [{"port": "http", "protocol": "TCP"}], rule
+    assert reachable == {"ingest"}
+
+
 def test_k8s_service_targets_the_pods(k8s_docs: list[dict[str, Any]], service: Any) -> None:
     deployment = _objects(k8s_docs, "Deployment")[f"radar-{service.name}"]
     k8s_service = _objects(k8s_docs, "Service")[f"radar-{service.name}"]
@@ -387,11 +535,6 @@ def _instructions(path: Path) -> list[tuple[str, str]]:
     return lines
 
 
-def _final_stage(instructions: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    last_from = max(i for i, (keyword, _) in enumerate(instructions) if keyword == "FROM")
-    return instructions[last_from:]
-
-
 def _env_of(args: str) -> dict[str, str]:
     return dict(item.split("=", 1) for item in shlex.split(args))
 
@@ -432,42 +575,78 @@ def _workspace_manifests() -> list[str]:
     )
 
 
-def test_dockerfile_builds_the_service_with_uv(service: Any) -> None:
-    instructions = _instructions(ROOT / f"services/{service.name}/Dockerfile")
+DOCKERFILE = ROOT / "deploy/Dockerfile"
+
+
+def _stages(instructions: list[tuple[str, str]]) -> dict[str, list[tuple[str, str]]]:
+    """The Dockerfile's stages by name (the unnamed last one is "final")."""
+    stages: dict[str, list[tuple[str, str]]] = {}
+    current: list[tuple[str, str]] = []
+    for keyword, args in instructions:
+        if keyword == "FROM":
+            words = args.split()
+            current = []
+            stages[words[2] if len(words) == 3 and words[1].upper() == "AS" else "final"] = current
+        current.append((keyword, args))
+    return stages
+
+
+def test_one_dockerfile_serves_every_service(repo: Path) -> None:
+    assert sorted(repo.glob("services/*/Dockerfile")) == [], "deploy/Dockerfile is the only one"
+    stages = _stages(_instructions(DOCKERFILE))
+    assert list(stages) == ["manifests", "build", "final"]
+    for name in ("build", "final"):
+        args = [a for k, a in stages[name] if k == "ARG"]
+        assert "SERVICE" in args, f"{name} stage must declare ARG SERVICE"
+    assert "PORT" in [a for k, a in stages["final"] if k == "ARG"]
+
+
+def test_dockerfile_builds_the_service_with_uv() -> None:
+    instructions = _instructions(DOCKERFILE)
     froms = [args.split()[0] for keyword, args in instructions if keyword == "FROM"]
     assert froms and all(image == "python:3.11-slim" for image in froms), froms
     copies = [args for keyword, args in instructions if keyword == "COPY"]
     uv_from = [a for a in copies if "--from=ghcr.io/astral-sh/uv:" in a]
-    runs = " ".join(args for keyword, args in instructions if keyword == "RUN")
-    assert uv_from or "pip install uv==" in runs, "install uv from its image or PyPI"
-    for copy in uv_from:
-        assert re.search(r"--from=ghcr\.io/astral-sh/uv:\d+\.\d+\.\d+ ", copy), "pin uv"
+    assert len(uv_from) == 1 and re.search(
+        r"--from=ghcr\.io/astral-sh/uv:\d+\.\d+\.\d+ ", uv_from[0]
+    )
     syncs = [args for keyword, args in instructions if keyword == "RUN" and "uv sync" in args]
-    assert syncs and all(
-        "--locked" in s and "--no-dev" in s and f"--package radar-{service.name}" in s
-        for s in syncs
+    assert len(syncs) == 2 and all(
+        "--locked" in s and "--no-dev" in s and '--package "radar-$SERVICE"' in s for s in syncs
     ), syncs
-    # uv checks the lock against every workspace member: all their manifests must be
-    # in place before the first sync.
-    first_sync = next(i for i, (k, a) in enumerate(instructions) if "uv sync" in a)
-    copied_before = " ".join(a for k, a in instructions[:first_sync] if k == "COPY")
-    for manifest in ["pyproject.toml", "uv.lock", *_workspace_manifests()]:
-        assert manifest in copied_before.split() or any(
-            manifest.startswith(src.rstrip("/") + "/") for src in copied_before.split()
-        ), f"{manifest} is not copied before `uv sync`"
+    assert "--no-install-workspace" in syncs[0]
 
 
-def test_dockerfile_copies_only_what_the_context_has(service: Any) -> None:
+def test_dockerfile_has_every_manifest_before_the_first_sync() -> None:
+    """uv checks the lock against every workspace member: all their pyproject.toml
+    files must be in place before the first sync. The manifests stage keeps exactly
+    those from libs/ and services/, so code changes leave the dependency layer cached."""
+    stages = _stages(_instructions(DOCKERFILE))
+    manifests = stages["manifests"]
+    copied = [a.split()[0] for k, a in manifests if k == "COPY"]
+    keeps = " ".join(a for k, a in manifests if k == "RUN")
+    assert "! -name pyproject.toml -delete" in keeps
+    for manifest in _workspace_manifests():
+        assert any(manifest.startswith(source) for source in copied), manifest
+    build = stages["build"]
+    first_sync = next(i for i, (k, a) in enumerate(build) if "uv sync" in a)
+    before = " ".join(a for k, a in build[:first_sync] if k == "COPY")
+    assert "--from=manifests /src/ ./" in before
+    for name in ("pyproject.toml", "uv.lock"):
+        assert name in before.split(), f"{name} is not copied before `uv sync`"
+
+
+def test_dockerfile_copies_only_what_the_context_has(repo: Path) -> None:
     patterns = _dockerignore()
-    for keyword, args in _instructions(ROOT / f"services/{service.name}/Dockerfile"):
+    for keyword, args in _instructions(DOCKERFILE):
         if keyword != "COPY" or "--from=" in args:
             continue
         *sources, _destination = [a for a in args.split() if not a.startswith("--")]
         for source in sources:
             assert (ROOT / source).exists(), f"COPY {source}: not in the repository"
             assert not _ignored(source, patterns), f"COPY {source}: excluded by .dockerignore"
-    # Every file of the service and the libraries reaches the context (package data too).
-    for tree in (ROOT / f"services/{service.name}/src", *(ROOT / "libs").glob("*/src")):
+    # Every file of the services and the libraries reaches the context (package data too).
+    for tree in (*repo.glob("services/*/src"), *repo.glob("libs/*/src")):
         for path in tree.rglob("*"):
             if path.is_file() and "__pycache__" not in path.parts:
                 relative = str(path.relative_to(ROOT))
@@ -480,17 +659,26 @@ def test_dockerignore_keeps_local_state_out() -> None:
         assert _ignored(path, patterns), path
 
 
-def test_dockerfile_runtime_stage(service: Any) -> None:
-    final = _final_stage(_instructions(ROOT / f"services/{service.name}/Dockerfile"))
+def test_dockerfile_runtime_stage() -> None:
+    final = _stages(_instructions(DOCKERFILE))["final"]
     values = {keyword: args for keyword, args in final}
     user = values.get("USER", "root").split(":")[0]
     assert user not in {"root", "0"}, "run as a non-root user"
-    assert values["EXPOSE"].split("/")[0] == str(service.port)
-    assert f"http://127.0.0.1:{service.port}/healthz" in values["HEALTHCHECK"]
-    assert json.loads(values["CMD"]) == ["python", "-m", f"radar_{service.name}"]
+    assert values["EXPOSE"] == "${PORT}"
     env: dict[str, str] = {}
     for keyword, args in final:
         if keyword == "ENV":
             env.update(_env_of(args))
-    assert not service.unknown_env(env), service.unknown_env(env)
-    assert env.get(f"RADAR_{service.name.upper()}_HOST") == "0.0.0.0"
+    assert env["SERVICE"] == "${SERVICE}" and env["SERVICE_PORT"] == "${PORT}"
+    assert not [name for name in env if name.startswith("RADAR_")], "settings come from outside"
+    assert "http://127.0.0.1:$SERVICE_PORT/healthz" in values["HEALTHCHECK"]
+    # exec: Python is PID 1 and gets SIGTERM itself.
+    assert values["CMD"] == 'exec python -m "radar_$SERVICE"'
+    copies = [a for k, a in final if k == "COPY"]
+    assert copies == ["--from=build /opt/radar/venv /opt/radar/venv"], "only the environment"
+
+
+def test_dockerfile_starts_every_service(service: Any) -> None:
+    """The image runs `python -m radar_<SERVICE>`: every service has that entry point."""
+    module = importlib.util.find_spec(f"radar_{service.name}.__main__")
+    assert module is not None, f"python -m radar_{service.name} must start the service"

@@ -17,10 +17,13 @@ from aiokafka import AIOKafkaConsumer
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from radar_health.config import HealthConfig
 from radar_health.main import create_app
+from radar_health.parts import HealthParts
+from radar_health.rules import HealthRules
 from radar_health.settings import HealthSettings
 from radar_runtime import ManualClock, Runtime
+from radar_runtime.auth.roles import Role
+from radar_runtime.testing.auth import api_token, bearer
 from radar_runtime.testing.helpers import eventually, isolated_settings
 from radar_schemas.codec import decode
 from radar_schemas.crm import (
@@ -98,10 +101,21 @@ class Health:
     def __repr__(self) -> str:  # hypothesis prints fixtures; the emitted events are noise
         return f"Health(schema={self.settings.db_schema})"
 
+    async def as_person(self, role: Role, email: str, name: str) -> dict[str, str]:
+        """Headers that sign requests in as this person (an API token of theirs)."""
+        token = await api_token(
+            self.settings, name=name, role=role, now=self.clock.now(), email=email
+        )
+        return bearer(token)
+
+    @property
+    def parts(self) -> HealthParts:
+        parts: HealthParts = self.app.state.parts
+        return parts
+
     @property
     def runtime(self) -> Runtime:
-        runtime: Runtime = self.app.state.runtime
-        return runtime
+        return self.parts.runtime
 
     async def wait_for(
         self, check: Callable[[], Any], *, timeout: float = 30, what: str = "condition"
@@ -135,18 +149,22 @@ class Health:
 
 @asynccontextmanager
 async def running_health(
-    settings: HealthSettings, clock: ManualClock | None = None, config: HealthConfig | None = None
+    settings: HealthSettings, clock: ManualClock | None = None, rules: HealthRules | None = None
 ) -> AsyncIterator[Health]:
     clock = clock or ManualClock(T0)
-    app = create_app(settings, clock=clock, config=config)
+    app = create_app(settings, clock=clock, rules=rules)
     emitted = Emitted()
     async with app.router.lifespan_context(app):
-        await app.state.runtime.wait_started()
-        await _wait_until_consuming(app.state.runtime)
+        await app.state.parts.runtime.wait_started()
+        await _wait_until_consuming(app.state.parts.runtime)
         reader = asyncio.create_task(_read_outputs(settings, emitted))
         try:
             transport = httpx.ASGITransport(app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            name = f"admin-{uuid.uuid4().hex[:8]}"
+            admin = await api_token(settings, name=name, role=Role.ADMIN, now=clock.now())
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://t", headers=bearer(admin)
+            ) as client:
                 yield Health(app, client, settings, clock, emitted)
         finally:
             reader.cancel()

@@ -20,7 +20,8 @@ from health_harness import (
     usage,
 )
 
-from radar_health.config import config_from_mapping, load_config
+from radar_health.rules import PACKAGE, HealthRules
+from radar_runtime.rules import load_rules, rules_from_mapping
 from radar_runtime.testing.helpers import publish
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
@@ -75,7 +76,7 @@ async def test_raw_events_produce_an_explained_score_and_alerts_once(health, kaf
 
     expected = {"usage.sharp_drop", "champion.left", "support.escalation", "nps.detractor"}
     # The usage is history (late): the drop is judged once it has settled.
-    settle = load_config().rules.usage_sharp_drop.backfill_settle_minutes
+    settle = load_rules(HealthRules, PACKAGE).alerts.usage_sharp_drop.backfill_settle_minutes
     health.clock.advance(timedelta(minutes=settle))
     await health.wait_for(
         lambda: expected <= set(health.emitted.alerts(account)), what="the four alerts"
@@ -165,11 +166,18 @@ async def test_account_list_filters_sorts_and_pages(health, kafka_bootstrap):
     assert (await health.client.get("/v1/accounts?limit=0")).status_code == 422
     assert (await health.client.get("/v1/accounts?band=blue")).status_code == 422
     bad_cursor = await health.client.get("/v1/accounts?cursor=not-a-cursor")
-    assert bad_cursor.status_code == 400 and "cursor" in bad_cursor.json()["error"]
+    assert bad_cursor.status_code == 400
+    assert bad_cursor.json()["error"]["details"][0]["field"] == "query.cursor"
 
 
 async def test_unknown_accounts_are_404_with_a_clear_message(health):
-    message = {"error": "account 'acct-nobody' is not known to the health service"}
+    message = {
+        "error": {
+            "code": "not_found",
+            "message": "account 'acct-nobody' is not known to the health service",
+            "details": [],
+        }
+    }
     for path in ("/v1/accounts/acct-nobody/health", "/v1/accounts/acct-nobody/health/history"):
         response = await health.client.get(path)
         assert (response.status_code, response.json()) == (404, message)
@@ -178,9 +186,11 @@ async def test_unknown_accounts_are_404_with_a_clear_message(health):
 
 
 async def test_active_usage_patterns_are_matched_by_the_database(kafka_bootstrap, database_url):
-    config = config_from_mapping({"active_usage_metrics": ["feature.*", "log?ns"]})
+    rules = rules_from_mapping(
+        HealthRules, PACKAGE, {"active_usage_metrics": ["feature.*", "log?ns"]}
+    )
     settings = health_settings(kafka_bootstrap, database_url)
-    async with running_health(settings, config=config) as health:
+    async with running_health(settings, rules=rules) as health:
         account = new_account()
         events = [usage(account, at(days), 5.0, metric="feature.reports") for days in range(1, 31)]
         events += [usage(account, at(days), 10.0, metric="logins") for days in range(31, 61)]

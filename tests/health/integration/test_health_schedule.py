@@ -15,7 +15,7 @@ from health_harness import (
     running_health,
 )
 
-from radar_health.jobs import RECOMPUTE_JOB
+from radar_health.work.scheduled_recompute import RECOMPUTE_JOB
 from radar_runtime.testing.helpers import publish
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]

@@ -20,8 +20,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from radar_health.config import load_config
-from radar_health.jobs import RECOMPUTE_JOB
+from radar_health.rules import PACKAGE, HealthRules
+from radar_health.work.scheduled_recompute import RECOMPUTE_JOB
+from radar_runtime.rules import load_rules
 from radar_runtime.testing.helpers import publish
 from radar_schemas.codec import decode
 from radar_schemas.topics import ALERTS
@@ -30,7 +31,9 @@ from radar_schemas.usage import UsageRecordedEvent
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 
 RULE = "usage.sharp_drop"
-SETTLE = timedelta(minutes=load_config().rules.usage_sharp_drop.backfill_settle_minutes)
+SETTLE = timedelta(
+    minutes=load_rules(HealthRules, PACKAGE).alerts.usage_sharp_drop.backfill_settle_minutes
+)
 STEADY = [10.0] * 35  # logins per day, yesterday first
 DROPPED = [1.0] * 7 + [10.0] * 28  # last week at 10 % of the 28 days before
 
@@ -66,7 +69,7 @@ async def deliver(health: Health, kafka_bootstrap: str, parts: list[list]) -> No
 async def settle(health: Health) -> None:
     """No late usage for the settle period, then the worker's pass: the verdict on full data."""
     health.clock.advance(SETTLE)
-    await health.runtime.state["usage_worker"].run_once()
+    await health.parts.usage_worker.run_once()
 
 
 async def outcome(health: Health, account: str) -> Outcome:

@@ -7,15 +7,17 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from radar_health.config import HealthConfig, config_from_mapping, load_config
-from radar_health.domain.alerts import Condition, RuleName
-from radar_health.domain.bands import Band
-from radar_health.domain.rules import evaluate_rules
-from radar_health.domain.rules_config import RulesConfig
+from radar_health.domain.alert_rules import evaluate_rules
+from radar_health.domain.alert_rules.settings import AlertRules
+from radar_health.domain.alerts import Condition
+from radar_health.domain.assess import AccountFacts, Assessment, StoredAlert, StoredHealth, assess
 from radar_health.domain.scorecard import Measure, Scorecard
 from radar_health.domain.scoring import HealthScore
 from radar_health.domain.signals import AccountSignals
 from radar_health.domain.trend import ScoreTrend
+from radar_health.rules import PACKAGE, HealthRules
+from radar_runtime.rules import load_rules, rules_from_mapping
+from radar_schemas.common import AlertRule, Band
 
 ACCOUNT = "acct-1"
 AS_OF = datetime(2025, 6, 15, 12, 0, tzinfo=UTC)
@@ -23,24 +25,29 @@ TODAY = AS_OF.date()
 
 
 @cache
-def default_config() -> HealthConfig:
-    return load_config()
+def default_rules() -> HealthRules:
+    return load_rules(HealthRules, PACKAGE)
+
+
+def rules_with(overrides: Mapping[str, Any], source: str = "<memory>") -> HealthRules:
+    """The shipped rules with `overrides` laid over them, as a rule file would be."""
+    return rules_from_mapping(HealthRules, PACKAGE, overrides, source)
 
 
 def default_card() -> Scorecard:
-    return default_config().scorecard
+    return default_rules().scorecard
 
 
-def rules_config(**overrides: Mapping[str, Any]) -> RulesConfig:
+def alert_rules(**overrides: Mapping[str, Any]) -> AlertRules:
     """Default rules with some rule sections changed, e.g. usage_sharp_drop={"min_baseline": 5}."""
     if not overrides:
-        return default_config().rules
-    return config_from_mapping({"rules": overrides}).rules
+        return default_rules().alerts
+    return rules_with({"rules": overrides}).alerts
 
 
 def card_with(**sections: Mapping[str, Any]) -> Scorecard:
     """The default scorecard with some sections changed, e.g. weights={"relationship": 0}."""
-    return config_from_mapping({"scorecard": sections}).scorecard
+    return rules_with({"scorecard": sections}).scorecard
 
 
 def only(measure: Measure) -> Scorecard:
@@ -91,7 +98,7 @@ def evaluate(
     current: HealthScore | None = None,
     previous: HealthScore | None = None,
     trend: ScoreTrend | None = None,
-    config: RulesConfig | None = None,
+    rules: AlertRules | None = None,
     as_of: datetime = AS_OF,
 ) -> list[Condition]:
     """evaluate_rules with harmless defaults for whatever a test does not care about."""
@@ -100,10 +107,23 @@ def evaluate(
         current or health(None),
         previous,
         trend,
-        config or default_config().rules,
+        rules or default_rules().alerts,
         as_of,
     )
 
 
-def of_rule(conditions: list[Condition], rule: RuleName) -> list[Condition]:
+def of_rule(conditions: list[Condition], rule: AlertRule) -> list[Condition]:
     return [c for c in conditions if c.rule is rule]
+
+
+def assess_by_default(
+    facts: AccountFacts,
+    stored: StoredHealth,
+    past: list[tuple[datetime, float]] | tuple[()] = (),
+    alerts: Mapping[str, StoredAlert] | None = None,
+    as_of: datetime = AS_OF,
+) -> Assessment:
+    """`assess` under the shipped rules, with the scorecard of the account's segment."""
+    rules = default_rules()
+    card = rules.scorecard.for_segment(facts.signals.segment)
+    return assess(facts, stored, list(past), alerts or {}, card, rules.alerts, as_of)

@@ -9,11 +9,10 @@ from radar_health.domain.alerts import (
     ActiveAlert,
     Condition,
     ResolveReason,
-    RuleName,
-    Severity,
     apply_changes,
     diff_alerts,
 )
+from radar_schemas.common import AlertRule, Severity
 
 LATER = AS_OF + timedelta(days=1)
 
@@ -24,7 +23,7 @@ def condition(
     sustain_only: bool = False,
 ) -> Condition:
     return Condition(
-        rule=RuleName.USAGE_SHARP_DROP,
+        rule=AlertRule.USAGE_SHARP_DROP,
         severity=severity,
         dedup_key=key,
         account_id=ACCOUNT,

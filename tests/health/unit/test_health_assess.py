@@ -3,24 +3,34 @@
 from dataclasses import replace
 from datetime import timedelta
 
-from health_factories import AS_OF, ago, default_config, signals
+import pytest
+from health_factories import AS_OF, ago, assess_by_default, health, rules_with, signals
 
-from radar_health.domain.alerts import ActiveAlert, RuleName
-from radar_health.domain.bands import Band
+from radar_health.domain.alerts import ActiveAlert
+from radar_health.domain.assess import (
+    AccountFacts,
+    StoredAlert,
+    StoredHealth,
+    assess,
+    override_fingerprint,
+    score_moved,
+)
 from radar_health.domain.overrides import Override
-from radar_health.scoring.assess import assess, override_fingerprint
-from radar_health.scoring.facts import AccountFacts, nearest_renewal
-from radar_health.scoring.state import StoredAlert, StoredHealth
+from radar_health.domain.scoring import HealthScore
+from radar_health.domain.signals import OpenTicket, nearest_renewal
+from radar_schemas.common import AlertRule, Band
 
 ENGAGED_YESTERDAY = AccountFacts(signals(last_engagement_at=ago(1)))  # score 100, green
 
 
 def run(facts=ENGAGED_YESTERDAY, stored=None, past=(), alerts=None, as_of=AS_OF):
     stored = stored or StoredHealth("acct-1")
-    return assess(facts, stored, list(past), alerts or {}, default_config(), as_of)
+    return assess_by_default(facts, stored, past, alerts, as_of)
 
 
-def emitted(score: float, band: Band, fingerprint: str | None = None) -> StoredHealth:
+def emitted(
+    score: float, band: Band, fingerprint: str | None = None, escalations: int | None = 0
+) -> StoredHealth:
     return StoredHealth(
         "acct-1",
         as_of=ago(1),
@@ -29,6 +39,7 @@ def emitted(score: float, band: Band, fingerprint: str | None = None) -> StoredH
         emitted_score=score,
         emitted_band=band,
         emitted_override=fingerprint,
+        emitted_escalations=escalations,
     )
 
 
@@ -74,6 +85,40 @@ def test_setting_changing_and_expiring_an_override_are_announced_once():
     assert expired.override_fingerprint is None
 
 
+def with_tickets(*tickets: OpenTicket) -> AccountFacts:
+    return AccountFacts(signals(last_engagement_at=ago(1), open_tickets=tickets))
+
+
+def test_open_escalations_count_the_tickets_support_escalation_is_raised_for():
+    escalated = OpenTicket("T-1", "normal", escalated=True)
+    urgent = OpenTicket("T-2", "urgent", escalated=False)
+    quiet = OpenTicket("T-3", "high", escalated=False)
+    result = run(facts=with_tickets(escalated, urgent, quiet))
+    assert result.open_escalations == 2
+    raised = [c for c in result.changes.raised if c.rule is AlertRule.SUPPORT_ESCALATION]
+    assert sorted(c.subject_id for c in raised) == ["T-1", "T-2"]
+    assert run(facts=with_tickets(quiet)).open_escalations == 0
+    assert run(facts=AccountFacts(signals(last_engagement_at=ago(1)))).open_escalations == 0
+
+
+def test_a_changed_escalation_count_is_announced_even_when_the_score_holds():
+    facts = with_tickets(OpenTicket("T-1", "normal", escalated=True))
+    score = run(facts=facts).effective
+    assert score.score is not None and score.band is not None
+    assert not run(facts=facts, stored=emitted(score.score, score.band, escalations=1)).emit_scored
+    assert run(facts=facts, stored=emitted(score.score, score.band, escalations=0)).emit_scored
+    # A row stored before the count was kept announces it once.
+    assert run(facts=facts, stored=emitted(score.score, score.band, escalations=None)).emit_scored
+
+
+def test_no_escalations_are_counted_while_the_rule_is_off():
+    facts = with_tickets(OpenTicket("T-1", "urgent", escalated=True))
+    rules = rules_with({"rules": {"support_escalation": {"enabled": False}}})
+    card = rules.scorecard.for_segment(None)
+    result = assess(facts, StoredHealth("acct-1"), [], {}, card, rules.alerts, AS_OF)
+    assert result.open_escalations == 0
+
+
 def test_fingerprint_names_the_content():
     assert override_fingerprint(None) is None
     assert override_fingerprint(override(score=30.0)) == override_fingerprint(override(score=30.0))
@@ -84,15 +129,15 @@ def test_rules_see_the_previous_stored_score_and_the_trend():
     facts = AccountFacts(signals(last_engagement_at=ago(70)))  # recency 26.3: red
     result = run(facts=facts, stored=emitted(100.0, Band.GREEN), past=[(ago(30), 100.0)])
     raised = {c.rule for c in result.changes.raised}
-    assert RuleName.BAND_DROPPED in raised and RuleName.SHARP_DECLINE in raised
-    assert RuleName.ENGAGEMENT_SILENT in raised
+    assert AlertRule.HEALTH_BAND_DROPPED in raised and AlertRule.HEALTH_SHARP_DECLINE in raised
+    assert AlertRule.ENGAGEMENT_SILENT in raised
     assert result.trend.score_30d_ago == 100.0
 
 
 def test_open_alerts_are_not_raised_again_and_resolve_when_cleared():
     facts = AccountFacts(signals(last_engagement_at=ago(70)))
     first = run(facts=facts)
-    silent = next(c for c in first.changes.raised if c.rule is RuleName.ENGAGEMENT_SILENT)
+    silent = next(c for c in first.changes.raised if c.rule is AlertRule.ENGAGEMENT_SILENT)
     open_alert = StoredAlert(ActiveAlert.from_condition(silent, ago(1), "alert-1"), "{}")
     again = run(facts=facts, alerts={silent.dedup_key: open_alert})
     assert silent.dedup_key not in {c.dedup_key for c in again.changes.raised}
@@ -111,3 +156,41 @@ def test_nearest_renewal_is_the_next_end_date_or_the_latest_passed_one():
     assert nearest_renewal([passed, passed - timedelta(days=365)], today) == passed
     assert nearest_renewal([today], today) == today
     assert nearest_renewal([], today) is None
+
+
+def moved(previous: HealthScore | None, current: HealthScore, **options: float) -> bool:
+    before = (previous.score, previous.band) if previous is not None else (None, None)
+    return score_moved(*before, current.score, current.band, **options)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "emit"),
+    [
+        (None, 55.0, True),  # first score
+        (55.0, 56.0, True),  # moved exactly 1 point
+        (55.0, 54.0, True),
+        (55.0, 55.9, False),
+        (70.3, 71.2, False),  # 0.9
+        (70.0, 69.9, True),  # band changed green → yellow
+        (40.0, 39.9, True),
+    ],
+)
+def test_emit_when_score_moved_a_point_or_band_changed(
+    before: float | None, after: float, emit: bool
+) -> None:
+    previous = None if before is None else health(before)
+    assert moved(previous, health(after)) is emit
+
+
+def test_an_unscored_result_is_never_emitted_and_the_next_score_is() -> None:
+    assert not moved(health(60.0), health(None))
+    assert not moved(None, health(None))
+    assert moved(health(None), health(60.0))
+
+
+def test_band_change_without_score_change_is_emitted() -> None:
+    assert moved(health(60.0, Band.YELLOW), health(60.0, Band.GREEN))
+
+
+def test_minimum_change_is_adjustable() -> None:
+    assert not moved(health(50.0), health(52.0), min_score_change=5)

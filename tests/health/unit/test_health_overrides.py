@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 from health_factories import AS_OF, ago, health
 
-from radar_health.domain.bands import Band
 from radar_health.domain.overrides import HealthSource, Override, effective_health
+from radar_schemas.common import Band
 
 EXPIRES = AS_OF + timedelta(days=14)
 

@@ -10,10 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from radar_health.domain.alerts import (
+    HEALTH_RULES,
     ActiveAlert,
     Condition,
-    RuleName,
-    Severity,
     apply_changes,
     diff_alerts,
 )
@@ -27,6 +26,7 @@ from radar_health.domain.signals import (
     OpenTicket,
 )
 from radar_health.domain.trend import score_trend
+from radar_schemas.common import Severity
 
 instants = st.integers(min_value=-5 * 24, max_value=400 * 24).map(
     lambda hours: AS_OF - timedelta(hours=hours)
@@ -141,7 +141,7 @@ def test_history_order_does_not_change_the_trend(
 
 conditions = st.builds(
     Condition,
-    rule=st.sampled_from(list(RuleName)),
+    rule=st.sampled_from(sorted(HEALTH_RULES)),
     severity=st.sampled_from(list(Severity)),
     dedup_key=st.sampled_from(["k1", "k2", "k3", "k4"]),
     account_id=st.just(ACCOUNT),

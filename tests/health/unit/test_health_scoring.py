@@ -4,16 +4,16 @@ from health_factories import (
     ago,
     card_with,
     default_card,
-    default_config,
+    default_rules,
+    rules_with,
     signals,
     usage_days,
 )
 
-from radar_health.config import config_from_mapping
-from radar_health.domain.bands import Band
 from radar_health.domain.scorecard import Measure
 from radar_health.domain.scoring import compute_health
 from radar_health.domain.signals import AccountSignals, ContactState, NpsResponse
+from radar_schemas.common import Band
 
 CHAMPION = ContactState("champ", "champion", True, ago(100))
 SPONSOR = ContactState("exec", "exec_sponsor", True, ago(100))
@@ -118,18 +118,18 @@ def test_band_thresholds_are_settings() -> None:
 
 
 def test_segment_scorecard_changes_weights_and_keeps_other_settings() -> None:
-    config = config_from_mapping(
+    rules = rules_with(
         {"scorecard": {"enterprise": {"weights": {"usage_trend": 0, "relationship": 90}}}}
     )
-    enterprise = config.scorecard_for("enterprise")
+    enterprise = rules.scorecard.for_segment("enterprise")
     assert enterprise.name == "enterprise"
     assert enterprise.weights.of(Measure.RELATIONSHIP) == 90
     assert enterprise.weights.of(Measure.LICENSE_UTILIZATION) == 20
-    assert enterprise.bands == config.scorecard.bands
-    assert enterprise.support_load == config.scorecard.support_load
+    assert enterprise.bands == rules.scorecard.bands
+    assert enterprise.support_load == rules.scorecard.support_load
 
     account = full_signals()
-    default_result = compute_health(account, config.scorecard_for(None), AS_OF)
+    default_result = compute_health(account, rules.scorecard.for_segment(None), AS_OF)
     enterprise_result = compute_health(account, enterprise, AS_OF)
     assert default_result.score == 87.0
     # (50·20 + 100·15·3 + 70·90) / 155
@@ -139,10 +139,10 @@ def test_segment_scorecard_changes_weights_and_keeps_other_settings() -> None:
 
 
 def test_segments_without_their_own_settings_use_the_defaults() -> None:
-    config = default_config()
-    assert config.scorecard_for("smb").weights == config.scorecard.weights
-    assert config.scorecard_for(None).name == "default"
-    assert config.scorecard_for("unknown-segment").name == "default"
+    rules = default_rules()
+    assert rules.scorecard.for_segment("smb").weights == rules.scorecard.weights
+    assert rules.scorecard.for_segment(None).name == "default"
+    assert rules.scorecard.for_segment("unknown-segment").name == "default"
 
 
 def test_components_explain_with_numbers() -> None:

@@ -5,16 +5,21 @@ import re
 from datetime import timedelta
 from fnmatch import fnmatchcase
 
-from health_factories import AS_OF, TODAY, config_from_mapping, default_config
+from health_factories import AS_OF, TODAY, default_rules, rules_with
 from hypothesis import given
 from hypothesis import strategies as st
 
 from radar_health.domain.signals import compare_usage_windows, recent_vs_baseline
-from radar_health.scoring.usage_windows import UsageSegments, glob_to_regex
+from radar_health.domain.usage_windows import UsageSegments, glob_to_regex
+from radar_health.rules import HealthRules
+
+
+def segments_of(rules: HealthRules) -> UsageSegments:
+    return UsageSegments.for_rules(rules.scorecard.every_card, rules.alerts.usage_sharp_drop)
 
 
 def test_default_segments_cut_at_every_window_edge():
-    segments = UsageSegments.for_config(default_config())
+    segments = segments_of(default_rules())
     # last 7 | 8–30 | 31–35 | 36–60 days back: 30 vs 30 days and 7 vs the 28 before.
     assert segments.starts == (1, 8, 31, 36)
     assert segments.end == 61
@@ -25,13 +30,13 @@ def test_default_segments_cut_at_every_window_edge():
 
 
 def test_segment_scorecards_and_rule_windows_add_edges():
-    config = config_from_mapping(
+    rules = rules_with(
         {
             "scorecard": {"enterprise": {"usage_trend": {"window_days": 45}}},
             "rules": {"usage_sharp_drop": {"recent_days": 14, "baseline_days": 56}},
         }
     )
-    segments = UsageSegments.for_config(config)
+    segments = segments_of(rules)
     assert segments.starts == (1, 15, 31, 46, 61, 71)
     assert segments.end == 91
 
@@ -56,7 +61,7 @@ def bucketed(daily: dict, segments: UsageSegments) -> dict:
     )
 )
 def test_segment_totals_give_every_window_its_exact_sum(daily):
-    segments = UsageSegments.for_config(default_config())
+    segments = segments_of(default_rules())
     compact = bucketed(daily, segments)
     full_trend, compact_trend = (compare_usage_windows(d, AS_OF, 30) for d in (daily, compact))
     assert (full_trend.recent, full_trend.previous) == (

@@ -124,8 +124,8 @@ async def test_a_batch_with_no_valid_item_is_422_with_full_paths(ingest: Ingest)
     )
     assert response.status_code == 422
     body = response.json()
-    assert body["error"] == "no valid event in the batch"
-    fields = [d["field"] for d in body["details"]]
+    assert body["error"]["message"] == "no valid event in the batch"
+    fields = [d["field"] for d in body["error"]["details"]]
     assert "events[0].payload.metric" in fields
     assert "events[0].payload.quantity" in fields
     assert "events[1].type" in fields
@@ -147,7 +147,7 @@ async def test_more_than_1000_events_is_422(ingest: Ingest) -> None:
         "/v1/events/batch", json={"events": [small] * 1001}, headers=bearer(ANALYTICS_KEY)
     )
     assert response.status_code == 422
-    assert response.json()["details"] == [
+    assert response.json()["error"]["details"] == [
         {"field": "events", "reason": "at most 1000 events per batch, got 1001"}
     ]
 
@@ -176,7 +176,7 @@ async def test_malformed_batches(ingest: Ingest, body: bytes, status: int) -> No
         "/v1/events/batch", content=body, headers=bearer(ANALYTICS_KEY)
     )
     assert response.status_code == status
-    assert response.json()["details"]
+    assert response.json()["error"]["details"]
 
 
 async def test_batch_over_1_mib_is_413(ingest: Ingest) -> None:
@@ -189,3 +189,15 @@ async def test_batch_over_1_mib_is_413(ingest: Ingest) -> None:
         "/v1/events/batch", json={"events": items}, headers=bearer(ANALYTICS_KEY)
     )
     assert response.status_code == 413
+
+
+async def test_items_without_ids_get_the_same_ids_when_the_batch_is_resent(
+    ingest: Ingest,
+) -> None:
+    items = [{k: v for k, v in event("usage.recorded").items() if k != "event_id"}] * 3
+    body = {"events": items}
+    first = await ingest.client.post("/v1/events/batch", json=body, headers=bearer(ANALYTICS_KEY))
+    again = await ingest.client.post("/v1/events/batch", json=body, headers=bearer(ANALYTICS_KEY))
+    ids = [a["event_id"] for a in first.json()["accepted"]]
+    assert ids == [a["event_id"] for a in again.json()["accepted"]]
+    assert len(set(ids)) == 3  # identical items in one batch are still three events

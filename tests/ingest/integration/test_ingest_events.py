@@ -94,13 +94,18 @@ async def test_each_type_goes_to_its_raw_topic(ingest: Ingest, kafka_bootstrap: 
         assert envelope(found[event_id]).source == "analytics"
 
 
-async def test_ingest_assigns_an_id_when_none_is_sent(ingest: Ingest) -> None:
+async def test_an_event_without_id_gets_one_derived_from_the_request(ingest: Ingest) -> None:
     event = without_id(example("usage.recorded"))
     first = await ingest.client.post("/v1/events", json=event, headers=bearer(ANALYTICS_KEY))
-    second = await ingest.client.post("/v1/events", json=event, headers=bearer(ANALYTICS_KEY))
-    assert first.status_code == second.status_code == 202
-    assert first.json()["event_id"] != second.json()["event_id"]
-    uuid.UUID(first.json()["event_id"])
+    resent = await ingest.client.post("/v1/events", json=event, headers=bearer(ANALYTICS_KEY))
+    other = await ingest.client.post(
+        "/v1/events", json={**event, "account_id": "acct-other"}, headers=bearer(ANALYTICS_KEY)
+    )
+    assert first.status_code == resent.status_code == other.status_code == 202
+    # A resend of the same request is the same event, deduplicated downstream.
+    assert first.json()["event_id"] == resent.json()["event_id"]
+    assert other.json()["event_id"] != first.json()["event_id"]
+    assert uuid.UUID(first.json()["event_id"]).version == 5
 
 
 async def test_idempotency_key_gives_the_same_id_on_retry(
@@ -136,7 +141,7 @@ async def test_missing_key_is_401(ingest: Ingest, headers: dict[str, str]) -> No
     )
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
-    assert "missing API key" in response.json()["error"]
+    assert "missing API key" in response.json()["error"]["message"]
 
 
 async def test_unknown_key_is_401(ingest: Ingest) -> None:
@@ -144,7 +149,13 @@ async def test_unknown_key_is_401(ingest: Ingest) -> None:
         "/v1/events", json=example("usage.recorded"), headers=bearer("rr_not_a_key")
     )
     assert response.status_code == 401
-    assert response.json() == {"error": "unknown API key", "details": []}
+    assert response.json() == {
+        "error": {
+            "code": "unauthenticated",
+            "message": "unknown API key",
+            "details": [{"field": "Authorization", "reason": "unknown API key"}],
+        }
+    }
 
 
 async def test_type_outside_the_keys_prefixes_is_403(ingest: Ingest) -> None:
@@ -154,7 +165,7 @@ async def test_type_outside_the_keys_prefixes_is_403(ingest: Ingest) -> None:
     )
     assert response.status_code == 403
     body = response.json()
-    assert body["details"] == [
+    assert body["error"]["details"] == [
         {
             "field": "type",
             "reason": "source 'desk' may not send usage.recorded (allowed: ticket., csat.)",
@@ -170,7 +181,7 @@ async def test_unknown_type_is_422_naming_the_valid_types(ingest: Ingest) -> Non
         headers=bearer(ANALYTICS_KEY),
     )
     assert response.status_code == 422
-    [detail] = response.json()["details"]
+    [detail] = response.json()["error"]["details"]
     assert detail["field"] == "type"
     assert "unknown event type 'usage.guessed'" in detail["reason"]
     assert detail["reason"].endswith("valid types: " + ", ".join(INGEST_TYPES))
@@ -181,7 +192,7 @@ async def test_derived_types_are_not_accepted_from_sources(ingest: Ingest) -> No
         "/v1/events", json=EXAMPLES["alert.raised"], headers=bearer(ANALYTICS_KEY)
     )
     assert response.status_code == 422
-    assert "unknown event type 'alert.raised'" in response.json()["details"][0]["reason"]
+    assert "unknown event type 'alert.raised'" in response.json()["error"]["details"][0]["reason"]
 
 
 async def test_occurred_at_more_than_five_minutes_ahead_is_422(ingest: Ingest) -> None:
@@ -196,7 +207,7 @@ async def test_occurred_at_more_than_five_minutes_ahead_is_422(ingest: Ingest) -
     )
     assert late_enough.status_code == 202
     assert too_far.status_code == 422
-    assert too_far.json()["details"] == [
+    assert too_far.json()["error"]["details"] == [
         {
             "field": "occurred_at",
             "reason": "is 301 s in the future; at most 300 s ahead is accepted",
@@ -209,7 +220,7 @@ async def test_invalid_payload_is_422_with_field_paths(ingest: Ingest) -> None:
     del event["occurred_at"]
     response = await ingest.client.post("/v1/events", json=event, headers=bearer(DESK_KEY))
     assert response.status_code == 422
-    fields = {d["field"]: d["reason"] for d in response.json()["details"]}
+    fields = {d["field"]: d["reason"] for d in response.json()["error"]["details"]}
     assert fields["occurred_at"] == "field required"
     assert fields["payload.score"] == "must be less than or equal to 5"
     assert fields["payload.extra"] == "unknown field, not part of contract v1"
@@ -219,8 +230,8 @@ async def test_invalid_payload_is_422_with_field_paths(ingest: Ingest) -> None:
 async def test_malformed_json_is_400(ingest: Ingest, body: bytes) -> None:
     response = await ingest.client.post("/v1/events", content=body, headers=bearer(ANALYTICS_KEY))
     assert response.status_code == 400
-    assert response.json()["error"] == "malformed JSON"
-    assert response.json()["details"][0]["field"] == "(root)"
+    assert response.json()["error"]["message"] == "malformed JSON"
+    assert response.json()["error"]["details"][0]["field"] == "(root)"
 
 
 @pytest.mark.parametrize("body", [b"[]", b'"text"', b"42", b"null"])
@@ -233,7 +244,7 @@ async def test_declared_oversize_body_is_413_before_reading(ingest: Ingest) -> N
     body = b"x" * (MIB + 1)
     response = await ingest.client.post("/v1/events", content=body, headers=bearer(ANALYTICS_KEY))
     assert response.status_code == 413
-    assert response.json()["error"] == f"request body larger than {MIB} bytes"
+    assert response.json()["error"]["message"] == f"request body larger than {MIB} bytes"
 
 
 async def test_chunked_body_without_length_stops_at_the_limit(ingest: Ingest) -> None:
@@ -307,7 +318,7 @@ async def test_signed_key_refuses_bad_signatures(
         headers["X-Radar-Signature"] = values[signature]
     response = await ingest.client.post("/v1/events", content=body, headers=headers)
     assert response.status_code == 401
-    assert reason in response.json()["error"]
+    assert reason in response.json()["error"]["message"]
 
 
 async def test_event_types_lists_each_type_with_schema_and_valid_example(ingest: Ingest) -> None:
@@ -346,3 +357,56 @@ async def test_readyz_is_true_with_the_broker_up(ingest: Ingest) -> None:
     response = await ingest.client.get("/readyz")
     assert response.status_code == 200
     assert response.json()["checks"]["broker"] is True
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"occurred_at": "1989-12-31T23:59:59Z"}, "occurred_at"),
+        ({"occurred_at": "0001-01-01T00:00:00+14:00"}, "occurred_at"),
+        ({"account_id": "a\u0000b"}, "account_id"),
+        ({"payload": {"metric": "logins", "quantity": 1, "user_id": "u\u0000"}}, "payload.user_id"),
+        ({"payload": {"metric": "logins", "quantity": 1e300}}, "payload.quantity"),
+    ],
+)
+async def test_what_a_consumer_could_not_apply_is_422_naming_the_field(
+    ingest: Ingest, changes: dict[str, Any], field: str
+) -> None:
+    event = example("usage.recorded", **changes)
+    response = await ingest.client.post("/v1/events", json=event, headers=bearer(ANALYTICS_KEY))
+    assert response.status_code == 422, response.text
+    assert [d["field"] for d in response.json()["error"]["details"]] == [field]
+
+
+async def test_a_replayed_signed_request_is_the_same_event(ingest: Ingest) -> None:
+    body = json.dumps(without_id(example("usage.recorded"))).encode()
+    headers = {
+        **bearer(SIGNED_KEY),
+        "X-Radar-Signature": sign(SIGNING_SECRET.encode(), body, int(NOW.timestamp())),
+    }
+    first = await ingest.client.post("/v1/events", content=body, headers=headers)
+    replayed = await ingest.client.post("/v1/events", content=body, headers=headers)
+    assert first.status_code == replayed.status_code == 202
+    assert first.json()["event_id"] == replayed.json()["event_id"]
+
+
+async def test_a_huge_signature_timestamp_is_401_naming_the_header(ingest: Ingest) -> None:
+    headers = {**bearer(SIGNED_KEY), "X-Radar-Signature": f"t={'9' * 400},v1={'a' * 64}"}
+    response = await ingest.client.post(
+        "/v1/events", json=example("usage.recorded"), headers=headers
+    )
+    assert response.status_code == 401
+    assert response.json()["error"]["details"][0]["field"] == "X-Radar-Signature"
+
+
+async def test_unknown_paths_and_methods_answer_the_shared_error_body(ingest: Ingest) -> None:
+    missing = await ingest.client.get("/v1/nothing-here?q=1")
+    controlled = await ingest.client.get("/v1/nothing%00here?q=%00")
+    wrong = await ingest.client.get("/v1/events")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "not_found"
+    # A control character is refused before any route is looked up, naming where it is.
+    assert controlled.status_code == 422
+    assert controlled.json()["error"]["details"][0]["field"] == "path"
+    assert wrong.status_code == 405
+    assert wrong.json()["error"]["code"] == "method_not_allowed"

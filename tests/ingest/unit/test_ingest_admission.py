@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from radar_ingest.api.body import decode_body
-from radar_ingest.domain.admission import Admission, idempotent_id
+from radar_ingest.domain.admission import Admission, RequestIds, idempotent_id
 from radar_ingest.domain.auth import ApiKey, hash_key
 from radar_ingest.domain.catalog import EVENT_ADAPTER, INGEST_TYPES, event_type_catalog
 from radar_ingest.domain.errors import ClientError
@@ -58,6 +58,7 @@ def test_ingest_accepts_exactly_the_raw_topic_types() -> None:
         "renewal.booked",
         "engagement.logged",
         "contact.changed",
+        "contact.identified",
     }
 
 
@@ -201,3 +202,16 @@ def test_bad_encodings_are_client_errors(raw: bytes, encoding: str, status: int)
 def test_batch_partitioning_matches_kafkas_default_partitioner(key: bytes, count: int) -> None:
     partitions = list(range(count))
     assert key_slot(key, count) == DefaultPartitioner()(key, partitions, partitions)
+
+
+def test_request_ids_are_the_same_for_the_same_request_and_differ_by_position() -> None:
+    body = b'{"events": []}'
+    first, again = RequestIds("crm", body), RequestIds("crm", body)
+    assert first.item(0) == again.item(0)
+    assert first.item(0) != first.item(1)
+    assert RequestIds("desk", body).item(0) != first.item(0)
+    assert RequestIds("crm", body + b" ").item(0) != first.item(0)
+    keyed = RequestIds("crm", body, "order-42")
+    assert keyed.item(3) == RequestIds("crm", b"another body", "order-42").item(3)
+    # A single event with an Idempotency-Key keeps the id it always had.
+    assert keyed.single() == idempotent_id("crm", "order-42")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from radar_ingest.domain.auth import hash_key
-from radar_ingest.keys import KeyConfigError, load_keyring
+from radar_ingest.keys import KeyConfigError, KeyStore, load_keyring
 from radar_ingest.settings import IngestSettings
 
 CRM = hash_key("rr_crm")
@@ -103,3 +103,38 @@ def test_create_app_refuses_to_start_without_keys() -> None:
 
     with pytest.raises(KeyConfigError, match="no API keys configured"):
         create_app(settings())
+
+
+def test_an_entry_may_set_its_quota_and_others_get_the_default() -> None:
+    text = json.dumps(
+        [
+            {"source": "crm", "sha256": CRM, "allow": ["account."], "rate_per_second": 5},
+            {"source": "desk", "sha256": DESK, "allow": ["ticket."]},
+        ]
+    )
+    keyring = load_keyring(settings(api_keys=text, default_rate_per_second=99.0), environ={})
+    crm, desk = keyring.keys
+    assert (crm.quota.rate, crm.quota.burst) == (5.0, settings().default_burst)
+    assert desk.quota.rate == 99.0
+
+
+def test_the_key_store_reloads_a_changed_file_and_keeps_the_old_keys_on_errors(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "keys.toml"
+    path.write_text(toml_key("crm", CRM, ["account."]))
+    configured = settings(api_keys_file=path)
+    store = KeyStore(configured, load_keyring(configured, environ={}), environ={})
+    assert not store.file_changed()
+
+    path.write_text(toml_key("desk", DESK, ["ticket."]))  # crm revoked, desk added
+    assert store.file_changed()
+    assert store.reload() is True
+    assert store.authenticate("rr_desk") is not None
+    assert store.authenticate("rr_crm") is None
+    assert not store.file_changed()
+
+    path.write_text("[[keys]]\nsource = 'broken")
+    assert store.reload() is False
+    assert store.authenticate("rr_desk") is not None
+    assert "API keys not reloaded, the previous keys stay in force" in caplog.text

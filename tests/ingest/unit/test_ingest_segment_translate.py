@@ -1,4 +1,4 @@
-"""Segment messages -> usage.recorded, as a pure function."""
+"""Segment messages -> contract events and identity facts, as pure functions."""
 
 from __future__ import annotations
 
@@ -11,18 +11,38 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from radar_ingest.domain.identities import Directory, IdentityFact
 from radar_ingest.domain.segment import (
-    Ignored,
     Rejected,
+    Translated,
+    Translator,
+    call_of,
     message_event_id,
     normalise_metric,
     occurred_at,
-    translate,
 )
-from radar_schemas import UsageRecordedEvent
+from radar_schemas import ContactIdentifiedEvent, UsageRecordedEvent
 from radar_schemas.common import METRIC_PATTERN
 
 RECEIVED = datetime(2025, 3, 3, 12, 0, tzinfo=UTC)
+FALLBACK_ID = uuid.UUID("00000000-0000-5000-8000-000000000001")
+
+
+def translate(
+    message: Any,
+    *,
+    source: str = "analytics",
+    directory: Directory | None = None,
+    default_call: str | None = None,
+    **options: Any,
+) -> Translated:
+    translator = Translator(
+        directory if directory is not None else Directory(),
+        source=source,
+        received_at=RECEIVED,
+        **options,
+    )
+    return translator.translate(message, call_of(message, default_call), FALLBACK_ID)
 
 
 def track(**fields: Any) -> dict[str, Any]:
@@ -37,14 +57,14 @@ def track(**fields: Any) -> dict[str, Any]:
 
 
 def usage(message: Any, **options: Any) -> UsageRecordedEvent:
-    result = translate(message, source="analytics", received_at=RECEIVED, **options)
+    result = translate(message, **options)
     assert isinstance(result, UsageRecordedEvent)
     return result
 
 
 def rejection(message: Any, **options: Any) -> list[dict[str, str]]:
     with pytest.raises(Rejected) as raised:
-        translate(message, source="analytics", received_at=RECEIVED, **options)
+        translate(message, **options)
     return raised.value.details
 
 
@@ -120,11 +140,12 @@ def test_bad_quantities_are_rejected(quantity: Any) -> None:
     assert detail["field"] == "properties.quantity"
 
 
-def test_missing_account_is_rejected_naming_both_places() -> None:
+def test_missing_account_is_rejected_naming_every_way_to_give_it() -> None:
     [detail] = rejection(track(context={}))
     assert detail == {
         "field": "context.groupId",
-        "reason": "the account is required: set context.groupId or properties.account_id",
+        "reason": "no account: set context.groupId or properties.account_id, "
+        "or send a group call for this user first",
     }
 
 
@@ -138,15 +159,113 @@ def test_missing_event_name_is_rejected(event: Any) -> None:
     assert rejection(track(event=event))[0]["field"] == "event"
 
 
-@pytest.mark.parametrize("call", ["identify", "group", "page", "screen", "alias"])
-def test_other_calls_are_ignored(call: str) -> None:
-    result = translate({"type": call}, source="s", received_at=RECEIVED)
-    assert result == Ignored(call)
+@pytest.mark.parametrize(
+    "message",
+    [{"type": "teleport"}, {"event": "x"}, [], "track", {"type": {}}, {"type": ["track"]}],
+)
+def test_unsupported_messages_are_rejected_on_their_type(message: Any) -> None:
+    [detail] = rejection(message)
+    assert detail["field"] in ("type", "(root)")
 
 
-@pytest.mark.parametrize("message", [{"type": "teleport"}, {"event": "x"}, [], "track"])
-def test_unsupported_messages_are_rejected(message: Any) -> None:
-    assert rejection(message)
+@pytest.mark.parametrize(
+    ("call", "name", "metric"),
+    [
+        ("page", "Pricing", "page.pricing"),
+        ("screen", "Home Screen", "screen.home_screen"),
+        ("page", None, "page"),
+        ("screen", "!!!", "screen"),
+    ],
+)
+def test_page_and_screen_calls_become_usage_with_a_view_metric(
+    call: str, name: str | None, metric: str
+) -> None:
+    event = usage({"type": call, "name": name, "userId": "u-1", "context": {"groupId": "acct-1"}})
+    assert event.payload.metric == metric
+    assert event.payload.quantity == 1.0
+    assert event.payload.user_id == "u-1"
+
+
+def test_identify_names_a_contact_and_leaves_their_role_to_the_crm() -> None:
+    message = {
+        "type": "identify",
+        "userId": "c-11",
+        "traits": {"firstName": "Jane", "lastName": "Doe", "email": "jane@example.com"},
+        "context": {"groupId": "acct-1"},
+    }
+    event = translate(message)
+    assert isinstance(event, ContactIdentifiedEvent)
+    assert event.account_id == "acct-1"
+    assert event.payload.model_dump() == {
+        "contact_id": "c-11",
+        "name": "Jane Doe",
+        "email": "jane@example.com",
+    }
+    champion = {**message, "traits": {"name": "Jane Doe", "role": "champion"}}
+    assert translate(champion).payload.model_dump() == {
+        "contact_id": "c-11",
+        "name": "Jane Doe",
+        "email": None,
+    }
+
+
+def test_identify_reads_rudderstacks_traits_in_the_context() -> None:
+    message = {
+        "type": "identify",
+        "userId": "c-12",
+        "context": {"groupId": "acct-1", "traits": {"name": "Ann Lee", "email": "ann@example.com"}},
+    }
+    event = translate(message)
+    assert isinstance(event, ContactIdentifiedEvent)
+    assert (event.payload.name, event.payload.email) == ("Ann Lee", "ann@example.com")
+
+
+def test_a_bad_email_in_identify_is_rejected_on_its_trait() -> None:
+    message = {
+        "type": "identify",
+        "userId": "c-12",
+        "traits": {"email": "not an email"},
+        "context": {"groupId": "acct-1"},
+    }
+    assert rejection(message)[0]["field"] == "traits.email"
+
+
+def test_group_and_alias_become_identity_facts_that_resolve_later_calls() -> None:
+    directory = Directory()
+    group = {"type": "group", "userId": "u-1", "groupId": "org-7", "traits": {"account_id": "acme"}}
+    facts = translate(group, directory=directory)
+    assert facts == (
+        IdentityFact("member", "analytics", "u-1", "org-7"),
+        IdentityFact("group", "analytics", "org-7", "acme"),
+    )
+    alias = translate({"type": "alias", "previousId": "anon-3", "userId": "u-1"})
+    assert alias == (IdentityFact("alias", "analytics", "anon-3", "u-1"),)
+    for fact in (*facts, *alias):  # type: ignore[misc]
+        directory.learn(fact)
+
+    by_user = usage({"type": "track", "event": "Login", "userId": "u-1"}, directory=directory)
+    by_anonymous = usage({"type": "page", "anonymousId": "anon-3"}, directory=directory)
+    by_group = usage(
+        {"type": "track", "event": "Login", "context": {"groupId": "org-7"}}, directory=directory
+    )
+    assert by_user.account_id == by_anonymous.account_id == by_group.account_id == "acme"
+    # Another source's users are another namespace.
+    assert rejection({"type": "track", "event": "Login", "userId": "u-1"}, source="other")
+
+
+@pytest.mark.parametrize(
+    ("message", "field"),
+    [
+        ({"type": "group", "userId": "u-1"}, "groupId"),
+        ({"type": "group", "groupId": "g"}, "userId"),
+        ({"type": "alias", "userId": "u-1"}, "previousId"),
+        ({"type": "alias", "previousId": {}, "userId": "u"}, "previousId"),
+    ],
+)
+def test_incomplete_identity_calls_are_rejected_on_their_field(
+    message: dict[str, Any], field: str
+) -> None:
+    assert rejection(message)[0]["field"] == field
 
 
 def test_single_track_route_may_omit_the_type() -> None:
@@ -158,18 +277,15 @@ def test_single_track_route_may_omit_the_type() -> None:
 def test_event_id_is_uuid5_of_source_and_message_id() -> None:
     first = usage(track(messageId="abc"))
     retried = usage(track(messageId="abc"))
-    other_source = translate(track(messageId="abc"), source="other", received_at=RECEIVED)
+    other_source = translate(track(messageId="abc"), source="other")
     assert first.event_id == retried.event_id == message_event_id("analytics", "abc")
     assert first.event_id.version == 5
     assert isinstance(other_source, UsageRecordedEvent)
     assert other_source.event_id != first.event_id
 
 
-def test_without_message_id_each_call_gets_a_fresh_id() -> None:
-    a = usage(track(messageId=None))
-    b = usage(track(messageId=None))
-    assert a.event_id != b.event_id
-    assert isinstance(a.event_id, uuid.UUID)
+def test_without_message_id_the_request_derived_id_is_used() -> None:
+    assert usage(track(messageId=None)).event_id == FALLBACK_ID
 
 
 def at(offset_seconds: float) -> str:

@@ -30,8 +30,8 @@ def test_the_spec_is_declared_without_api_keys() -> None:
 
 def test_parts_built_without_keys_accept_no_key() -> None:
     parts = bootstrap(IngestSettings())
-    assert parts.keyring.keys == ()
-    assert parts.keyring.authenticate("rr_any_key") is None
+    assert parts.keys.keyring.keys == ()
+    assert parts.keys.authenticate("rr_any_key") is None
 
 
 def test_the_spec_follows_the_settings() -> None:

@@ -19,16 +19,16 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from radar_renewals.main import create_app
+from radar_renewals.parts import RenewalsParts
 from radar_renewals.settings import RenewalsSettings
 from radar_runtime import ManualClock, Runtime
+from radar_runtime.auth.roles import Role
 from radar_runtime.local.process import free_port
+from radar_runtime.testing.auth import api_token, bearer
 from radar_runtime.testing.helpers import consume_all, eventually, isolated_settings, publish
 from radar_schemas import (
     AccountUpserted,
     AccountUpsertedEvent,
-    Alert,
-    AlertRaisedEvent,
-    AlertResolvedEvent,
     ContactChanged,
     ContactChangedEvent,
     Envelope,
@@ -166,6 +166,7 @@ def health(
     band: str,
     score_30d_ago: float | None = None,
     utilisation_percent: float | None = None,
+    open_escalations: int | None = None,
 ) -> HealthScoredEvent:
     components = []
     if utilisation_percent is not None:
@@ -186,6 +187,7 @@ def health(
             band=band,  # type: ignore[arg-type]
             components=components,
             score_30d_ago=score_30d_ago,
+            open_escalations=open_escalations,
             as_of=when,
         ),
     )
@@ -201,21 +203,6 @@ def contact(
     )
 
 
-def escalation(
-    account_id: str, when: datetime, *, ticket: str, open: bool = True
-) -> AlertRaisedEvent | AlertResolvedEvent:
-    alert = Alert(
-        alert_id=f"alrt-{ticket}",
-        rule="support.escalation",
-        severity="warning",
-        dedup_key=f"support.escalation:{account_id}:{ticket}",
-        title=f"Ticket {ticket} is escalated",
-        summary="Support ticket escalated.",
-    )
-    model = AlertRaisedEvent if open else AlertResolvedEvent
-    return model(occurred_at=when, account_id=account_id, payload=alert)
-
-
 @dataclass
 class Service:
     app: FastAPI
@@ -225,9 +212,13 @@ class Service:
     bootstrap: str
 
     @property
+    def parts(self) -> RenewalsParts:
+        parts: RenewalsParts = self.app.state.parts
+        return parts
+
+    @property
     def runtime(self) -> Runtime:
-        runtime: Runtime = self.app.state.runtime
-        return runtime
+        return self.parts.runtime
 
     async def publish(self, events: Iterable[Envelope]) -> None:
         await publish(self.bootstrap, self.settings, list(events))
@@ -303,7 +294,10 @@ async def running_service(
         runtime: Runtime = app.state.runtime
         await runtime.wait_started()
         transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        admin = await admin_headers(settings, clock)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://t", headers=admin
+        ) as http:
             await _until_ready(http)
             yield Service(app, settings, http, clock, kafka_bootstrap)
 
@@ -324,12 +318,18 @@ async def serving_over_http(
         await eventually(_started(server, task), timeout=30, what="uvicorn started")
         await app.state.runtime.wait_started()
         base_url = f"http://127.0.0.1:{settings.port}"
-        async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
+        admin = await admin_headers(settings, clock)
+        async with httpx.AsyncClient(base_url=base_url, timeout=30, headers=admin) as http:
             await _until_ready(http)
             yield Service(app, settings, http, clock, kafka_bootstrap)
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, 30)
+
+
+async def admin_headers(settings: RenewalsSettings, clock: ManualClock) -> dict[str, str]:
+    name = f"admin-{uuid.uuid4().hex[:8]}"
+    return bearer(await api_token(settings, name=name, role=Role.ADMIN, now=clock.now()))
 
 
 def _started(server: uvicorn.Server, task: asyncio.Task[None]) -> Any:

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 from renewals_support import account, at, booking, health, running_service, subscription
 
-from radar_renewals.config import load_config
+from radar_renewals.rules import read_rules
 
 pytestmark = pytest.mark.integration
 
@@ -105,5 +105,5 @@ async def test_the_backtest_scores_each_term_before_its_outcome(
     probabilities = [p for _, p in knots]
     assert probabilities == sorted(probabilities, reverse=True)
     assert probabilities[0] > 0.7 > 0.3 > probabilities[-1]  # healthy renews, red churns
-    config = load_config(calibration_path=output)
-    assert [list(k) for k in config.calibration.knots] == knots
+    rules = read_rules(calibration_path=output)
+    assert [list(k) for k in rules.calibration.knots] == knots

@@ -18,12 +18,12 @@ from renewals_support import (
     subscription,
 )
 
-from radar_renewals.config import load_config
+from radar_renewals.api.models import forecast_view, kpi_view
 from radar_renewals.domain.chain import derive_terms
 from radar_renewals.domain.forecast import forecast
 from radar_renewals.domain.kpis import kpis
-from radar_renewals.loading import load_facts
-from radar_renewals.views import forecast_view, kpi_view
+from radar_renewals.rules import read_rules
+from radar_renewals.store.facts import load_facts
 
 pytestmark = pytest.mark.integration
 
@@ -155,13 +155,13 @@ async def test_renewals_list_filters_pages_and_rejects_bad_input(kafka_bootstrap
         ]:
             response = await service.http.get(path, params=params)
             assert response.status_code == 422, (path, params, response.text)
-            assert response.json()["detail"][0]["loc"][0] == "query"
+            assert response.json()["error"]["details"][0]["field"].startswith("query.")
         assert (await service.http.get("/v1/renewals/nope")).status_code == 404
 
 
 async def test_sql_aggregates_equal_the_domain_over_the_same_terms(kafka_bootstrap, database_url):
     events = random_story(seed=7, count=90, today=TODAY)
-    config = load_config()
+    rules = read_rules()
     async with running_service(kafka_bootstrap, database_url, at(TODAY)) as service:
         await service.publish(events)
         await service.wait_processed(events)
@@ -182,14 +182,12 @@ async def test_sql_aggregates_equal_the_domain_over_the_same_terms(kafka_bootstr
                 if by:
                     params["by"] = by
                 body = await service.get("/v1/forecast", **params)
-                expected = forecast(
-                    terms, TODAY, config, start=start, end=end, period=period, by=by
-                )
+                expected = forecast(terms, TODAY, rules, start=start, end=end, period=period, by=by)
                 assert body["rows"] == [forecast_view(row) for row in expected], (period, by)
         for by in (None, "segment", "region", "owner"):
             params = {"from": start.isoformat(), "to": end.isoformat()}
             if by:
                 params["by"] = by
             body = await service.get("/v1/kpis", **params)
-            expected_kpis = kpis(terms, TODAY, config, start=start, end=end, by=by)
+            expected_kpis = kpis(terms, TODAY, rules, start=start, end=end, by=by)
             assert body["rows"] == [kpi_view(row) for row in expected_kpis], by

@@ -22,7 +22,6 @@ from renewals_support import (
     booking,
     cancellation,
     contact,
-    escalation,
     health,
     opportunity,
     running_service,
@@ -30,7 +29,7 @@ from renewals_support import (
 )
 from sqlalchemy import select
 
-from radar_renewals.tables import terms
+from radar_renewals.store.tables import terms
 from radar_schemas import Envelope
 
 pytestmark = pytest.mark.integration
@@ -94,15 +93,28 @@ def story(tag: str) -> list[Envelope]:
         subscription(
             acct, c, at(date(2025, 7, 1)), start=date(2025, 7, 1), end=date(2026, 6, 30), arr=80_000
         ),
-        # account signals: the newest health score and contact state win
-        health(acct, at(date(2026, 1, 30)), score=35.0, band="red", score_30d_ago=70.0),
-        health(acct, at(date(2026, 1, 31), hour=8), score=55.0, band="yellow", score_30d_ago=70.0),
+        # account signals: the newest health score (with its open escalations) and contact
+        # state win
+        health(acct, at(date(2026, 1, 11)), score=60.0, band="yellow", open_escalations=1),
+        health(
+            acct,
+            at(date(2026, 1, 30)),
+            score=35.0,
+            band="red",
+            score_30d_ago=70.0,
+            open_escalations=3,
+        ),
+        health(
+            acct,
+            at(date(2026, 1, 31), hour=8),
+            score=55.0,
+            band="yellow",
+            score_30d_ago=70.0,
+            open_escalations=2,
+        ),
         health(acct, at(date(2026, 1, 31), hour=7), score=20.0, band="red"),
         contact(acct, at(date(2026, 1, 10)), contact_id="c1", role="champion", change="left"),
         contact(acct, at(date(2026, 1, 12)), contact_id="c2", role="champion", change="joined"),
-        escalation(acct, at(date(2026, 1, 11)), ticket="T1"),
-        escalation(acct, at(date(2026, 1, 13)), ticket="T1", open=False),
-        escalation(acct, at(date(2026, 1, 14)), ticket="T2"),
     ]
 
 
@@ -152,6 +164,11 @@ async def expected(service: Service) -> list[dict[str, Any]]:
         ("sub-T-c", "2024-07-01", "renewed_on_time"),
         ("sub-T-c", "2025-07-01", "upcoming"),
     ]
+    current = (await service.get(f"/v1/renewals/sub-{tag}-c"))["current"]
+    drivers = {d["name"]: d for d in current["drivers"]}
+    assert current["health"]["score"] == 55.0  # the day's score computed last
+    assert drivers["open_escalations"]["value"] == 2.0  # counted with that score
+    assert drivers["open_escalations"]["impact"] == 10.0
     return found
 
 

@@ -27,8 +27,7 @@ from renewals_support import (
 )
 from sqlalchemy import select, text
 
-from radar_renewals.context import STATE_KEY, RenewalsContext
-from radar_renewals.tables import terms
+from radar_renewals.store.tables import terms
 from radar_runtime.testing.helpers import eventually
 from radar_schemas import Envelope
 
@@ -161,14 +160,14 @@ def interleaved_updates(seed: int = 7) -> tuple[list[Envelope], dict[str, tuple[
 
 def counted_refreshes(replica: Service) -> list[int]:
     """A list that grows by one per refresh the replica's projector runs."""
-    projector = replica.runtime.state[STATE_KEY].projector
-    refresh, calls = projector.refresh, []
+    refresher = replica.parts.refresher
+    refresh, calls = refresher.refresh, []
 
     async def counted(*args: Any, **kwargs: Any) -> int:
         calls.append(1)
         return await refresh(*args, **kwargs)
 
-    projector.refresh = counted
+    refresher.refresh = counted  # type: ignore[method-assign]
     return calls
 
 
@@ -192,7 +191,6 @@ async def test_two_replicas_keep_every_accounts_newest_facts(replicas: list[Serv
 
     # Re-deriving everything from the stored facts rewrites nothing: no replica left a
     # row behind its facts.
-    context: RenewalsContext = first.runtime.state[STATE_KEY]
     async with first.runtime.unit_of_work() as uow:
-        rewritten = await context.projector.refresh(uow, [f"sub-{i}" for i in range(ACCOUNTS)])
+        rewritten = await first.parts.refresher.refresh(uow, [f"sub-{i}" for i in range(ACCOUNTS)])
     assert rewritten == 0

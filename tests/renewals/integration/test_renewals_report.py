@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -13,26 +12,13 @@ from renewals_png import read_png
 from renewals_stories import random_story
 from renewals_support import at, serving_over_http
 
-from radar_renewals.domain.report_charts import STATE_COLOURS
+from radar_renewals.api.charts.report_charts import STATE_COLOURS
 from radar_renewals.domain.terms import State
+from radar_runtime.testing.helpers import HEADLESS_CHROMIUM
 
 pytestmark = pytest.mark.integration
 
 TODAY = date(2026, 2, 15)
-ENSURE_CHROMIUM = Path(__file__).with_name("ensure_chromium.sh")
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    """Chromium's path, installed first (Debian `chromium`) on a machine without one."""
-    result = subprocess.run(
-        ["bash", str(ENSURE_CHROMIUM)], capture_output=True, text=True, timeout=900, check=False
-    )
-    if result.returncode != 0:
-        pytest.fail(
-            f"the report test needs Chromium, which could not be installed:\n{result.stderr}"
-        )
-    return result.stdout.strip().splitlines()[-1]
 
 
 def rgb(colour: str) -> tuple[int, int, int]:
@@ -43,14 +29,7 @@ async def screenshot(chromium: str, url: str, folder: Path) -> Path:
     png = folder / "report.png"
     process = await asyncio.create_subprocess_exec(
         chromium,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
+        *HEADLESS_CHROMIUM,
         f"--user-data-dir={folder / 'profile'}",
         f"--screenshot={png}",
         "--window-size=1280,2000",
@@ -91,7 +70,10 @@ async def test_the_report_renders_its_charts_in_chromium(
             assert fetches not in html.lower()
         assert "@media print" in html
 
-        png = await screenshot(chromium, f"{service.http.base_url}/v1/reports/renewals", tmp_path)
+        # The page as a signed-in reader got it; self-contained, it renders from a file.
+        page = tmp_path / "report.html"
+        page.write_text(html)
+        png = await screenshot(chromium, page.as_uri(), tmp_path)
 
     image = await asyncio.to_thread(read_png, png)
     assert (image.width, image.height) == (1280, 2000)

@@ -118,7 +118,7 @@ async def test_the_enterprise_segment_opens_its_window_earlier(
         subscription("acct-smb", "sub-smb", at(date(2025, 4, 1)), start=date(2025, 4, 1), end=END),
     ]
     async with running_service(
-        kafka_bootstrap, database_url, at(today), config_path=rules
+        kafka_bootstrap, database_url, at(today), rules_path=rules
     ) as service:
         await service.publish(facts)
         await service.wait_processed(facts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from itertools import count
+from uuid import UUID
 
 from radar_renewals.domain.facts import (
     AccountFact,
@@ -12,12 +13,11 @@ from radar_renewals.domain.facts import (
     BookingFact,
     CancellationFact,
     ContactFact,
-    EscalationFact,
     HealthFact,
     OpportunityFact,
     SubscriptionFact,
     SubscriptionFacts,
-    version_of,
+    Version,
 )
 
 _ids = count(1)
@@ -29,26 +29,26 @@ def moment(day: date, hour: int = 9) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=UTC)
 
 
-def version(day: date, hour: int = 9) -> str:
-    return version_of(moment(day, hour), f"00000000-0000-0000-0000-{next(_ids):012d}")
+def version(day: date, hour: int = 9) -> Version:
+    return moment(day, hour), UUID(int=next(_ids))
 
 
 def term_fact(
     start: date, end: date, arr: str = "100000", recorded: date | None = None
 ) -> SubscriptionFact:
     return SubscriptionFact(
-        SUB, ACCT, start, end, Decimal(arr), 50, "pro", "USD", False, version(recorded or start)
+        SUB, ACCT, start, end, Decimal(arr), 50, "pro", "USD", False, *version(recorded or start)
     )
 
 
 def booking_fact(
     booked: date, new_end: date, new_arr: str = "100000", recorded: date | None = None
 ) -> BookingFact:
-    return BookingFact(SUB, booked, Decimal(new_arr), new_end, version(recorded or booked))
+    return BookingFact(SUB, booked, Decimal(new_arr), new_end, *version(recorded or booked))
 
 
 def cancellation_fact(effective: date, recorded: date) -> CancellationFact:
-    return CancellationFact(SUB, effective, "budget", moment(recorded), version(recorded))
+    return CancellationFact(SUB, effective, "budget", moment(recorded), *version(recorded))
 
 
 def opportunity_fact(
@@ -59,28 +59,37 @@ def opportunity_fact(
     opp: str = "opp-1",
 ) -> OpportunityFact:
     return OpportunityFact(
-        opp, SUB, stage, category, close, Decimal("90000"), moment(recorded), version(recorded)
+        opp, SUB, stage, category, close, Decimal("90000"), moment(recorded), *version(recorded)
     )
 
 
 def health_fact(
-    day: date, score: float, hour: int = 9, utilisation: float | None = None
+    day: date,
+    score: float,
+    hour: int = 9,
+    utilisation: float | None = None,
+    open_escalations: int | None = None,
 ) -> HealthFact:
     return HealthFact(
-        ACCT, moment(day, hour), score, "yellow", None, utilisation, version(day, hour)
+        ACCT,
+        moment(day, hour),
+        score,
+        "yellow",
+        None,
+        utilisation,
+        open_escalations,
+        *version(day, hour),
     )
 
 
 def contact_fact(day: date, contact: str, role: str, change: str) -> ContactFact:
-    return ContactFact(ACCT, contact, role, change, moment(day), version(day))
-
-
-def escalation_fact(day: date, key: str, is_open: bool) -> EscalationFact:
-    return EscalationFact(ACCT, key, is_open, moment(day), version(day))
+    return ContactFact(ACCT, contact, role, change, moment(day), *version(day))
 
 
 def account_facts(*, segment: str = "smb", **histories: object) -> AccountFacts:
-    fact = AccountFact(ACCT, "Acme", segment, "emea", "dana@example.com", version(date(2024, 1, 1)))
+    fact = AccountFact(
+        ACCT, "Acme", segment, "emea", "dana@example.com", *version(date(2024, 1, 1))
+    )
     return AccountFacts(ACCT, fact, **histories)  # type: ignore[arg-type]
 
 

@@ -5,11 +5,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from radar_renewals.config import RenewalConfig, load_config, merge, parse_config, shipped_defaults
 from radar_renewals.domain.terms import Booking, Term
+from radar_renewals.rules import PACKAGE, RenewalsRules, read_rules
+from radar_runtime.rules import rules_from_mapping
 
 END = date(2025, 6, 30)
-CONFIG = load_config()
+RULES = read_rules()
 
 
 def make_term(end: date = END, **overrides: Any) -> Term:
@@ -31,9 +32,9 @@ def booked(term: Term, booked_at: date, new_arr: str | None = None) -> Term:
     return replace(term, booking=booking)
 
 
-def config_with(overrides: dict[str, Any]) -> RenewalConfig:
+def rules_with(overrides: dict[str, Any]) -> RenewalsRules:
     """The shipped defaults with `overrides` laid over them, as a user file would be."""
-    return parse_config(merge(shipped_defaults(), overrides), "test.toml")
+    return rules_from_mapping(RenewalsRules, PACKAGE, overrides, "test.toml")
 
 
 def days(n: int) -> timedelta:

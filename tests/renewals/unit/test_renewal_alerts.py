@@ -1,17 +1,16 @@
 from collections.abc import Collection
 from datetime import date
 
-from renewals_factories import CONFIG, END, booked, days, make_term
+from renewals_factories import END, RULES, booked, days, make_term
 
 from radar_renewals.domain.alerts import (
     Condition,
-    Rule,
-    Severity,
     conditions_for,
     diff_alerts,
 )
-from radar_renewals.domain.risk import Risk, RiskBand, assess_risk
+from radar_renewals.domain.risk import Risk, assess_risk
 from radar_renewals.domain.terms import Cancellation, HealthSnapshot, Term
+from radar_schemas.common import AlertRule, RiskBand, Severity
 
 LOW_RISK = Risk(10.0, RiskBand.LOW, ())
 HIGH_RISK = Risk(75.0, RiskBand.HIGH, ())
@@ -20,7 +19,7 @@ HIGH_RISK = Risk(75.0, RiskBand.HIGH, ())
 def conditions(
     term: Term, today: date, risk: Risk = LOW_RISK, active: Collection[str] = ()
 ) -> list[Condition]:
-    return conditions_for(term, risk, today, CONFIG, active_keys=active)
+    return conditions_for(term, risk, today, RULES, active_keys=active)
 
 
 def rules_at(term: Term, offset: int, risk: Risk = LOW_RISK) -> list[str]:
@@ -59,16 +58,22 @@ def test_at_risk_needs_a_high_band_within_120_days() -> None:
     assert "renewal.at_risk" not in rules_at(term, -121, HIGH_RISK)
     assert "renewal.at_risk" in rules_at(term, -120, HIGH_RISK)
     assert "renewal.at_risk" not in rules_at(term, -120, Risk(59.9, RiskBand.MEDIUM, ()))
-    (at_risk,) = [c for c in conditions(term, END - days(100), HIGH_RISK) if c.rule is Rule.AT_RISK]
+    (at_risk,) = [
+        c
+        for c in conditions(term, END - days(100), HIGH_RISK)
+        if c.rule is AlertRule.RENEWAL_AT_RISK
+    ]
     assert at_risk.severity is Severity.CRITICAL
     assert at_risk.dedup_key == "renewal.at_risk:sub-1:2025-06-30"
 
 
 def test_at_risk_carries_drivers_with_numbers_and_a_play() -> None:
     term = make_term(health=HealthSnapshot(20, "red", 55), champion_lost=True, account_name="Acme")
-    risk = assess_risk(term, END - days(60), CONFIG)
+    risk = assess_risk(term, END - days(60), RULES)
 
-    (at_risk,) = [c for c in conditions(term, END - days(60), risk) if c.rule is Rule.AT_RISK]
+    (at_risk,) = [
+        c for c in conditions(term, END - days(60), risk) if c.rule is AlertRule.RENEWAL_AT_RISK
+    ]
 
     assert risk.band is RiskBand.HIGH
     assert at_risk.title == "Renewal at risk: Acme (USD 100,000)"
@@ -91,16 +96,16 @@ def test_at_risk_does_not_flap_at_the_band_boundary() -> None:
     clears = [c.rule for c in conditions(term, today, clearly_below, active=[key])]
     never_raised = [c.rule for c in conditions(term, today, just_below)]
 
-    assert Rule.AT_RISK in holds
-    assert Rule.AT_RISK not in clears
-    assert Rule.AT_RISK not in never_raised
+    assert AlertRule.RENEWAL_AT_RISK in holds
+    assert AlertRule.RENEWAL_AT_RISK not in clears
+    assert AlertRule.RENEWAL_AT_RISK not in never_raised
 
 
 def test_overdue_after_the_end_date_until_booked_or_churned() -> None:
     term = make_term()
 
     assert "renewal.overdue" not in rules_at(term, 0)
-    (overdue,) = [c for c in conditions(term, END + days(1)) if c.rule is Rule.OVERDUE]
+    (overdue,) = [c for c in conditions(term, END + days(1)) if c.rule is AlertRule.RENEWAL_OVERDUE]
     assert overdue.severity is Severity.CRITICAL
     assert "counts as churned in 89 days" in overdue.summary
     assert "renewal.overdue" in rules_at(term, 90)
@@ -113,7 +118,7 @@ def test_churned_when_cancelled_with_the_reason() -> None:
 
     (churned,) = conditions(term, END - days(40))
 
-    assert churned.rule is Rule.CHURNED
+    assert churned.rule is AlertRule.RENEWAL_CHURNED
     assert churned.severity is Severity.INFO
     assert "cancelled, effective 2025-06-30 (moved to a competitor)" in churned.summary
 

@@ -3,7 +3,7 @@ from decimal import Decimal
 from itertools import pairwise
 
 import pytest
-from renewals_factories import CONFIG
+from renewals_factories import RULES
 
 from radar_renewals.domain.calibration import (
     Calibration,
@@ -12,7 +12,7 @@ from radar_renewals.domain.calibration import (
     fit_calibration,
 )
 
-DEFAULT = CONFIG.calibration.curve()
+DEFAULT = RULES.calibration.curve()
 
 
 def is_non_increasing(curve: Calibration) -> bool:

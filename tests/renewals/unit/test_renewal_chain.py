@@ -142,14 +142,21 @@ def test_as_of_a_cutoff_later_facts_are_not_known() -> None:
         ),
     )
     account = account_facts(
-        health=(health_fact(date(2025, 9, 1), 80), health_fact(date(2025, 11, 1), 20))
+        health=(
+            health_fact(date(2025, 9, 1), 80, open_escalations=0),
+            health_fact(date(2025, 11, 1), 20, open_escalations=2),
+        )
     )
     (then,) = derive_terms(facts, account, cutoff=moment(date(2025, 10, 1)))
     assert then.cancellation is None
     assert then.opportunity is not None and then.opportunity.stage == "Proposal"
     assert then.health is not None and then.health.score == 80
+    assert then.open_escalations == 0  # as health counted them that day
     (now,) = derive_terms(facts, account)
     assert now.cancellation is not None and now.health is not None and now.health.score == 20
+    assert now.open_escalations == 2
+    (before,) = derive_terms(facts, account, cutoff=moment(date(2025, 8, 1)))
+    assert before.health is None and before.open_escalations is None  # not known yet
 
 
 def _story() -> tuple[list, list, list]:
@@ -175,7 +182,7 @@ def _story() -> tuple[list, list, list]:
 @given(data=st.data())
 def test_terms_do_not_depend_on_the_order_facts_are_given_in(data: st.DataObject) -> None:
     terms, bookings, opportunities = _story()
-    health = [health_fact(date(2025, 11, 1), 40, hour=h) for h in (8, 9, 10)]
+    health = [health_fact(date(2025, 11, 1), 40, hour=h, open_escalations=h) for h in (8, 9, 10)]
     natural = derive_terms(
         subscription_facts(
             terms=tuple(terms), bookings=tuple(bookings), opportunities=tuple(opportunities)

@@ -2,11 +2,9 @@ import xml.etree.ElementTree as ET
 from datetime import date
 
 import pytest
-from renewals_factories import CONFIG, booked, make_term
+from renewals_factories import RULES, booked, make_term
 
-from radar_renewals.domain.forecast import forecast
-from radar_renewals.domain.kpis import kpis_by_period
-from radar_renewals.domain.report_charts import (
+from radar_renewals.api.charts.report_charts import (
     Series,
     arr_at_risk_chart,
     bar_chart,
@@ -15,6 +13,8 @@ from radar_renewals.domain.report_charts import (
     renewals_due_chart,
     stacked_bar_chart,
 )
+from radar_renewals.domain.forecast import forecast
+from radar_renewals.domain.kpis import kpis_by_period
 from radar_renewals.domain.terms import HealthSnapshot
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
@@ -118,11 +118,11 @@ def test_report_charts_from_forecast_rows_and_kpis() -> None:
         ),
     ]
     start, end = date(2025, 1, 1), date(2025, 3, 31)
-    rows = forecast(terms, today, CONFIG, start=start, end=end)
+    rows = forecast(terms, today, RULES, start=start, end=end)
 
     due = parse(renewals_due_chart(rows))
     at_risk = parse(arr_at_risk_chart(rows))
-    on_time = parse(on_time_rate_chart(kpis_by_period(terms, today, CONFIG, start=start, end=end)))
+    on_time = parse(on_time_rate_chart(kpis_by_period(terms, today, RULES, start=start, end=end)))
 
     assert [(b.get("data-category"), b.get("data-series")) for b in bars(due)] == [
         ("2025-02", "renewed_on_time"),

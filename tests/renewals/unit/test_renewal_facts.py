@@ -1,34 +1,35 @@
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 from renewals_fact_builders import (
     contact_fact,
-    escalation_fact,
     health_fact,
     moment,
     term_fact,
 )
-from renewals_factories import CONFIG, END, booked, days, make_term
+from renewals_factories import END, RULES, booked, days, make_term
 
 from radar_renewals.domain.evaluation import Evaluator
 from radar_renewals.domain.facts import (
     champion_lost,
     latest_health,
     newest,
-    open_escalations,
-    version_of,
 )
 from radar_renewals.domain.terms import Cancellation, State, Timing
 
-EVALUATOR = Evaluator(CONFIG)
+EVALUATOR = Evaluator(RULES)
 
 
-def test_versions_sort_like_time_then_event_id() -> None:
-    early = version_of(datetime(2025, 1, 1, 9, tzinfo=UTC), "b")
-    late = version_of(datetime(2025, 1, 1, 9, 0, 0, 1, tzinfo=UTC), "a")
-    tie = version_of(datetime(2025, 1, 1, 9, tzinfo=UTC), "c")
-    assert early < tie < late
-    assert newest([term_fact(END, END + days(1)), term_fact(END, END + days(2))]) is not None
+def test_the_newest_fact_is_the_latest_in_time_then_by_event_id() -> None:
+    first, tie, late = (
+        term_fact(END, END + days(1), recorded=date(2025, 1, 1)),
+        term_fact(END, END + days(2), recorded=date(2025, 1, 1)),
+        term_fact(END, END + days(3), recorded=date(2025, 1, 2)),
+    )
+    assert first.version_at == tie.version_at and first.version_id < tie.version_id
+    assert newest([first, tie]) is tie
+    assert newest([late, tie, first]) is late
+    assert newest([]) is None
 
 
 def test_latest_health_is_the_newest_score_known_by_the_cutoff() -> None:
@@ -56,16 +57,6 @@ def test_a_contact_rejoining_clears_their_own_departure() -> None:
     left = contact_fact(date(2025, 1, 1), "c1", "champion", "left")
     back = contact_fact(date(2025, 3, 1), "c1", "champion", "joined")
     assert not champion_lost([back, left], None)
-
-
-def test_open_escalations_count_the_latest_event_per_alert() -> None:
-    events = [
-        escalation_fact(date(2025, 1, 1), "k1", True),
-        escalation_fact(date(2025, 1, 5), "k1", False),
-        escalation_fact(date(2025, 1, 3), "k2", True),
-    ]
-    assert open_escalations(events, None) == 1
-    assert open_escalations(events, moment(date(2025, 1, 4))) == 2
 
 
 def test_expected_arr_follows_the_forecast_rule_per_state() -> None:

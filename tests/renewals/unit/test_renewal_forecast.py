@@ -5,7 +5,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from renewals_factories import CONFIG, booked, make_term
+from renewals_factories import RULES, booked, make_term
 
 from radar_renewals.domain.forecast import ForecastRow, combine, forecast
 from radar_renewals.domain.grouping import GroupBy
@@ -47,7 +47,7 @@ def hand_terms() -> list[Term]:
 
 def test_forecast_by_month_on_a_hand_example() -> None:
     march, april = forecast(
-        hand_terms(), TODAY, CONFIG, start=date(2025, 3, 1), end=date(2025, 4, 30)
+        hand_terms(), TODAY, RULES, start=date(2025, 3, 1), end=date(2025, 4, 30)
     )
 
     assert (march.period_label, march.due_count, march.due_arr) == ("2025-03", 3, Decimal(350000))
@@ -69,7 +69,7 @@ def test_forecast_by_month_on_a_hand_example() -> None:
 
 def test_forecast_lists_empty_periods_and_labels_quarters() -> None:
     rows = forecast(
-        hand_terms(), TODAY, CONFIG, start=date(2025, 1, 1), end=date(2025, 9, 30), period="quarter"
+        hand_terms(), TODAY, RULES, start=date(2025, 1, 1), end=date(2025, 9, 30), period="quarter"
     )
 
     assert [(row.period_label, row.due_count) for row in rows] == [
@@ -86,7 +86,7 @@ def test_grouped_rows_cover_every_period_and_group() -> None:
     ]
 
     rows = forecast(
-        terms, TODAY, CONFIG, start=date(2025, 3, 1), end=date(2025, 4, 30), by="segment"
+        terms, TODAY, RULES, start=date(2025, 3, 1), end=date(2025, 4, 30), by="segment"
     )
 
     assert [(row.period_label, row.group, row.due_count) for row in rows] == [
@@ -145,8 +145,8 @@ def test_forecast_totals_are_invariant_under_grouping(
     some_terms: list[Term], by: GroupBy, today: date
 ) -> None:
     start, end = date(2025, 1, 1), date(2025, 12, 31)
-    ungrouped = forecast(some_terms, today, CONFIG, start=start, end=end)
-    grouped = forecast(some_terms, today, CONFIG, start=start, end=end, by=by)
+    ungrouped = forecast(some_terms, today, RULES, start=start, end=end)
+    grouped = forecast(some_terms, today, RULES, start=start, end=end, by=by)
 
     for row in ungrouped:
         same_period = [g for g in grouped if g.period_start == row.period_start]

@@ -2,7 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from renewals_factories import CONFIG, booked, make_term
+from renewals_factories import RULES, booked, make_term
 
 from radar_renewals.domain.kpis import kpis, kpis_by_period
 from radar_renewals.domain.terms import Cancellation, Term
@@ -40,7 +40,7 @@ def q1_terms() -> list[Term]:
 
 
 def test_kpis_on_a_hand_computed_quarter() -> None:
-    (row,) = kpis(q1_terms(), date(2025, 4, 20), CONFIG, start=Q1_START, end=Q1_END)
+    (row,) = kpis(q1_terms(), date(2025, 4, 20), RULES, start=Q1_START, end=Q1_END)
 
     # start ARR = 100k + 200k + 50k + 80k = 430k (t5 is open: left out, reported apart)
     assert row.start_arr == Decimal("430000")
@@ -64,7 +64,7 @@ def test_kpis_on_a_hand_computed_quarter() -> None:
 
 def test_open_terms_join_the_rates_once_resolved() -> None:
     # By 2025-07-01 t5 is 92 days past its end, unbooked: churned (70k)
-    (row,) = kpis(q1_terms(), date(2025, 7, 1), CONFIG, start=Q1_START, end=Q1_END)
+    (row,) = kpis(q1_terms(), date(2025, 7, 1), RULES, start=Q1_START, end=Q1_END)
 
     assert (row.resolved_count, row.open_count, row.churned_count) == (5, 0, 2)
     # GRR = (500k − 50k − 150k) / 500k = 0.6
@@ -74,7 +74,7 @@ def test_open_terms_join_the_rates_once_resolved() -> None:
 
 def test_rates_are_none_while_nothing_is_resolved() -> None:
     (row,) = kpis(
-        [make_term(date(2025, 3, 31))], date(2025, 1, 1), CONFIG, start=Q1_START, end=Q1_END
+        [make_term(date(2025, 3, 31))], date(2025, 1, 1), RULES, start=Q1_START, end=Q1_END
     )
 
     assert (row.due_count, row.open_count) == (1, 1)
@@ -82,7 +82,7 @@ def test_rates_are_none_while_nothing_is_resolved() -> None:
 
 
 def test_kpis_grouped_by_segment_add_up() -> None:
-    rows = kpis(q1_terms(), date(2025, 4, 20), CONFIG, by="segment", start=Q1_START, end=Q1_END)
+    rows = kpis(q1_terms(), date(2025, 4, 20), RULES, by="segment", start=Q1_START, end=Q1_END)
 
     assert [(row.group, row.due_count, row.open_count) for row in rows] == [
         ("smb", 1, 1),
@@ -91,7 +91,7 @@ def test_kpis_grouped_by_segment_add_up() -> None:
 
 
 def test_kpis_by_month() -> None:
-    months = kpis_by_period(q1_terms(), date(2025, 4, 20), CONFIG, start=Q1_START, end=Q1_END)
+    months = kpis_by_period(q1_terms(), date(2025, 4, 20), RULES, start=Q1_START, end=Q1_END)
 
     assert [(m.period_label, m.kpis.due_count, m.kpis.on_time_rate) for m in months] == [
         ("2025-01", 2, 0.5),  # t1 early, t3 late

@@ -2,17 +2,17 @@
 
 from datetime import UTC, datetime
 
-from renewals_factories import CONFIG, END, days, make_term
+from renewals_factories import END, RULES, days, make_term
 
 from radar_renewals.domain.alerts import conditions_for
 from radar_renewals.domain.evaluation import Evaluator
+from radar_renewals.domain.outgoing import alert_for, raised, resolved, state_changed
 from radar_renewals.domain.terms import HealthSnapshot, State
-from radar_renewals.outgoing import alert_for, raised, resolved, state_changed
 from radar_schemas import AlertRaisedEvent, AlertResolvedEvent, RenewalStateChangedEvent
 from radar_schemas.codec import decode, encode
 
 AT = datetime(2025, 5, 1, 9, tzinfo=UTC)
-EVALUATOR = Evaluator(CONFIG)
+EVALUATOR = Evaluator(RULES)
 OWNER = {"name": "Dana Reyes", "email": "dana@example.com", "slack_id": None}
 
 
@@ -37,7 +37,7 @@ def test_state_changed_round_trips_through_the_contract() -> None:
 def test_alerts_carry_the_owner_and_resolve_under_the_same_alert_id() -> None:
     term = make_term(account_name="Acme", segment="enterprise", region="emea")
     evaluation = EVALUATOR.evaluate(term, END - days(30))
-    (condition,) = conditions_for(term, evaluation.risk, END - days(30), CONFIG)
+    (condition,) = conditions_for(term, evaluation.risk, END - days(30), RULES)
     alert = alert_for(condition, evaluation, (OWNER, None), AT)
     up = decode(encode(raised(alert, term.account_id, AT)))
     assert isinstance(up, AlertRaisedEvent)

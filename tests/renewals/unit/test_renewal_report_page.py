@@ -1,16 +1,11 @@
-"""The report page and the calibration file the backtest writes."""
+"""The report page."""
 
 from datetime import date
 
-import pytest
-
 from radar_renewals.api.report import default_range
-from radar_renewals.backtesting import Backtest, calibration_toml
-from radar_renewals.config import ConfigError, load_config
-from radar_renewals.domain.calibration import Calibration
+from radar_renewals.api.report_page import ReportData, render_report
 from radar_renewals.domain.forecast import ForecastRow
 from radar_renewals.domain.kpis import KpiRow, PeriodKpis
-from radar_renewals.report_html import ReportData, render_report
 
 TODAY = date(2026, 2, 15)
 
@@ -36,21 +31,3 @@ def test_an_empty_report_still_draws_its_three_charts_without_external_resources
     assert "n/a" in html  # rates with nothing resolved are not shown as 0 %
     assert "No open renewal is in the high risk band." in html
     assert "<script" not in html and "<link" not in html
-
-
-def test_the_fitted_calibration_file_loads_as_a_calibration_overlay(tmp_path) -> None:
-    curve = Calibration(((0.0, 0.9), (50.0, 0.6), (100.0, 0.1)))
-    backtest = Backtest(date(2025, 1, 1), date(2025, 12, 31), 90, [])
-    path = tmp_path / "calibration.toml"
-    path.write_text(calibration_toml(curve, backtest, TODAY))
-    config = load_config(calibration_path=path)
-    assert config.calibration.curve().p_renew(25) == pytest.approx(0.75)
-    assert config.timing.for_segment(None).grace_days == 7  # the rest stays as it was
-
-
-def test_a_calibration_file_may_not_change_other_rules(tmp_path) -> None:
-    path = tmp_path / "calibration.toml"
-    path.write_text("version = 1\n[timing]\ngrace_days = 3\n")
-    with pytest.raises(ConfigError) as raised:
-        load_config(calibration_path=path)
-    assert raised.value.problems[0][0] == "timing"

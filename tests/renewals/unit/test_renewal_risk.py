@@ -1,17 +1,18 @@
 from datetime import date
 
 import pytest
-from renewals_factories import CONFIG, END, days, make_term
+from renewals_factories import END, RULES, days, make_term
 
-from radar_renewals.domain.risk import Risk, RiskBand, assess_risk, band_for
+from radar_renewals.domain.risk import Driver, Risk, assess_risk, band_for
 from radar_renewals.domain.terms import HealthSnapshot, Opportunity, Term
+from radar_schemas.common import RiskBand
 
 FAR = END - days(200)  # before the prepare mark: no deal progress expected
 NEAR = END - days(20)
 
 
 def risk_of(term: Term, today: date = FAR) -> Risk:
-    return assess_risk(term, today, CONFIG)
+    return assess_risk(term, today, RULES)
 
 
 def points(risk: Risk, name: str) -> float:
@@ -26,7 +27,13 @@ def test_no_inputs_scores_the_baseline_and_says_which_were_missing() -> None:
     assert risk.band is RiskBand.LOW
     assert {driver.points for driver in risk.drivers} == {0.0}
     neutral = [driver.name for driver in risk.drivers if "neutral" in driver.explanation]
-    assert neutral == ["health_score", "health_trend", "forecast_category", "seat_utilisation"]
+    assert neutral == [
+        "health_score",
+        "health_trend",
+        "forecast_category",
+        "open_escalations",  # health counts them: without a score they are not known
+        "seat_utilisation",
+    ]
 
 
 def test_lower_health_raises_the_score() -> None:
@@ -89,9 +96,24 @@ def test_champion_loss_escalations_and_low_utilisation_raise_the_score() -> None
     assert risk_of(make_term(champion_lost=True)).score == base + 15
     assert risk_of(make_term(open_escalations=1)).score == base + 5
     assert risk_of(make_term(open_escalations=9)).score == base + 15  # capped
+    assert risk_of(make_term(open_escalations=0)).score == base
     assert risk_of(make_term(utilisation=0.9)).score == base
     assert risk_of(make_term(utilisation=0.4)).score == base + 5  # halfway 0.6 → 0.2
     assert risk_of(make_term(utilisation=0.1)).score == base + 10
+
+
+def test_unknown_escalations_are_neutral_and_said_to_be_unknown() -> None:
+    unknown = _driver(risk_of(make_term()), "open_escalations")
+    none_open = _driver(risk_of(make_term(open_escalations=0)), "open_escalations")
+
+    assert (unknown.value, unknown.points) == (None, 0.0)
+    assert unknown.explanation == "open escalations not known: neutral (0 points)"
+    assert (none_open.value, none_open.points) == (0.0, 0.0)
+    assert none_open.explanation == "no open escalations: 0"
+
+
+def _driver(risk: Risk, name: str) -> Driver:
+    return next(driver for driver in risk.drivers if driver.name == name)
 
 
 def test_the_score_is_clamped_and_banded() -> None:
@@ -121,7 +143,7 @@ def test_the_score_is_clamped_and_banded() -> None:
     ],
 )
 def test_band_boundaries(score: float, band: RiskBand) -> None:
-    assert band_for(score, CONFIG.risk.bands) is band
+    assert band_for(score, RULES.risk.bands) is band
 
 
 def test_top_drivers_are_the_largest_positive_ones() -> None:

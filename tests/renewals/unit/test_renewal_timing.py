@@ -4,9 +4,9 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from renewals_factories import CONFIG, END, booked, config_with, days, make_term
+from renewals_factories import END, RULES, booked, days, make_term, rules_with
 
-from radar_renewals.config import TimingRules
+from radar_renewals.domain.policy import TimingRules
 from radar_renewals.domain.terms import (
     ArrChangeKind,
     Cancellation,
@@ -18,7 +18,7 @@ from radar_renewals.domain.terms import (
     state_of,
 )
 
-RULES = CONFIG.timing.for_segment(None)
+TIMING = RULES.timing.for_segment(None)
 
 
 @pytest.mark.parametrize(
@@ -34,15 +34,15 @@ RULES = CONFIG.timing.for_segment(None)
     ],
 )
 def test_classify_booking_at_each_boundary(offset: int, expected: Timing) -> None:
-    assert classify_booking(END + days(offset), END, RULES) is expected
+    assert classify_booking(END + days(offset), END, TIMING) is expected
 
 
 def test_each_segment_uses_its_own_windows() -> None:
-    config = config_with(
+    rules = rules_with(
         {"timing": {"segments": {"enterprise": {"early_before_days": 60, "grace_days": 14}}}}
     )
-    enterprise = config.timing.for_segment("enterprise")
-    smb = config.timing.for_segment("smb")
+    enterprise = rules.timing.for_segment("enterprise")
+    smb = rules.timing.for_segment("smb")
 
     assert classify_booking(END - days(45), END, enterprise) is Timing.ON_TIME
     assert classify_booking(END - days(45), END, smb) is Timing.EARLY
@@ -62,15 +62,15 @@ def test_each_segment_uses_its_own_windows() -> None:
     ],
 )
 def test_an_unbooked_term_moves_through_its_states(offset: int, expected: State) -> None:
-    assert state_of(make_term(), END + days(offset), RULES) is expected
+    assert state_of(make_term(), END + days(offset), TIMING) is expected
 
 
 def test_a_booking_counts_from_its_date_and_keeps_its_timing() -> None:
     term = booked(make_term(), END + days(20))
 
-    assert state_of(term, END + days(19), RULES) is State.OVERDUE  # not booked yet that day
-    assert state_of(term, END + days(20), RULES) is State.RENEWED_LATE
-    assert state_of(term, END + days(400), RULES) is State.RENEWED_LATE
+    assert state_of(term, END + days(19), TIMING) is State.OVERDUE  # not booked yet that day
+    assert state_of(term, END + days(20), TIMING) is State.RENEWED_LATE
+    assert state_of(term, END + days(400), TIMING) is State.RENEWED_LATE
 
 
 @pytest.mark.parametrize(
@@ -85,19 +85,19 @@ def test_a_booking_counts_from_its_date_and_keeps_its_timing() -> None:
 def test_booked_states_follow_the_timing(offset: int, expected: State) -> None:
     term = booked(make_term(), END + days(offset))
 
-    assert state_of(term, END + days(100), RULES) is expected
+    assert state_of(term, END + days(100), TIMING) is expected
 
 
 def test_a_booking_after_the_tolerance_is_a_win_back_and_the_term_churned() -> None:
     term = booked(make_term(), END + days(120))
 
-    assert state_of(term, END + days(120), RULES) is State.CHURNED
+    assert state_of(term, END + days(120), TIMING) is State.CHURNED
 
 
 def test_a_cancellation_churns_the_term_as_soon_as_it_is_known() -> None:
     term = make_term(cancellation=Cancellation(END, "budget cut"))
 
-    assert state_of(term, END - days(60), RULES) is State.CHURNED
+    assert state_of(term, END - days(60), TIMING) is State.CHURNED
 
 
 def test_a_booking_after_the_cancellation_date_saves_the_term() -> None:
@@ -106,8 +106,8 @@ def test_a_booking_after_the_cancellation_date_saves_the_term() -> None:
     saved = booked(cancelled, END + days(5))
     signed_then_cancelled = booked(cancelled, END - days(10))
 
-    assert state_of(saved, END + days(30), RULES) is State.RENEWED_ON_TIME
-    assert state_of(signed_then_cancelled, END + days(30), RULES) is State.CHURNED
+    assert state_of(saved, END + days(30), TIMING) is State.RENEWED_ON_TIME
+    assert state_of(signed_then_cancelled, END + days(30), TIMING) is State.CHURNED
 
 
 def test_next_term_starts_the_day_after_the_end_with_the_booked_values() -> None:

@@ -59,3 +59,19 @@ async def test_projection_ignores_order_and_duplicates(
         return (await read_state(toy_runtime)).get(account) == want
 
     await eventually(applied, what=f"{account} projected")
+
+
+async def test_a_staged_write_as_the_first_statement_joins_the_transaction(settings):
+    from radar_runtime.sql import fetch_rows, write_rows
+
+    from .toy import usage_totals
+
+    runtime = await start_toy(settings, ToyHandler())
+    try:
+        async with runtime.unit_of_work() as uow:
+            await write_rows(uow.session, usage_totals, [{"account_id": "first", "total": 2.0}])
+        async with runtime.unit_of_work() as uow:
+            rows = await fetch_rows(uow.session, "SELECT account_id, total FROM usage_totals")
+        assert [tuple(r) for r in rows] == [("first", 2.0)]
+    finally:
+        await runtime.stop()

@@ -37,6 +37,7 @@ EXPECTED_TOPIC = {
     "renewal.booked": CRM,
     "engagement.logged": CRM,
     "contact.changed": CRM,
+    "contact.identified": CRM,
     "health.scored": HEALTH,
     "renewal.state_changed": RENEWALS,
     "alert.raised": ALERTS,
@@ -51,7 +52,7 @@ def test_topic_names() -> None:
 
 def test_catalog_is_complete() -> None:
     assert set(EVENT_TYPES) == set(EXPECTED_TOPIC)
-    assert len(EVENT_TYPES) == 17
+    assert len(EVENT_TYPES) == 18
 
 
 @pytest.mark.parametrize("event_type", EVENT_TYPES)

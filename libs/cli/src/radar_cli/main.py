@@ -1,6 +1,7 @@
 """`radar up` runs everything locally; `radar status` shows how it is doing;
-`radar simulate` posts realistic simulated customers to it; `radar topology` prints
-which service consumes and emits which events."""
+`radar simulate` posts realistic simulated customers to it; `radar import` loads CRM and
+support-desk exports into it; `radar topology` prints which service consumes and emits
+which events."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from radar_runtime.local import LocalServerError
 
+from .importing import register as register_import
 from .processes import StartupError
 from .simulate import register as register_simulate
 from .stack import LocalStack, say
@@ -71,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     topology_parser.set_defaults(run=lambda _: print_topology())
     register_simulate(commands, default_home())
+    register_import(commands, default_home())
     args = parser.parse_args(argv)
     result: int = args.run(args)
     return result

@@ -1,6 +1,6 @@
 """radar_runtime: the one implementation of Renewal Radar's delivery guarantees."""
 
-from .app import RuntimeDep, SessionDep, build_app, parts, serve
+from .app import RuntimeDep, SessionDep, build_app, parts, run, serve
 from .clock import Clock, ManualClock, SystemClock
 from .consumer import ConsumerLoop, Handler
 from .db import Database
@@ -34,5 +34,6 @@ __all__ = [
     "build_app",
     "parts",
     "routes",
+    "run",
     "serve",
 ]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import AsyncIterator
+import sys
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import uvicorn
 from fastapi import Depends, FastAPI, Request, Response
@@ -15,8 +16,10 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .auth.access import unauthenticated
-from .errors import install_error_handlers
+from .docs import install_docs
+from .errors import ERROR_RESPONSES, RefuseControlCharacters, install_error_handlers
 from .logs import configure_logging
+from .rules import RuleFileError
 from .service import Runtime, ServiceSpec
 from .settings import RuntimeSettings
 
@@ -45,7 +48,10 @@ def build_app(
         description=description,
         version="1.0",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    install_docs(app)
     app.state.runtime = runtime
     app.state.parts = parts
 
@@ -70,18 +76,24 @@ def build_app(
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     install_error_handlers(app)
+    app.add_middleware(RefuseControlCharacters)
     if spec.access is None:
         for router in spec.routers:
-            app.include_router(router)
+            app.include_router(router, responses=ERROR_RESPONSES)
         return app
     from .auth.http import RequestIds, caller, read_audit
 
     app.state.access = spec.access
     secured = [Depends(caller)]
     for router in spec.routers:
-        app.include_router(router, dependencies=secured)
+        app.include_router(router, dependencies=secured, responses=ERROR_RESPONSES)
     app.add_api_route(
-        "/v1/audit", read_audit, methods=["GET"], tags=["audit"], dependencies=secured
+        "/v1/audit",
+        read_audit,
+        methods=["GET"],
+        tags=["audit"],
+        dependencies=secured,
+        responses=ERROR_RESPONSES,
     )
     app.add_middleware(RequestIds)
     return app
@@ -117,6 +129,20 @@ async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+S = TypeVar("S", bound=RuntimeSettings)
+
+
+def run(create_app: Callable[[S], FastAPI], settings: S) -> None:
+    """A service's entry point: build its app, refusing to start on an invalid rule
+    file (exit status 2, the file, key and reason on stderr), then serve it."""
+    try:
+        app = create_app(settings)
+    except RuleFileError as error:
+        print(f"radar-{settings.service_name}: invalid rule file\n{error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    serve(app, settings)
 
 
 def serve(app: FastAPI, settings: RuntimeSettings) -> None:

@@ -94,8 +94,6 @@ class Runtime:
         self.workers: list[Worker] = []
         self.started = asyncio.Event()
         self._boot_task: asyncio.Task[None] | None = None
-        # Services hang their own long-lived objects here (clients, caches).
-        self.state: dict[str, Any] = {}
 
     # -- lifecycle ---------------------------------------------------------------
 

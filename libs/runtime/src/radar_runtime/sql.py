@@ -32,7 +32,13 @@ async def driver_of(session: AsyncSession) -> Any:
     bulk reads and COPY writes where SQLAlchemy's per-row work costs more than the
     database's."""
     connection = await session.connection()
-    return (await connection.get_raw_connection()).driver_connection
+    raw = await connection.get_raw_connection()
+    if getattr(raw.dbapi_connection, "_transaction", False) is None:
+        # SQLAlchemy sends BEGIN with its first statement; the driver used before that
+        # would work outside the session's transaction (and a temporary table made
+        # ON COMMIT DELETE ROWS would lose its rows at once).
+        await connection.exec_driver_sql("SELECT 1")
+    return raw.driver_connection
 
 
 # Statements are prepared per connection, and after a few runs PostgreSQL may switch to

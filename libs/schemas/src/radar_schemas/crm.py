@@ -9,8 +9,10 @@ from pydantic_core import PydanticCustomError
 from radar_schemas.common import (
     ContactChange,
     ContactRole,
+    ContractDate,
     Count,
     Currency,
+    Email,
     EngagementKind,
     ForecastCategory,
     Id,
@@ -48,8 +50,8 @@ class SubscriptionUpserted(Payload):
     seats: Count
     arr: Money
     currency: Currency
-    start_date: date
-    end_date: date
+    start_date: ContractDate
+    end_date: ContractDate
     auto_renew: StrictBool
 
     # A field validator (not a model one) so the error points at `end_date`.
@@ -73,7 +75,7 @@ class SubscriptionUpsertedEvent(Envelope):
 
 class SubscriptionCancelled(Payload):
     subscription_id: Id
-    effective_date: date
+    effective_date: ContractDate
     reason: Text
 
 
@@ -87,7 +89,7 @@ class RenewalOpportunityUpdated(Payload):
     subscription_id: Id
     stage: Name
     forecast_category: ForecastCategory
-    close_date: date
+    close_date: ContractDate
     amount: Money
 
 
@@ -100,9 +102,9 @@ class RenewalBooked(Payload):
     """A signed renewal; it starts the next term, ending `new_end_date`."""
 
     subscription_id: Id
-    booked_at: date
+    booked_at: ContractDate
     new_arr: Money
-    new_end_date: date
+    new_end_date: ContractDate
 
 
 class RenewalBookedEvent(Envelope):
@@ -121,11 +123,31 @@ class EngagementLoggedEvent(Envelope):
 
 
 class ContactChanged(Payload):
+    """A person joined or left the account's contacts. `name` and `email`, when known,
+    let messages name the person instead of showing the contact id."""
+
     contact_id: Id
     role: ContactRole
     change: ContactChange
+    name: Name | None = None
+    email: Email | None = None
 
 
 class ContactChangedEvent(Envelope):
     type: Literal["contact.changed"] = "contact.changed"
     payload: ContactChanged
+
+
+class ContactIdentified(Payload):
+    """Who a contact is (from product analytics' `identify`, say): their name and email,
+    so messages can name them. It changes neither their role nor whether they are one
+    of the account's contacts: that is the CRM's word, in `contact.changed`."""
+
+    contact_id: Id
+    name: Name | None = None
+    email: Email | None = None
+
+
+class ContactIdentifiedEvent(Envelope):
+    type: Literal["contact.identified"] = "contact.identified"
+    payload: ContactIdentified

@@ -3,9 +3,9 @@
 from typing import Annotated, Any, Literal
 from uuid import UUID, uuid4
 
-from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
-from radar_schemas.common import Contract, Id, Payload
+from radar_schemas.common import PLAIN_PATTERN, Contract, Id, Instant, Payload
 
 
 def _type_is_required(schema: dict[str, Any]) -> None:
@@ -26,15 +26,17 @@ class Envelope(Contract):
     )
     type: str
     schema_version: Literal[1] = 1
-    occurred_at: AwareDatetime = Field(
+    occurred_at: Instant = Field(
         description="When it happened, RFC 3339 with a timezone offset; windows use it."
     )
     account_id: Id = Field(description="The customer account; the Kafka key on every topic.")
-    source: Annotated[str, StringConstraints(strip_whitespace=True, max_length=128)] = Field(
+    source: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=128, pattern=PLAIN_PATTERN)
+    ] = Field(
         default="",
         description="Set by ingest from the API key; any value sent is overwritten.",
     )
-    received_at: AwareDatetime | None = Field(
+    received_at: Instant | None = Field(
         default=None, description="Set by ingest; any value sent is overwritten."
     )
     payload: Payload

@@ -7,6 +7,7 @@ from pydantic import Field
 from radar_schemas.crm import (
     AccountUpsertedEvent,
     ContactChangedEvent,
+    ContactIdentifiedEvent,
     EngagementLoggedEvent,
     RenewalBookedEvent,
     RenewalOpportunityUpdatedEvent,
@@ -43,6 +44,7 @@ Event = Annotated[
     | RenewalBookedEvent
     | EngagementLoggedEvent
     | ContactChangedEvent
+    | ContactIdentifiedEvent
     | HealthScoredEvent
     | RenewalStateChangedEvent
     | AlertRaisedEvent
@@ -64,6 +66,8 @@ _MODELS: tuple[type[Envelope], ...] = (
     RenewalBookedEvent,
     EngagementLoggedEvent,
     ContactChangedEvent,
+    ContactIdentifiedEvent,
+    ContactIdentifiedEvent,
     HealthScoredEvent,
     RenewalStateChangedEvent,
     AlertRaisedEvent,

@@ -116,6 +116,7 @@ _PAYLOADS: dict[str, dict[str, Any]] = {
     },
     "engagement.logged": {"kind": "qbr", "contact_id": "c-11"},
     "contact.changed": {"contact_id": "c-11", "role": "champion", "change": "left"},
+    "contact.identified": {"contact_id": "c-11", "name": "Jane Doe", "email": "jane@example.com"},
     "health.scored": {
         "score": 34.5,
         "band": "red",

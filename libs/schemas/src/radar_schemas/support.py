@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, Strict
 
-from radar_schemas.common import Id, Name, Payload, Priority, StrictBool, Text
+from radar_schemas.common import Id, Name, Payload, Priority, StrictBool, Text, WholeNumber
 from radar_schemas.envelope import Envelope
 
 
@@ -35,7 +35,7 @@ class TicketClosedEvent(Envelope):
 
 class CsatSubmitted(Payload):
     ticket_id: Id
-    score: Annotated[int, Strict(), Field(ge=1, le=5)]
+    score: Annotated[int, Strict(), Field(ge=1, le=5), WholeNumber]
 
 
 class CsatSubmittedEvent(Envelope):
@@ -45,7 +45,7 @@ class CsatSubmittedEvent(Envelope):
 
 class NpsSubmitted(Payload):
     contact_id: Id
-    score: Annotated[int, Strict(), Field(ge=0, le=10)]
+    score: Annotated[int, Strict(), Field(ge=0, le=10), WholeNumber]
     comment: Text | None = None
 
 

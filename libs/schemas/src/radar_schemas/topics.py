@@ -29,6 +29,7 @@ TOPIC_BY_TYPE = MappingProxyType(
         "renewal.booked": CRM,
         "engagement.logged": CRM,
         "contact.changed": CRM,
+        "contact.identified": CRM,
         "health.scored": HEALTH,
         "renewal.state_changed": RENEWALS,
         "alert.raised": ALERTS,

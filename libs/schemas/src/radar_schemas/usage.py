@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from radar_schemas.common import Id, Metric, NonNegative, Payload
+from radar_schemas.common import Id, Metric, Payload, Quantity
 from radar_schemas.envelope import Envelope
 
 
@@ -14,7 +14,7 @@ class UsageRecorded(Payload):
     """
 
     metric: Metric
-    quantity: NonNegative
+    quantity: Quantity
     user_id: Id | None = None
     feature: Id | None = None
 

@@ -1,23 +1,28 @@
-"""The health service process: consumes the raw topics, scores accounts, raises alerts."""
+"""The health service process: consumes the raw topics, scores accounts, raises alerts.
+
+Wiring only: `bootstrap` builds the parts, `spec` declares what the service consumes,
+emits, schedules and serves, `create_app` joins them to the runtime.
+"""
 
 from __future__ import annotations
 
-import sys
+from datetime import timedelta
 
 from fastapi import FastAPI
 
-from radar_runtime import Clock, Job, Runtime, ServiceSpec, build_app, routes, serve
-from radar_schemas.topics import CRM, SUPPORT, USAGE, types_of
+from radar_runtime import Clock, Runtime, ServiceSpec, build_app, run
+from radar_runtime.auth.access import Access
+from radar_runtime.rules import load_rules
 
-from .api.context import STATE_KEY, HealthContext
-from .api.routes import router
-from .config import ConfigError, HealthConfig, load_config
-from .handlers import make_handler
-from .jobs import RecomputeAll, recompute_job
+from .api import accounts, health
 from .migrations import MIGRATIONS
-from .scoring.recompute import Recomputer
+from .parts import HealthParts
+from .projection import routes
+from .projection.recompute import Recomputer
+from .rules import PACKAGE, HealthRules
 from .settings import HealthSettings
-from .worker import UsageRecomputeWorker
+from .work.scheduled_recompute import RecomputeAll, recompute_job
+from .work.usage_recompute import UsageRecomputeWorker
 
 DESCRIPTION = (
     "Explainable, event-time-correct customer health scores and early-warning alerts. "
@@ -25,60 +30,63 @@ DESCRIPTION = (
 )
 
 
-def create_app(
-    settings: HealthSettings | None = None,
-    *,
-    clock: Clock | None = None,
-    config: HealthConfig | None = None,
-) -> FastAPI:
-    """The app; the rule file is loaded and validated here, so a bad one stops the start."""
-    settings = settings or HealthSettings()
-    config = config or load_config(settings.config_path)
-    recomputer = Recomputer(config, service=settings.service_name)
+def bootstrap(
+    settings: HealthSettings, clock: Clock | None = None, *, rules: HealthRules | None = None
+) -> HealthParts:
+    """The service's parts; the rule file is read and validated here (`RuleFileError`)."""
+    rules = rules or load_rules(HealthRules, PACKAGE, settings.rules_path)
     runtime = Runtime(settings, clock)
-
-    def jobs(runtime: Runtime) -> list[Job]:
-        recompute_all = RecomputeAll(
+    recomputer = Recomputer(rules, service=settings.service_name)
+    settle = rules.alerts.usage_sharp_drop.backfill_settle_minutes
+    return HealthParts(
+        settings=settings,
+        rules=rules,
+        runtime=runtime,
+        access=Access(settings, runtime.clock),
+        recomputer=recomputer,
+        usage_worker=UsageRecomputeWorker(
+            runtime,
+            recomputer,
+            interval_seconds=settings.usage_recompute_seconds,
+            chunk_size=settings.recompute_chunk_size,
+            gauge_seconds=settings.band_gauge_seconds,
+            settle=timedelta(minutes=settle),
+        ),
+        recompute_all=RecomputeAll(
             runtime,
             recomputer,
             chunk_size=settings.recompute_chunk_size,
             history_retention_days=settings.history_retention_days,
             usage_retention_days=settings.usage_retention_days,
             parallel_chunks=settings.recompute_parallel_chunks,
-        )
-        runtime.state["recompute_all"] = recompute_all
-        return [recompute_job(recompute_all, settings.scheduled_recompute_hours)]
+        ),
+    )
 
-    def workers(runtime: Runtime) -> list[UsageRecomputeWorker]:
-        worker = UsageRecomputeWorker(
-            runtime,
-            recomputer,
-            interval_seconds=settings.usage_recompute_seconds,
-            chunk_size=settings.recompute_chunk_size,
-            gauge_seconds=settings.band_gauge_seconds,
-        )
-        runtime.state["usage_worker"] = worker
-        return [worker]
 
-    spec = ServiceSpec(
+def spec(parts: HealthParts) -> ServiceSpec:
+    settings = parts.settings
+    return ServiceSpec(
         name=settings.service_name,
         migrations=MIGRATIONS,
-        routes=routes((types_of(USAGE, SUPPORT, CRM), make_handler(recomputer))),
+        routes=routes(parts),
         emits=("health.scored", "alert.raised", "alert.resolved"),
-        jobs=jobs(runtime),
-        workers=workers(runtime),
-        routers=[router],
+        jobs=[recompute_job(parts.recompute_all, settings.scheduled_recompute_hours)],
+        workers=[parts.usage_worker],
+        routers=[health.router, accounts.router],
+        access=parts.access,
     )
-    app = build_app(spec, runtime, title="Renewal Radar health", description=DESCRIPTION)
-    app.state.runtime.state[STATE_KEY] = HealthContext(config, recomputer)
-    return app
+
+
+def create_app(
+    settings: HealthSettings | None = None,
+    *,
+    clock: Clock | None = None,
+    rules: HealthRules | None = None,
+) -> FastAPI:
+    """The app; a bad rule file stops it here, before anything starts."""
+    parts = bootstrap(settings or HealthSettings(), clock, rules=rules)
+    return build_app(spec(parts), parts.runtime, parts=parts, description=DESCRIPTION)
 
 
 def main() -> None:
-    settings = HealthSettings()
-    try:
-        app = create_app(settings)
-    except ConfigError as error:
-        print(f"radar-health: invalid rule file\n{error}", file=sys.stderr)
-        raise SystemExit(2) from None
-    serve(app, settings)
+    run(create_app, HealthSettings())

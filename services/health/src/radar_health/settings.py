@@ -19,8 +19,9 @@ class HealthSettings(RuntimeSettings):
     db_schema: str = "health"
     port: int = 8002
 
-    # The user's rule file (scorecards, alert rules), laid over the shipped defaults.
-    config_path: Path | None = None
+    # The user's rule file (scorecards, alert rules), laid over the shipped defaults;
+    # read from RADAR_HEALTH_CONFIG_PATH, the name deployments know it by.
+    rules_path: Path | None = Field(None, validation_alias="RADAR_HEALTH_CONFIG_PATH")
     # Usage-only changes are recomputed by a worker at most this often (wall time), so
     # a usage change shows in the score within about this long plus one recompute pass.
     usage_recompute_seconds: float = Field(5.0, gt=0)

@@ -7,6 +7,12 @@ Format (TOML; the inline variable also takes the same structure as JSON):
     sha256 = "<64 hex>"                 # SHA-256 of the key; the key itself is never stored
     allow = ["account.", "subscription."]   # event-type prefixes this key may send
     signing_secret_env = "CRM_SIGNING_SECRET"   # optional: requests must be signed
+    rate_per_second = 500               # optional quota: events per second ...
+    burst = 2000                        # ... and at once after a pause
+
+The file is read again when it changes and on SIGHUP (`KeyStore.reload`): new keys work
+and removed keys stop within seconds; a file that does not validate keeps the keys in
+force and logs why.
 
 Keys come from the file named by RADAR_INGEST_API_KEYS_FILE and from the text in
 RADAR_INGEST_API_KEYS; both may be set and their keys are merged.
@@ -15,6 +21,7 @@ RADAR_INGEST_API_KEYS; both may be set and their keys are merged.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tomllib
 from collections.abc import Mapping
@@ -27,7 +34,10 @@ from radar_schemas import describe_errors
 
 from .domain.auth import ApiKey, Keyring
 from .domain.catalog import INGEST_TYPES
+from .domain.quotas import Quota
 from .settings import IngestSettings
+
+log = logging.getLogger(__name__)
 
 SOURCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
@@ -49,6 +59,8 @@ class KeyEntry(BaseModel):
     sha256: Annotated[str, StringConstraints(pattern=SHA256_PATTERN)]
     allow: list[Annotated[str, StringConstraints(min_length=1)]] = Field(min_length=1)
     signing_secret_env: Annotated[str, StringConstraints(pattern=ENV_NAME_PATTERN)] | None = None
+    rate_per_second: float | None = Field(None, gt=0)
+    burst: float | None = Field(None, ge=1)
 
 
 class KeyFile(BaseModel):
@@ -90,6 +102,10 @@ def load_keyring(settings: IngestSettings, environ: Mapping[str, str] | None = N
                 sha256=entry.sha256,
                 allow=tuple(entry.allow),
                 signing_secret=_secret(entry, environ, where),
+                quota=Quota(
+                    rate=entry.rate_per_second or settings.default_rate_per_second,
+                    burst=entry.burst or settings.default_burst,
+                ),
             )
         )
     return Keyring(keys)
@@ -136,3 +152,44 @@ def _secret(entry: KeyEntry, environ: Mapping[str, str], where: str) -> bytes | 
             "which is not set or empty in the environment"
         )
     return secret.encode()
+
+
+class KeyStore:
+    """The keys in force. `reload` replaces them whole, or keeps them when the new
+    configuration does not validate: a typo in the file never locks every sender out."""
+
+    def __init__(
+        self, settings: IngestSettings, keyring: Keyring, environ: Mapping[str, str] | None = None
+    ) -> None:
+        self.settings = settings
+        self.keyring = keyring
+        self._environ = environ
+        self._seen = self._file_state()
+
+    def authenticate(self, presented: str) -> ApiKey | None:
+        return self.keyring.authenticate(presented)
+
+    def file_changed(self) -> bool:
+        return self._file_state() != self._seen
+
+    def reload(self) -> bool:
+        """Read the configuration again; True when the new keys are in force."""
+        self._seen = self._file_state()
+        try:
+            keyring = load_keyring(self.settings, self._environ)
+        except KeyConfigError as exc:
+            log.error("API keys not reloaded, the previous keys stay in force: %s", exc)
+            return False
+        self.keyring = keyring
+        log.info("API keys reloaded: %d keys", len(keyring.keys))
+        return True
+
+    def _file_state(self) -> tuple[float, int, int] | None:
+        path = self.settings.api_keys_file
+        if path is None:
+            return None
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        return (stat.st_mtime, stat.st_size, stat.st_ino)

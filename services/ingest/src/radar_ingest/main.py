@@ -17,10 +17,14 @@ from .api.timing import RequestTimer
 from .domain.admission import Admission
 from .domain.auth import Keyring
 from .domain.catalog import INGEST_TYPES
-from .keys import KeyConfigError, load_keyring
+from .domain.identities import Directory
+from .domain.quotas import Quotas
+from .keys import KeyConfigError, KeyStore, load_keyring
 from .parts import IngestParts
 from .settings import IngestSettings
 from .store.broker import Publisher
+from .store.identities import IdentityLog
+from .work.key_reload import KeyReloader
 
 DESCRIPTION = """Source systems post events here. A 202 means the event is stored by the
 broker (acks=all) and will be processed; retry on 503 with the same `event_id`
@@ -33,16 +37,21 @@ def bootstrap(
     """The service's parts. Without a `keyring` no key is accepted: enough to declare the
     service, while `create_app` loads the configured keys and refuses to start without."""
     runtime = Runtime(settings, clock)
+    directory = Directory()
     return IngestParts(
         settings=settings,
         runtime=runtime,
-        keyring=keyring if keyring is not None else Keyring(()),
+        keys=KeyStore(settings, keyring if keyring is not None else Keyring(())),
+        quotas=Quotas(),
         admission=Admission(
             {event_type: settings.topic(topic_for(event_type)) for event_type in INGEST_TYPES},
             max_future_seconds=settings.max_future_seconds,
             max_batch_events=settings.max_batch_events,
+            earliest_occurred_at=settings.earliest_occurred_at,
         ),
         publisher=Publisher(runtime, settings.publish_timeout_seconds),
+        directory=directory,
+        identities=IdentityLog(settings, directory),
     )
 
 
@@ -53,6 +62,10 @@ def spec(parts: IngestParts) -> ServiceSpec:
         uses_database=False,
         emits=INGEST_TYPES,
         routers=[events.router, catalog.router, segment.router],
+        workers=[
+            parts.identities,
+            KeyReloader(parts.keys, parts.settings.api_keys_reload_seconds),
+        ],
         producer_options={"linger_ms": parts.settings.producer_linger_ms},
     )
 

@@ -29,3 +29,15 @@ PRODUCE_SECONDS = Histogram(
 def count_events(outcomes: Outcomes) -> None:
     for (event_type, outcome), n in outcomes.counts.items():
         EVENTS.labels(event_type, outcome).inc(n)
+
+
+THROTTLED = Counter(
+    "radar_ingest_throttled_events_total",
+    "Events refused with 429 because their key was over its quota, by source.",
+    ["source"],
+)
+KEY_RELOADS = Counter(
+    "radar_ingest_key_reloads_total",
+    "API key configuration reloads: ok, or refused (the previous keys stay in force).",
+    ["outcome"],
+)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 from pydantic_settings import SettingsConfigDict
 
 from radar_runtime import RuntimeSettings
@@ -26,8 +27,22 @@ class IngestSettings(RuntimeSettings):
     api_keys_file: Path | None = None
     api_keys: str | None = None
 
+    # A changed key file is read again within this many seconds (and at once on SIGHUP).
+    api_keys_reload_seconds: float = Field(2.0, gt=0)
+    # Each key's quota unless its entry sets one: far above what one process can take,
+    # so only keys given a lower rate are ever throttled.
+    default_rate_per_second: float = Field(250_000.0, gt=0)
+    default_burst: float = Field(500_000.0, ge=1)
+
     max_body_bytes: int = Field(MIB, ge=1024)
+    # The Segment-compatible API: Segment's and RudderStack's limits per message, and per
+    # batch Segment's under /v1/segment, RudderStack's at the root where its SDKs post.
+    sdk_max_message_bytes: int = Field(32 * 1024, ge=1024)
+    segment_max_batch_bytes: int = Field(500 * 1024, ge=1024)
+    rudderstack_max_batch_bytes: int = Field(4 * MIB, ge=1024)
     max_batch_events: int = Field(1000, ge=1)
+    # occurred_at must fall between these: older is a sender's mistake, not history.
+    earliest_occurred_at: AwareDatetime = datetime(1990, 1, 1, tzinfo=UTC)
     max_future_seconds: float = Field(300.0, ge=0)
     signature_tolerance_seconds: int = Field(300, ge=1)
     # Longest wait for the broker's acknowledgement before answering 503.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import random
-import sys
 from collections.abc import Mapping
 from datetime import timedelta
 
@@ -23,9 +22,9 @@ from radar_notifier.senders.slack import SlackSender, allowed_hosts, webhooks_fr
 from radar_notifier.settings import NotifierSettings
 from radar_notifier.work.delivery import DeliveryWorker
 from radar_notifier.work.housekeeping import purge_job
-from radar_runtime import Clock, Runtime, ServiceSpec, build_app, serve
+from radar_runtime import Clock, Runtime, ServiceSpec, build_app, run
 from radar_runtime.auth.access import Access
-from radar_runtime.rules import RuleFileError, load_rules
+from radar_runtime.rules import load_rules
 
 DESCRIPTION = (
     "Routes, deduplicates, groups and inhibits alerts from cs.alerts.v1 and delivers "
@@ -135,10 +134,4 @@ def _smtp_options(settings: NotifierSettings) -> SmtpOptions:
 
 
 def main() -> None:
-    settings = NotifierSettings()
-    try:
-        app = create_app(settings)
-    except RuleFileError as error:
-        print(f"radar-notifier: invalid rule file\n{error}", file=sys.stderr)
-        raise SystemExit(2) from None
-    serve(app, settings)
+    run(create_app, NotifierSettings())

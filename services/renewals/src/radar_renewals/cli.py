@@ -17,12 +17,14 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from radar_renewals.backtesting import DEFAULT_HORIZON_DAYS, run_history_backtest, write_calibration
-from radar_renewals.config import ConfigError, load_config
 from radar_renewals.domain.calibration import NotEnoughSamples
 from radar_renewals.domain.evaluation import Evaluator
+from radar_renewals.domain.predictions import DEFAULT_HORIZON_DAYS, Backtest, calibration_toml
+from radar_renewals.rules import read_rules
 from radar_renewals.settings import RenewalsSettings
+from radar_renewals.store.facts import closed_histories
 from radar_runtime import Database
+from radar_runtime.rules import RuleFileError
 
 DEFAULT_OUTPUT = Path("renewals-calibration.toml")
 
@@ -44,7 +46,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where --fit writes")
     parser.add_argument("--database-url", help="default: DATABASE_URL")
     parser.add_argument("--schema", help="default: RADAR_RENEWALS_DB_SCHEMA or 'renewals'")
-    parser.add_argument("--config", type=Path, help="rule file (default: the service's)")
+    parser.add_argument("--rules", "--config", type=Path, help="rule file (default: the service's)")
     args = parser.parse_args(argv)
     if args.end < args.start:
         parser.error("--to must not be before --from")
@@ -53,21 +55,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 async def run(args: argparse.Namespace) -> int:
     settings = RenewalsSettings()
-    config = load_config(
-        args.config or settings.config_path, calibration_path=settings.calibration_path
-    )
+    evaluator = Evaluator(read_rules(args.rules or settings.rules_path, settings.calibration_path))
     db = Database(args.database_url or settings.database_url, args.schema or settings.db_schema)
     today = datetime.now(UTC).date()
+    backtest = Backtest(args.start, args.end, args.horizon_days)
     try:
         async with db.sessions() as session:
-            backtest = await run_history_backtest(
-                session,
-                Evaluator(config),
-                start=args.start,
-                end=args.end,
-                today=today,
-                horizon_days=args.horizon_days,
-            )
+            async for facts in closed_histories(session, args.start, args.end):
+                backtest.score(evaluator, facts, today)
     finally:
         await db.dispose()
     print(f"renewals due {args.start} to {args.end}, scored {args.horizon_days} days before")
@@ -79,7 +74,7 @@ async def run(args: argparse.Namespace) -> int:
     except NotEnoughSamples as error:
         print(f"not fitted: {error}", file=sys.stderr)
         return 1
-    write_calibration(args.output, curve, backtest, today)
+    args.output.write_text(calibration_toml(curve, backtest, today), encoding="utf-8")
     print(f"calibration written to {args.output}: set RADAR_RENEWALS_CALIBRATION_PATH to use it")
     return 0
 
@@ -88,8 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         return asyncio.run(run(args))
-    except ConfigError as error:
-        print(f"radar-renewals-backtest: {error}", file=sys.stderr)
+    except RuleFileError as error:
+        print(f"radar-renewals-backtest: invalid rule file\n{error}", file=sys.stderr)
         return 2
 
 

@@ -1,62 +1,76 @@
-"""The renewals service process."""
+"""The renewals service process: wiring only."""
 
 from __future__ import annotations
 
 import gc
-import sys
 from datetime import timedelta
 
 from fastapi import FastAPI
 
-from radar_runtime import Clock, Job, Runtime, ServiceSpec, build_app, routes, serve
-from radar_schemas.topics import ALERTS, CRM, HEALTH, types_of
+from radar_runtime import Clock, Job, Runtime, ServiceSpec, build_app, run
+from radar_runtime.auth.access import Access
 
 from .api import ROUTERS
-from .config import ConfigError, load_config
-from .context import STATE_KEY, RenewalsContext
 from .domain.evaluation import Evaluator
-from .handlers import RenewalsHandler
-from .metrics import GaugeRefresher
 from .migrations import MIGRATIONS
-from .projection import Projector
+from .parts import RenewalsParts
+from .projection import routes
+from .projection.refresh import Refresher
+from .rules import RenewalsRules, read_rules
 from .settings import RenewalsSettings
-from .transitions import Transitions
+from .work.gauges import Gauges
+from .work.transitions import Transitions
 
 DESCRIPTION = """Renewal state per subscription term (upcoming, in window, overdue, renewed
 early / on time / late, churned), risk with its drivers, p_renew, the forecast, KPIs and a
-printable leadership report. Consumes cs.crm.v1, cs.health.v1 and the support.escalation
-alerts on cs.alerts.v1; emits renewal.state_changed and renewal alerts."""
+printable leadership report. Consumes cs.crm.v1 and cs.health.v1 (health scores, with the
+open escalations health counted); emits renewal.state_changed and renewal alerts."""
 
 
-def create_app(settings: RenewalsSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
-    """Raises ConfigError when the rule file (or calibration file) is invalid."""
-    settings = settings or RenewalsSettings()
-    raise_gc_threshold(settings.gc_threshold)
-    config = load_config(settings.config_path, calibration_path=settings.calibration_path)
-    evaluator = Evaluator(config)
-    projector = Projector(evaluator)
-
+def bootstrap(
+    settings: RenewalsSettings, clock: Clock | None = None, *, rules: RenewalsRules | None = None
+) -> RenewalsParts:
+    """The service's parts; raises RuleFileError when the rule file (or the calibration
+    file) is invalid."""
+    rules = rules or read_rules(settings.rules_path, settings.calibration_path)
     runtime = Runtime(settings, clock)
-    gauges = GaugeRefresher(runtime, settings.metrics_refresh_seconds)
+    refresher = Refresher(Evaluator(rules))
+    return RenewalsParts(
+        settings=settings,
+        rules=rules,
+        runtime=runtime,
+        access=Access(settings, runtime.clock),
+        evaluator=refresher.evaluator,
+        refresher=refresher,
+        transitions=Transitions(runtime, refresher, chunk=settings.transitions_chunk),
+        gauges=Gauges(runtime, settings.metrics_refresh_seconds),
+    )
 
-    def jobs(runtime: Runtime) -> list[Job]:
-        transitions = Transitions(runtime, projector, chunk=settings.transitions_chunk)
-        interval = timedelta(seconds=settings.transitions_check_seconds)
-        return [Job("renewal-transitions", interval, transitions.run)]
 
-    spec = ServiceSpec(
+def spec(parts: RenewalsParts) -> ServiceSpec:
+    transitions = timedelta(seconds=parts.settings.transitions_check_seconds)
+    return ServiceSpec(
         name="renewals",
         migrations=MIGRATIONS,
-        # cs.alerts.v1 only for the health service's support.escalation alerts.
-        routes=routes((types_of(CRM, HEALTH, ALERTS), RenewalsHandler(projector))),
+        routes=routes(parts),
         emits=("renewal.state_changed", "alert.raised", "alert.resolved"),
-        jobs=jobs(runtime),
-        workers=[gauges],
+        jobs=[Job("renewal-transitions", transitions, parts.transitions.run)],
+        workers=[parts.gauges],
         routers=ROUTERS,
+        access=parts.access,
     )
-    app = build_app(spec, runtime, title="Renewal Radar renewals", description=DESCRIPTION)
-    runtime.state[STATE_KEY] = RenewalsContext(config, evaluator, projector, gauges)
-    return app
+
+
+def create_app(
+    settings: RenewalsSettings | None = None,
+    *,
+    clock: Clock | None = None,
+    rules: RenewalsRules | None = None,
+) -> FastAPI:
+    settings = settings or RenewalsSettings()
+    raise_gc_threshold(settings.gc_threshold)
+    parts = bootstrap(settings, clock, rules=rules)
+    return build_app(spec(parts), parts.runtime, parts=parts, description=DESCRIPTION)
 
 
 def raise_gc_threshold(threshold: int) -> None:
@@ -69,10 +83,4 @@ def raise_gc_threshold(threshold: int) -> None:
 
 
 def main() -> None:
-    settings = RenewalsSettings()
-    try:
-        app = create_app(settings)
-    except ConfigError as exc:
-        print(f"radar-renewals: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
-    serve(app, settings)
+    run(create_app, RenewalsSettings())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
 from radar_runtime import RuntimeSettings
@@ -20,7 +20,10 @@ class RenewalsSettings(RuntimeSettings):
     port: int = 8003
 
     # The user's rule file, laid over the shipped defaults.toml (None: defaults only).
-    config_path: Path | None = None
+    # Read from RADAR_RENEWALS_CONFIG_PATH, the name deployments already use.
+    rules_path: Path | None = Field(
+        None, validation_alias=AliasChoices("rules_path", "RADAR_RENEWALS_CONFIG_PATH")
+    )
     # A calibration written by `radar-renewals-backtest --fit`, laid over the rule file.
     calibration_path: Path | None = None
     # How often the transitions job looks for terms not yet evaluated today. It does

@@ -1,9 +1,8 @@
 """`radar simulate`: realistic, seeded customers posted through ingest's REST API.
 
 - `accounts`, `activity`, `crm`, `model`: pure generation (see `model`).
-- `post`: batching and posting to `POST /v1/events/batch`.
 - `truth`: the ground-truth file (its format is in its docstring).
-- `cli`: the subcommand.
+- `cli`: the subcommand; it posts through `radar_cli.post`.
 """
 
 from .cli import register

@@ -19,10 +19,10 @@ from typing import Any, TextIO
 
 from radar_cli.demo_key import KEY_FILE
 
+from ..post import Batch, Poster, PostError, PostResult, encode, make_batches
+from ..progress import Progress
 from .accounts import Account
 from .model import SimulationConfig, generate
-from .post import Batch, Poster, PostError, PostResult, encode, make_batches
-from .progress import Progress
 from .truth import build_truth, write_truth
 
 DEFAULT_INGEST_URL = "http://127.0.0.1:8001"

@@ -10,7 +10,7 @@ from typing import Any
 
 from .accounts import CHURN_TOLERANCE_DAYS, RENEWED_LATE, Account, Window, year_after
 from .draws import at_work, day_start
-from .roster import CANCEL_REASONS
+from .roster import CANCEL_REASONS, contact_person
 
 Planned = tuple[int, str, dict[str, Any]]  # (instant, type, payload)
 # Stages the renewals service knows (stage_progress); forecast categories per stage.
@@ -51,15 +51,10 @@ def _set_up(account: Account, window: Window, rng: random.Random) -> Iterator[Pl
         _term(account, p.term_start, p.term_end, p.arr, p.seats),
     )
     for n, (contact_id, role) in enumerate(p.contacts):
-        yield (
-            early(3 + n),
-            "contact.changed",
-            {
-                "contact_id": contact_id,
-                "role": role,
-                "change": "joined",
-            },
-        )
+        yield (early(3 + n), "contact.changed", _change(contact_id, role, "joined", p.name))
+    # Product analytics identifies the people who use the product, by name.
+    for n, (contact_id, _) in enumerate(p.contacts):
+        yield (early(30 + n), "contact.identified", _identified(contact_id, p.name))
 
 
 def _term(account: Account, start: date, end: date, arr: float, seats: int) -> dict[str, Any]:
@@ -84,20 +79,20 @@ def _contact_changes(account: Account, rng: random.Random) -> Iterator[Planned]:
         yield (
             at_work(rng, fate.champion_leaves_on, region),
             "contact.changed",
-            _change(champion, "champion", "left"),
+            _change(champion, "champion", "left", p.name),
         )
     if fate.champion_replaced_on is not None:
         yield (
             at_work(rng, fate.champion_replaced_on, region),
             "contact.changed",
-            _change(replacement_champion(account), "champion", "joined"),
+            _change(replacement_champion(account), "champion", "joined", p.name),
         )
     if fate.sponsor_leaves_on is not None:
         sponsor = p.contacts[1][0]
         yield (
             at_work(rng, fate.sponsor_leaves_on, region),
             "contact.changed",
-            _change(sponsor, "exec_sponsor", "left"),
+            _change(sponsor, "exec_sponsor", "left", p.name),
         )
 
 
@@ -105,8 +100,16 @@ def replacement_champion(account: Account) -> str:
     return account.profile.contact_id(len(account.profile.contacts) + 1)
 
 
-def _change(contact_id: str, role: str, change: str) -> dict[str, Any]:
-    return {"contact_id": contact_id, "role": role, "change": change}
+def _change(contact_id: str, role: str, change: str, company: str) -> dict[str, Any]:
+    """The CRM knows its contacts by name."""
+    return {"contact_id": contact_id, "role": role, "change": change} | _identified(
+        contact_id, company
+    )
+
+
+def _identified(contact_id: str, company: str) -> dict[str, Any]:
+    person = contact_person(contact_id, company)
+    return {"contact_id": contact_id, "name": person.name, "email": person.email}
 
 
 def _opportunity(account: Account, window: Window, rng: random.Random) -> Iterator[Planned]:

@@ -27,6 +27,59 @@ def person(name: str, *, slack: bool = True) -> Person:
     return Person(name, email, slack_id)
 
 
+FIRST_NAMES = (
+    "Alex",
+    "Bea",
+    "Carlos",
+    "Dmitri",
+    "Elena",
+    "Femi",
+    "Grace",
+    "Hana",
+    "Ivan",
+    "Jade",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Nia",
+    "Omar",
+    "Paula",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tara",
+)
+LAST_NAMES = (
+    "Adler",
+    "Brooks",
+    "Castro",
+    "Dubois",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Hughes",
+    "Ito",
+    "Jensen",
+    "Kowalski",
+    "Lopez",
+    "Moreau",
+    "Novak",
+    "Ortiz",
+    "Park",
+    "Rossi",
+    "Silva",
+)
+
+
+def contact_person(contact_id: str, company: str) -> Person:
+    """A customer's contact, named the same in every run (drawn from the id, not the
+    simulation's random stream); email at the customer's own domain."""
+    digest = hashlib.sha256(contact_id.encode()).digest()
+    first, last = FIRST_NAMES[digest[0] % len(FIRST_NAMES)], LAST_NAMES[digest[1] % len(LAST_NAMES)]
+    domain = "".join(c for c in company.lower() if c.isalnum())[:24] or "customer"
+    return Person(f"{first} {last}", f"{first}.{last}@{domain}.example".lower())
+
+
 MANAGERS = {
     "amer": person("Sam Okafor"),
     "emea": person("Ingrid Larsen"),

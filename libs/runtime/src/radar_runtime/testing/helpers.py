@@ -97,3 +97,17 @@ async def eventually(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}; last result: {result!r}")
         await asyncio.sleep(0.1)
+
+
+# Headless Chromium as tests run it: no sandbox (root in CI), nothing fetched from
+# elsewhere (this machine's network is closed), a fresh profile per run (--user-data-dir).
+HEADLESS_CHROMIUM = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)

@@ -1,1 +1,2 @@
-"""The health service's HTTP API: account health, history, the account list, overrides."""
+"""The health service's HTTP API: `health` (an account's health, history and override)
+and `accounts` (the account list); response models in `models`."""

@@ -12,10 +12,6 @@ from radar_schemas.common import Band, Person, Region, Segment
 Source = Literal["computed", "override"]
 
 
-class ErrorOut(BaseModel):
-    error: str
-
-
 class ComponentOut(BaseModel):
     measure: str
     raw_value: float
@@ -113,14 +109,14 @@ class AccountListOut(BaseModel):
 
 
 class OverrideIn(BaseModel):
-    """A CSM's override: a score, a band or both, with a reason, an author and an expiry."""
+    """A CSM's override: a score, a band or both, with a reason and an expiry. Who set it
+    comes from the credential."""
 
     model_config = ConfigDict(extra="forbid")
 
     score: Annotated[float, Field(ge=0, le=100)] | None = None
     band: Band | None = None
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-    author: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=256)]
     expires_at: AwareDatetime
 
     @model_validator(mode="after")

@@ -6,7 +6,7 @@ twice on the same conditions changes nothing the second time.
 
 - A condition with `sustain_only` keeps an open alert open but never raises one: used
   for transitions such as a band drop, which hold after the drop but must not fire
-  again on a later recompute (see `health_rules`).
+  again on a later recompute (see `alert_rules.score`).
 - A held condition whose severity rose (a champion left and the renewal came within
   180 days) resolves the open alert as superseded and raises it again at the new
   severity, so the escalation is delivered. A lower severity keeps the open alert.
@@ -18,34 +18,30 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-
-class Severity(StrEnum):
-    INFO = "info"
-    WARNING = "warning"
-    CRITICAL = "critical"
-
-    @property
-    def rank(self) -> int:
-        return _SEVERITY_RANK[self]
-
+from radar_schemas.common import AlertRule, Severity
 
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.CRITICAL: 2}
 
 
-class RuleName(StrEnum):
-    BAND_DROPPED = "health.band_dropped"
-    SHARP_DECLINE = "health.sharp_decline"
-    USAGE_SHARP_DROP = "usage.sharp_drop"
-    ENGAGEMENT_SILENT = "engagement.silent"
-    CHAMPION_LEFT = "champion.left"
-    SUPPORT_ESCALATION = "support.escalation"
-    NPS_DETRACTOR = "nps.detractor"
+def severity_rank(severity: Severity) -> int:
+    return _SEVERITY_RANK[severity]
 
 
-HEALTH_RULES = frozenset(rule.value for rule in RuleName)
+# The rules this service raises alerts for; alerts of other rules are never its to resolve.
+HEALTH_RULES = frozenset(
+    {
+        AlertRule.HEALTH_BAND_DROPPED,
+        AlertRule.HEALTH_SHARP_DECLINE,
+        AlertRule.USAGE_SHARP_DROP,
+        AlertRule.ENGAGEMENT_SILENT,
+        AlertRule.CHAMPION_LEFT,
+        AlertRule.SUPPORT_ESCALATION,
+        AlertRule.NPS_DETRACTOR,
+    }
+)
 
 
-def dedup_key(rule: RuleName, account_id: str, *subject: str) -> str:
+def dedup_key(rule: AlertRule, account_id: str, *subject: str) -> str:
     """`<rule>:<account>[:<subject>…]`, stable across recomputes."""
     return ":".join((rule.value, account_id, *subject))
 
@@ -59,7 +55,7 @@ class Driver:
 
 @dataclass(frozen=True, slots=True)
 class Condition:
-    rule: RuleName
+    rule: AlertRule
     severity: Severity
     dedup_key: str
     account_id: str
@@ -74,7 +70,7 @@ class Condition:
 @dataclass(frozen=True, slots=True)
 class ActiveAlert:
     dedup_key: str
-    rule: str
+    rule: AlertRule
     severity: Severity
     account_id: str
     raised_at: datetime
@@ -86,7 +82,7 @@ class ActiveAlert:
     ) -> "ActiveAlert":
         return cls(
             dedup_key=condition.dedup_key,
-            rule=condition.rule.value,
+            rule=condition.rule,
             severity=condition.severity,
             account_id=condition.account_id,
             raised_at=raised_at,
@@ -135,7 +131,7 @@ def diff_alerts(
         held = holding.get(key)
         if held is None:
             resolved.append(Resolution(alert, ResolveReason.CLEARED, as_of))
-        elif not held.sustain_only and held.severity.rank > alert.severity.rank:
+        elif not held.sustain_only and severity_rank(held.severity) > severity_rank(alert.severity):
             resolved.append(Resolution(alert, ResolveReason.SUPERSEDED, as_of))
             raised.append(held)
     raised.extend(
@@ -148,9 +144,9 @@ def diff_alerts(
 
 def _outranks(candidate: Condition, known: Condition) -> bool:
     """Of two conditions with one key, a raising one beats a sustaining one, then severity."""
-    return (not candidate.sustain_only, candidate.severity.rank) > (
+    return (not candidate.sustain_only, severity_rank(candidate.severity)) > (
         not known.sustain_only,
-        known.severity.rank,
+        severity_rank(known.severity),
     )
 
 

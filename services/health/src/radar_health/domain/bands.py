@@ -1,22 +1,15 @@
-"""Health bands and the thresholds that cut a 0–100 score into them."""
-
-from enum import StrEnum
+"""Health bands: the thresholds that cut a 0–100 score into them, and their order."""
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-
-class Band(StrEnum):
-    RED = "red"
-    YELLOW = "yellow"
-    GREEN = "green"
-
-    @property
-    def rank(self) -> int:
-        """Higher is healthier, so band drops are plain comparisons."""
-        return _RANK[self]
-
+from radar_schemas.common import Band
 
 _RANK = {Band.RED: 0, Band.YELLOW: 1, Band.GREEN: 2}
+
+
+def band_rank(band: Band) -> int:
+    """Higher is healthier, so band drops are plain comparisons."""
+    return _RANK[band]
 
 
 class BandThresholds(BaseModel):

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from radar_health.domain.bands import Band
+from radar_health.domain.bands import BandThresholds
 from radar_health.domain.instants import require_aware
 from radar_health.domain.scoring import HealthScore
+from radar_schemas.common import Band
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +60,20 @@ class EffectiveHealth:
         return self.source is HealthSource.OVERRIDE
 
 
+def override_band(override: Override, bands: BandThresholds) -> Band:
+    """The band an override puts the account in: its own, else the band of its score."""
+    if override.band is not None:
+        return override.band
+    assert override.score is not None  # an override sets a score, a band or both
+    return bands.band_for(override.score)
+
+
 def effective_health(
     computed: HealthScore, override: Override | None, now: datetime
 ) -> EffectiveHealth:
+    """What is shown: the override while it is in force (its score, or the computed one
+    for a band-only override; its band, or its score's), else the computed health.
+    `store/overrides.py` says the same in SQL for reads; a test holds them together."""
     require_aware(now, "now")
     if override is None or not override.is_active(now):
         return EffectiveHealth(
@@ -72,16 +84,9 @@ def effective_health(
             override=None,
             expired_override=override,
         )
-    score = override.score if override.score is not None else computed.score
-    if override.band is not None:
-        band: Band | None = override.band
-    elif override.score is not None:
-        band = computed.bands.band_for(override.score)
-    else:
-        band = computed.band
     return EffectiveHealth(
-        score=score,
-        band=band,
+        score=override.score if override.score is not None else computed.score,
+        band=override_band(override, computed.bands),
         source=HealthSource.OVERRIDE,
         computed=computed,
         override=override,

@@ -11,11 +11,12 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from radar_health.domain.bands import Band, BandThresholds
+from radar_health.domain.bands import BandThresholds
 from radar_health.domain.instants import require_aware
 from radar_health.domain.measures import READERS, NoData
 from radar_health.domain.scorecard import Measure, Scorecard
 from radar_health.domain.signals import AccountSignals
+from radar_schemas.common import Band
 
 
 @dataclass(frozen=True, slots=True)

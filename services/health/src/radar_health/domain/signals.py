@@ -20,25 +20,19 @@ Definitions:
 """
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from fnmatch import fnmatchcase
-from typing import Literal
 
 from radar_health.domain.instants import utc_day
-
-Segment = Literal["smb", "mid_market", "enterprise"]
-TicketPriority = Literal["low", "normal", "high", "urgent"]
-ContactRole = Literal["champion", "decision_maker", "exec_sponsor", "user"]
-
-SEGMENTS: tuple[Segment, ...] = ("smb", "mid_market", "enterprise")
+from radar_schemas.common import ContactRole, Priority, Segment
 
 
 @dataclass(frozen=True, slots=True)
 class OpenTicket:
     ticket_id: str
-    priority: TicketPriority
+    priority: Priority
     escalated: bool
     opened_at: datetime | None = None
 
@@ -181,3 +175,11 @@ def recent_vs_baseline(
         recent=window_total(daily, today, recent_days),
         baseline_mean=baseline_total * recent_days / baseline_days,
     )
+
+
+def nearest_renewal(end_dates: Sequence[date], today: date) -> date | None:
+    """The next end date from today on; once all have passed, the latest (an overdue term)."""
+    upcoming = [d for d in end_dates if d >= today]
+    if upcoming:
+        return min(upcoming)
+    return max(end_dates) if end_dates else None

@@ -4,6 +4,6 @@ from pathlib import Path
 
 from radar_runtime.migrations import Migrations
 
-from ..tables import health_metadata
+from ..store.tables import health_metadata
 
 MIGRATIONS = Migrations("health", Path(__file__).with_name("versions"), health_metadata)

@@ -1,103 +1,16 @@
 """usage.recorded → daily totals per account/metric, the last day each user was seen, the
-account's first-seen instant, when late usage last arrived, and the queue of accounts whose
-usage changed.
-
-One statement per batch, whatever its size: the database aggregates the events itself
-(GROUP BY, exact numeric sums). Known users and accounts are updated only when a value
-widens, so the usual case (a user seen again the same day) locks and writes nothing; late
-usage moves an account's `late_usage_at` at most every `MARK_EVERY`.
-Every part of the statement reads the same snapshot: an UPDATE never sees the rows its
-sibling INSERT added, so each row is written once.
-"""
+account's first-seen instant and when late usage last arrived (one statement a batch)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
-
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from radar_health.domain.instants import utc_day
+from radar_runtime import UnitOfWork
 from radar_schemas.usage import UsageRecordedEvent
 
-# Usage for a day before yesterday is late: a backfill, a replay or a consumer catching up.
-# Yesterday is not: it may still fill after midnight (nightly exports, events straddling
-# it), and one day short moves a week's window little. Late usage holds usage.sharp_drop.
-# The mark moves at most this often per account, not with every batch of a backfill.
-MARK_EVERY = timedelta(seconds=10)
+from ..store import usage
 
-_APPLY_USAGE = text(
-    """
-    WITH e AS (
-        SELECT * FROM unnest(CAST(:accounts AS text[]), CAST(:metrics AS text[]),
-                             CAST(:ats AS timestamptz[]), CAST(:quantities AS float8[]),
-                             CAST(:users AS text[]))
-            AS e(account_id, metric, at, quantity, user_id)
-    ), daily AS (
-        INSERT INTO usage_daily AS u (account_id, metric, day, total)
-        SELECT account_id, metric, (at AT TIME ZONE 'UTC')::date, sum(quantity::numeric)
-        FROM e GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-        ON CONFLICT (account_id, metric, day) DO UPDATE SET total = u.total + EXCLUDED.total
-    ), seen AS (
-        SELECT account_id, user_id, max((at AT TIME ZONE 'UTC')::date) AS last_seen
-        FROM e WHERE user_id IS NOT NULL GROUP BY 1, 2
-    ), new_users AS (
-        INSERT INTO account_users (account_id, user_id, last_seen)
-        SELECT * FROM seen ORDER BY 1, 2
-        ON CONFLICT (account_id, user_id) DO NOTHING
-    ), later_users AS (
-        UPDATE account_users AS u SET last_seen = seen.last_seen
-        FROM seen
-        WHERE u.account_id = seen.account_id AND u.user_id = seen.user_id
-          AND seen.last_seen > u.last_seen
-    ), touched AS (
-        SELECT account_id, min(at) AS first_seen_at,
-               bool_or((at AT TIME ZONE 'UTC')::date < CAST(:late_before AS date)) AS late
-        FROM e GROUP BY 1
-    ), new_accounts AS (
-        INSERT INTO accounts (account_id, first_seen_at, late_usage_at)
-        SELECT account_id, first_seen_at, CASE WHEN late THEN CAST(:now AS timestamptz) END
-        FROM touched ORDER BY 1
-        ON CONFLICT (account_id) DO NOTHING
-    ), changed_accounts AS (
-        UPDATE accounts AS a SET
-            first_seen_at = LEAST(a.first_seen_at, t.first_seen_at),
-            late_usage_at = CASE WHEN t.late THEN CAST(:now AS timestamptz)
-                                 ELSE a.late_usage_at END
-        FROM touched AS t
-        WHERE a.account_id = t.account_id
-          AND (t.first_seen_at < a.first_seen_at
-               OR (t.late AND (a.late_usage_at IS NULL OR a.late_usage_at < :mark_before)))
-    )
-    INSERT INTO recompute_queue (account_id)
-    SELECT unnest(CAST(:queued AS text[])) ORDER BY 1
-    ON CONFLICT (account_id) DO NOTHING
-    """
-)
+USAGE_RECORDED = "usage.recorded"
 
 
-async def apply_usage(
-    session: AsyncSession,
-    events: Sequence[UsageRecordedEvent],
-    queued: Iterable[str],
-    now: datetime,
-) -> None:
-    """Project usage events; `queued`: accounts to recompute later (by the usage worker);
-    `now`: the batch's processing time, which tells late usage (see `late_usage_at`)."""
-    if not events:
-        return
-    await session.execute(
-        _APPLY_USAGE,
-        {
-            "now": now,
-            "late_before": utc_day(now) - timedelta(days=1),
-            "mark_before": now - MARK_EVERY,
-            "accounts": [e.account_id for e in events],
-            "metrics": [e.payload.metric for e in events],
-            "ats": [e.occurred_at for e in events],
-            "quantities": [e.payload.quantity for e in events],
-            "users": [e.payload.user_id for e in events],
-            "queued": sorted(queued),
-        },
-    )
+async def apply_usage(uow: UnitOfWork, events: list[UsageRecordedEvent]) -> None:
+    # The batch's processing time tells late usage (see `accounts.late_usage_at`).
+    await usage.apply_usage(uow.session, events, now=uow.now)

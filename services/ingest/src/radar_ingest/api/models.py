@@ -7,15 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-
-class FieldProblem(BaseModel):
-    field: str
-    reason: str
-
-
-class ErrorBody(BaseModel):
-    error: str
-    details: list[FieldProblem]
+from radar_runtime.errors import ErrorBody, ErrorDetail
 
 
 class EventAccepted(BaseModel):
@@ -30,7 +22,7 @@ class BatchItemAccepted(BaseModel):
 
 class BatchItemRejected(BaseModel):
     index: int
-    details: list[FieldProblem]
+    details: list[ErrorDetail]
 
 
 class BatchAccepted(BaseModel):
@@ -39,6 +31,39 @@ class BatchAccepted(BaseModel):
 
 
 class BatchRefused(ErrorBody):
+    """No item could be stored: each is listed with its problems (none when the body as
+    a whole could not be read)."""
+
+    rejected: list[BatchItemRejected] = Field(default_factory=list)
+
+
+class Unavailable(ErrorBody):
+    """A 503: the events of the request that were stored all the same, and those that
+    were not; resending the same body stores the rest and counts none twice."""
+
+    stored: list[dict[str, Any]] = Field(default_factory=list)
+    not_stored: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class SdkError(Unavailable):
+    """Segment's and RudderStack's SDKs read `code` and `message` at the top level."""
+
+    code: str
+    message: str
+    rejected: list[BatchItemRejected] = Field(default_factory=list)
+
+
+class SdkItemAccepted(BaseModel):
+    index: int
+    type: str = Field(description="the call: track, identify, group, page, screen or alias")
+    event_id: UUID | None = Field(
+        None, description="the event it became; group and alias calls become no event"
+    )
+
+
+class SdkAccepted(BaseModel):
+    success: bool = Field(description="true when every message was taken")
+    accepted: list[SdkItemAccepted]
     rejected: list[BatchItemRejected]
 
 

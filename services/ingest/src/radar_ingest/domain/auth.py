@@ -16,6 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .catalog import INGEST_TYPES
+from .quotas import Quota
+
+UNLIMITED = Quota(rate=250_000.0, burst=500_000.0)
 
 KEY_PREFIX = "rr_"
 SIGNATURE_HEADER = "X-Radar-Signature"
@@ -36,6 +39,7 @@ class ApiKey:
     sha256: str
     allow: tuple[str, ...]
     signing_secret: bytes | None = None
+    quota: Quota = UNLIMITED
     allowed_types: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -98,7 +102,8 @@ def verify_signature(
     candidates: list[str] = []
     for part in header.split(","):
         name, _, value = part.strip().partition("=")
-        if name == "t" and value.isdigit():
+        # At most 12 ASCII digits: a unix time in seconds, never a number too big to compare.
+        if name == "t" and value.isascii() and value.isdigit() and len(value) <= 12:
             timestamp = int(value)
         elif name == "v1" and value:
             candidates.append(value.lower())

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from radar_renewals.api.deps import ContextDep, TodayDep, checked_range
-from radar_renewals.backtesting import DEFAULT_HORIZON_DAYS, run_history_backtest
+from radar_renewals.api.deps import Renewals, checked_range
 from radar_renewals.domain.backtest import BacktestReport
+from radar_renewals.domain.predictions import DEFAULT_HORIZON_DAYS, Backtest
+from radar_renewals.store.facts import closed_histories
 from radar_runtime import SessionDep
 
 router = APIRouter(prefix="/v1", tags=["backtest"])
@@ -18,17 +19,17 @@ router = APIRouter(prefix="/v1", tags=["backtest"])
 @router.get("/backtest")
 async def get_backtest(
     session: SessionDep,
-    context: ContextDep,
-    today: TodayDep,
+    renewals: Renewals,
     start: Annotated[date, Query(alias="from", description="First renewal date, inclusive.")],
     end: Annotated[date, Query(alias="to", description="Last renewal date, inclusive.")],
     horizon_days: Annotated[int, Query(ge=0, le=365)] = DEFAULT_HORIZON_DAYS,
 ) -> dict[str, Any]:
     """AUC of the risk score for churn, Brier score of p_renew and a calibration table."""
+    today = renewals.today()
     start, end = checked_range(start, end)
-    backtest = await run_history_backtest(
-        session, context.evaluator, start=start, end=end, today=today, horizon_days=horizon_days
-    )
+    backtest = Backtest(start, end, horizon_days)
+    async for facts in closed_histories(session, start, end):
+        backtest.score(renewals.evaluator, facts, today)
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),

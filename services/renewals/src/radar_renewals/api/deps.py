@@ -8,20 +8,10 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, HTTPException, Query
 from fastapi.responses import JSONResponse
 
-from radar_renewals.context import RenewalsContext, context_of, today_of
-from radar_runtime import RuntimeDep
+from radar_renewals.parts import RenewalsParts
+from radar_runtime import parts
 
-
-def get_context(runtime: RuntimeDep) -> RenewalsContext:
-    return context_of(runtime)
-
-
-def get_today(runtime: RuntimeDep) -> date:
-    return today_of(runtime)
-
-
-ContextDep = Annotated[RenewalsContext, Depends(get_context)]
-TodayDep = Annotated[date, Depends(get_today)]
+Renewals = Annotated[RenewalsParts, Depends(parts)]
 
 GroupParam = Annotated[
     Literal["segment", "region", "owner"] | None,

@@ -13,14 +13,19 @@ from fastapi.responses import JSONResponse, Response
 
 from radar_renewals.api.deps import (
     GroupParam,
-    TodayDep,
+    Renewals,
     checked_range,
     month_range,
     plain_json,
 )
+from radar_renewals.api.models import (
+    FORECAST_CSV_COLUMNS,
+    forecast_csv_row,
+    forecast_view,
+    kpi_view,
+)
 from radar_renewals.domain.forecast import combine
-from radar_renewals.queries import forecast_rows, kpi_rows
-from radar_renewals.views import FORECAST_CSV_COLUMNS, forecast_csv_row, forecast_view, kpi_view
+from radar_renewals.store.aggregates import forecast_rows, kpi_rows
 from radar_runtime import SessionDep
 
 router = APIRouter(prefix="/v1", tags=["forecast"])
@@ -36,7 +41,7 @@ DEFAULT_MONTHS = 12
 @router.get("/forecast", response_model=None)
 async def get_forecast(
     session: SessionDep,
-    today: TodayDep,
+    renewals: Renewals,
     start: FromParam = None,
     end: ToParam = None,
     period: Literal["month", "quarter"] = "month",
@@ -46,6 +51,7 @@ async def get_forecast(
     """Renewals due per period: due, booked, expected, commit, best case and at-risk ARR.
 
     Without `from`/`to`: this month and the next eleven."""
+    today = renewals.today()
     ahead = month_range(today, first=0, months=DEFAULT_MONTHS)
     start, end = checked_range(start or ahead[0], end or ahead[1])
     rows = await forecast_rows(session, start=start, end=end, period=period, by=by)
@@ -77,7 +83,7 @@ async def get_forecast(
 @router.get("/kpis", response_class=JSONResponse)
 async def get_kpis(
     session: SessionDep,
-    today: TodayDep,
+    renewals: Renewals,
     start: FromParam = None,
     end: ToParam = None,
     by: GroupParam = None,
@@ -88,6 +94,7 @@ async def get_kpis(
     open are reported under `open` and join the rates once they resolve. Without
     `from`/`to`: the last twelve months, this one included.
     """
+    today = renewals.today()
     back = month_range(today, first=1 - DEFAULT_MONTHS, months=DEFAULT_MONTHS)
     start, end = checked_range(start or back[0], end or back[1])
     rows = await kpi_rows(session, start=start, end=end, by=by)

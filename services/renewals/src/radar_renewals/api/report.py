@@ -7,13 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 
-from radar_renewals.api.deps import ContextDep, TodayDep, checked_range, month_range
-from radar_renewals.live import evaluate_now
-from radar_renewals.queries import forecast_rows, kpi_rows, kpis_by_period
-from radar_renewals.report_html import ReportData, render_report
-from radar_renewals.tables import terms
+from radar_renewals.api.deps import Renewals, checked_range, month_range
+from radar_renewals.api.live import evaluate_now
+from radar_renewals.api.report_page import ReportData, render_report
+from radar_renewals.store.aggregates import forecast_rows, kpi_rows, kpis_by_period
+from radar_renewals.store.terms import largest_at_risk
 from radar_runtime import SessionDep
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
@@ -31,31 +30,20 @@ def default_range(today: date) -> tuple[date, date]:
 @router.get("/renewals", response_class=HTMLResponse)
 async def renewals_report(
     session: SessionDep,
-    context: ContextDep,
-    today: TodayDep,
+    renewals: Renewals,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
 ) -> HTMLResponse:
     """Renewals due by month and state, ARR at risk, on-time rate over time (printable)."""
+    today = renewals.today()
     default_start, default_end = default_range(today)
     start, end = checked_range(start or default_start, end or default_end)
     forecast = await forecast_rows(session, start=start, end=end, period="month", by=None)
     on_time = await kpis_by_period(session, start=start, end=end, period="month")
     (kpis,) = await kpi_rows(session, start=start, end=end, by=None)
-    at_risk = (
-        await session.execute(
-            select(terms)
-            .where(
-                terms.c.end_date.between(start, end),
-                terms.c.is_open,
-                terms.c.risk_band == "high",
-            )
-            .order_by(terms.c.arr.desc(), terms.c.end_date)
-            .limit(AT_RISK_ROWS)
-        )
-    ).all()
+    at_risk = await largest_at_risk(session, start, end, AT_RISK_ROWS)
     live = await evaluate_now(
-        session, context.evaluator, {row.subscription_id for row in at_risk}, today
+        session, renewals.evaluator, {row.subscription_id for row in at_risk}, today
     )
     reasons = {
         key: top.explanation

@@ -19,12 +19,11 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 from typing import NamedTuple
 
-from radar_renewals.config import RenewalConfig
 from radar_renewals.domain import plays
-from radar_renewals.domain.risk import Driver, Risk, RiskBand
+from radar_renewals.domain.policy import RenewalPolicy
+from radar_renewals.domain.risk import Driver, Risk
 from radar_renewals.domain.terms import (
     OPEN_STATES,
     State,
@@ -33,24 +32,12 @@ from radar_renewals.domain.terms import (
     known_booking,
     state_of,
 )
-
-
-class Rule(StrEnum):
-    WINDOW_OPENED = "renewal.window_opened"
-    AT_RISK = "renewal.at_risk"
-    OVERDUE = "renewal.overdue"
-    CHURNED = "renewal.churned"
-
-
-class Severity(StrEnum):
-    INFO = "info"
-    WARNING = "warning"
-    CRITICAL = "critical"
+from radar_schemas.common import AlertRule, RiskBand, Severity
 
 
 @dataclass(frozen=True, slots=True)
 class Condition:
-    rule: Rule
+    rule: AlertRule
     severity: Severity
     dedup_key: str
     title: str
@@ -68,7 +55,7 @@ class AlertDiff(NamedTuple):
     resolved: list[str]  # dedup keys
 
 
-def dedup_key(rule: Rule, term: Term, mark: str | None = None) -> str:
+def dedup_key(rule: AlertRule, term: Term, mark: str | None = None) -> str:
     parts = [rule.value, term.subscription_id, term.end_date.isoformat()]
     return ":".join([*parts, mark] if mark else parts)
 
@@ -77,12 +64,12 @@ def conditions_for(
     term: Term,
     risk: Risk,
     today: date,
-    config: RenewalConfig,
+    policy: RenewalPolicy,
     *,
     active_keys: Collection[str] = (),
 ) -> list[Condition]:
     """Conditions that hold for this term today; `active_keys` only feeds hysteresis."""
-    rules = config.timing.for_segment(term.segment)
+    rules = policy.timing.for_segment(term.segment)
     state = state_of(term, today, rules)
     days_left = days_to_renewal(term, today)
     conditions: list[Condition] = []
@@ -90,12 +77,12 @@ def conditions_for(
         mark = _window_mark(days_left, rules.prepare_days, rules.sign_days)
         if mark is not None:
             conditions.append(_window_opened(term, risk, days_left, mark))
-        if days_left <= rules.at_risk_days and _still_high(term, risk, config, active_keys):
+        if days_left <= rules.at_risk_days and _still_high(term, risk, policy, active_keys):
             conditions.append(_at_risk(term, risk, days_left))
     if state is State.OVERDUE:
         conditions.append(_overdue(term, -days_left, rules.tolerance_days + days_left))
     if state is State.CHURNED:
-        conditions.append(_churned(term, today, config))
+        conditions.append(_churned(term, today, policy))
     return conditions
 
 
@@ -123,13 +110,13 @@ def _window_mark(days_left: int, prepare_days: int, sign_days: int) -> str | Non
 
 
 def _still_high(
-    term: Term, risk: Risk, config: RenewalConfig, active_keys: Collection[str]
+    term: Term, risk: Risk, policy: RenewalPolicy, active_keys: Collection[str]
 ) -> bool:
     if risk.band is RiskBand.HIGH:
         return True
     # Already raised: clear only once clearly below the boundary, so it does not flap.
-    threshold = config.risk.bands.high - config.alerts.at_risk_hysteresis_points
-    return dedup_key(Rule.AT_RISK, term) in active_keys and risk.score >= threshold
+    threshold = policy.risk.bands.high - policy.alerts.at_risk_hysteresis_points
+    return dedup_key(AlertRule.RENEWAL_AT_RISK, term) in active_keys and risk.score >= threshold
 
 
 def _window_opened(term: Term, risk: Risk, days_left: int, mark: str) -> Condition:
@@ -141,7 +128,9 @@ def _window_opened(term: Term, risk: Risk, days_left: int, mark: str) -> Conditi
     )
     play = plays.SIGN_PLAY if mark == "sign" else plays.PREPARE_PLAY
     drivers = (_days_driver(term, days_left), *risk.top_drivers())
-    return _condition(Rule.WINDOW_OPENED, Severity.INFO, term, title, summary, drivers, play, mark)
+    return _condition(
+        AlertRule.RENEWAL_WINDOW_OPENED, Severity.INFO, term, title, summary, drivers, play, mark
+    )
 
 
 def _at_risk(term: Term, risk: Risk, days_left: int) -> Condition:
@@ -155,7 +144,13 @@ def _at_risk(term: Term, risk: Risk, days_left: int) -> Condition:
     extra = tuple(plays.DRIVER_PLAYS[d.name] for d in top if d.name in plays.DRIVER_PLAYS)
     drivers = (_days_driver(term, days_left), *risk.top_drivers(limit=5))
     return _condition(
-        Rule.AT_RISK, Severity.CRITICAL, term, title, summary, drivers, plays.AT_RISK_PLAY + extra
+        AlertRule.RENEWAL_AT_RISK,
+        Severity.CRITICAL,
+        term,
+        title,
+        summary,
+        drivers,
+        plays.AT_RISK_PLAY + extra,
     )
 
 
@@ -177,12 +172,18 @@ def _overdue(term: Term, days_overdue: int, days_to_churn: int) -> Condition:
         Driver("opportunity_stage", stage, 0.0, f"renewal opportunity stage: {stage}"),
     )
     return _condition(
-        Rule.OVERDUE, Severity.CRITICAL, term, title, summary, drivers, plays.OVERDUE_PLAY
+        AlertRule.RENEWAL_OVERDUE,
+        Severity.CRITICAL,
+        term,
+        title,
+        summary,
+        drivers,
+        plays.OVERDUE_PLAY,
     )
 
 
-def _churned(term: Term, today: date, config: RenewalConfig) -> Condition:
-    reason = _churn_reason(term, today, config)
+def _churned(term: Term, today: date, policy: RenewalPolicy) -> Condition:
+    reason = _churn_reason(term, today, policy)
     title = f"Renewal churned: {term.display_name} ({money(term.arr, term.currency)})"
     summary = f"The term ending {term.end_date} churned: {reason}."
     drivers = (
@@ -190,12 +191,12 @@ def _churned(term: Term, today: date, config: RenewalConfig) -> Condition:
         Driver("arr_lost", float(term.arr), 0.0, f"{money(term.arr, term.currency)} ARR lost"),
     )
     return _condition(
-        Rule.CHURNED, Severity.INFO, term, title, summary, drivers, plays.CHURNED_PLAY
+        AlertRule.RENEWAL_CHURNED, Severity.INFO, term, title, summary, drivers, plays.CHURNED_PLAY
     )
 
 
-def _churn_reason(term: Term, today: date, config: RenewalConfig) -> str:
-    rules = config.timing.for_segment(term.segment)
+def _churn_reason(term: Term, today: date, policy: RenewalPolicy) -> str:
+    rules = policy.timing.for_segment(term.segment)
     if term.cancellation is not None:
         why = f" ({term.cancellation.reason})" if term.cancellation.reason else ""
         return f"cancelled, effective {term.cancellation.effective_date}{why}"
@@ -210,7 +211,7 @@ def _churn_reason(term: Term, today: date, config: RenewalConfig) -> str:
 
 
 def _condition(
-    rule: Rule,
+    rule: AlertRule,
     severity: Severity,
     term: Term,
     title: str,

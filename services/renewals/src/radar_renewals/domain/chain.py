@@ -12,8 +12,8 @@
    and the chain stops there.
 4. Each opportunity (its newest edit) belongs to the term whose end date is nearest its
    close date; a term shows the newest of its opportunities.
-5. Account facts (name, segment, owner, health, contacts, escalations) are copied onto
-   every term, as known at `cutoff` (everything known when None).
+5. Account facts (name, segment, owner, health and its open escalations, contacts) are
+   copied onto every term, as known at `cutoff` (everything known when None).
 """
 
 from collections.abc import Iterable, Sequence
@@ -31,7 +31,6 @@ from radar_renewals.domain.facts import (
     champion_lost,
     known_by,
     latest_health,
-    open_escalations,
 )
 from radar_renewals.domain.terms import (
     Booking,
@@ -113,7 +112,7 @@ def account_context(account: AccountFacts, cutoff: datetime | None) -> dict[str,
         ),
         "utilisation": health.utilisation if health else None,
         "champion_lost": champion_lost(account.contacts, cutoff),
-        "open_escalations": open_escalations(account.escalations, cutoff),
+        "open_escalations": health.open_escalations if health else None,
     }
 
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from radar_renewals.config import RenewalConfig
 from radar_renewals.domain.calibration import Calibration, expected_arr
-from radar_renewals.domain.risk import Driver, Risk, RiskBand, assess_risk
+from radar_renewals.domain.policy import RenewalPolicy
+from radar_renewals.domain.risk import Driver, Risk, assess_risk
 from radar_renewals.domain.terms import (
     OPEN_STATES,
     RENEWED_STATES,
@@ -26,6 +26,7 @@ from radar_renewals.domain.terms import (
     known_booking,
     state_of,
 )
+from radar_schemas.common import RiskBand
 
 ZERO = Decimal(0)
 
@@ -63,17 +64,17 @@ def outcome_risk(state: State) -> tuple[Risk, float]:
 class Evaluator:
     """Evaluates terms against one rule file; the calibration curve is built once."""
 
-    def __init__(self, config: RenewalConfig) -> None:
-        self.config = config
-        self.curve: Calibration = config.calibration.curve()
+    def __init__(self, policy: RenewalPolicy) -> None:
+        self.policy = policy
+        self.curve: Calibration = policy.calibration.curve()
 
     def evaluate(self, term: Term, today: date) -> Evaluation:
-        rules = self.config.timing.for_segment(term.segment)
+        rules = self.policy.timing.for_segment(term.segment)
         state = state_of(term, today, rules)
         booking = known_booking(term, today)
         timing = classify_booking(booking.booked_at, term.end_date, rules) if booking else None
         if state in OPEN_STATES:
-            risk = assess_risk(term, today, self.config)
+            risk = assess_risk(term, today, self.policy)
             p_renew = self.curve.p_renew(risk.score)
         else:
             risk, p_renew = outcome_risk(state)
@@ -93,5 +94,5 @@ class Evaluator:
             return term.cancellation.effective_date
         if term.booking is not None:
             return term.booking.booked_at
-        tolerance = self.config.timing.for_segment(term.segment).tolerance_days
+        tolerance = self.policy.timing.for_segment(term.segment).tolerance_days
         return term.end_date + timedelta(days=tolerance + 1)

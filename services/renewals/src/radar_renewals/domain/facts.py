@@ -3,31 +3,42 @@
 Facts are kept as they arrive; a projection is a pure function of the set of facts,
 never of their arrival order. When two facts compete for the same place (two edits of
 one opportunity), the newer `version` wins: `occurred_at` first, the event id breaking
-ties, so even two edits at the same instant resolve the same way every time.
+ties (`radar_runtime.versions`), so even two edits at the same instant resolve the same
+way every time.
 
-Account-level facts that change over time (health, contacts, escalations, opportunity
-edits) are kept as histories, so a term can also be seen "as of" a past moment: the
-backtest must score a renewal with what was known before its outcome.
+Account-level facts that change over time (health scores with the open escalations
+health counted, contacts, opportunity edits) are kept as histories, so a term can also
+be seen "as of" a past moment: the backtest must score a renewal with what was known
+before its outcome.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Protocol, TypeVar
+from typing import TypeVar
 from uuid import UUID
 
 KEY_CONTACT_ROLES = ("champion", "exec_sponsor")
 
+# (occurred_at, event_id), as `radar_runtime.versions` orders events and stores rows.
+Version = tuple[datetime, UUID]
 
-def version_of(occurred_at: datetime, event_id: UUID | str) -> str:
-    """A fixed-width text that sorts like (occurred_at, event_id): newest is greatest."""
-    instant = occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return f"{instant}|{event_id}"
+
+class Versioned:
+    """A fact with the version of the event it came from: newest wins."""
+
+    __slots__ = ()
+    version_at: datetime
+    version_id: UUID
+
+    @property
+    def version(self) -> Version:
+        return (self.version_at, self.version_id)
 
 
 @dataclass(frozen=True, slots=True)
-class SubscriptionFact:
+class SubscriptionFact(Versioned):
     """The CRM's view of one term of a subscription (`subscription.upserted`)."""
 
     subscription_id: str
@@ -39,29 +50,32 @@ class SubscriptionFact:
     plan: str
     currency: str
     auto_renew: bool
-    version: str
+    version_at: datetime
+    version_id: UUID
 
 
 @dataclass(frozen=True, slots=True)
-class BookingFact:
+class BookingFact(Versioned):
     subscription_id: str
     booked_at: date
     new_arr: Decimal
     new_end_date: date
-    version: str
+    version_at: datetime
+    version_id: UUID
 
 
 @dataclass(frozen=True, slots=True)
-class CancellationFact:
+class CancellationFact(Versioned):
     subscription_id: str
     effective_date: date
     reason: str
     occurred_at: datetime
-    version: str
+    version_at: datetime
+    version_id: UUID
 
 
 @dataclass(frozen=True, slots=True)
-class OpportunityFact:
+class OpportunityFact(Versioned):
     """One edit of a renewal opportunity; every edit is kept (see module doc)."""
 
     opportunity_id: str
@@ -71,49 +85,43 @@ class OpportunityFact:
     close_date: date
     amount: Decimal
     occurred_at: datetime
-    version: str
+    version_at: datetime
+    version_id: UUID
 
 
 @dataclass(frozen=True, slots=True)
-class AccountFact:
+class AccountFact(Versioned):
     account_id: str
     name: str
     segment: str
     region: str
     owner_email: str
-    version: str
+    version_at: datetime
+    version_id: UUID
 
 
 @dataclass(frozen=True, slots=True)
-class HealthFact:
+class HealthFact(Versioned):
     account_id: str
     as_of: datetime
     score: float
     band: str
     score_30d_ago: float | None
     utilisation: float | None  # active users / seats, 0..1 or above
-    version: str
+    open_escalations: int | None  # as the health service counted them; None: not known
+    version_at: datetime
+    version_id: UUID
 
 
 @dataclass(frozen=True, slots=True)
-class ContactFact:
+class ContactFact(Versioned):
     account_id: str
     contact_id: str
     role: str
     change: str  # joined | left
     occurred_at: datetime
-    version: str
-
-
-@dataclass(frozen=True, slots=True)
-class EscalationFact:
-    """A `support.escalation` alert raised (open) or resolved, from the health service."""
-
-    account_id: str
-    dedup_key: str
-    open: bool
-    occurred_at: datetime
-    version: str
+    version_at: datetime
+    version_id: UUID
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,15 +139,21 @@ class AccountFacts:
     account: AccountFact | None = None
     health: tuple[HealthFact, ...] = ()
     contacts: tuple[ContactFact, ...] = ()
-    escalations: tuple[EscalationFact, ...] = ()
 
 
-class _Versioned(Protocol):
-    @property
-    def version(self) -> str: ...
+@dataclass
+class Facts:
+    """The facts of some subscriptions and of their accounts."""
+
+    subscriptions: dict[str, SubscriptionFacts] = field(default_factory=dict)
+    accounts: dict[str, AccountFacts] = field(default_factory=dict)
+
+    def account_of(self, subscription: SubscriptionFacts) -> AccountFacts:
+        account_id = subscription.terms[0].account_id if subscription.terms else ""
+        return self.accounts.get(account_id) or AccountFacts(account_id)
 
 
-V = TypeVar("V", bound=_Versioned)
+V = TypeVar("V", bound=Versioned)
 
 
 def newest(facts: Iterable[V]) -> V | None:
@@ -171,14 +185,3 @@ def champion_lost(facts: Iterable[ContactFact], cutoff: datetime | None) -> bool
         if left and not present:
             return True
     return False
-
-
-def open_escalations(facts: Iterable[EscalationFact], cutoff: datetime | None) -> int:
-    """Escalation alerts whose latest known event is a raise."""
-    latest: dict[str, EscalationFact] = {}
-    for fact in facts:
-        if known_by(fact.occurred_at, cutoff):
-            current = latest.get(fact.dedup_key)
-            if current is None or fact.version > current.version:
-                latest[fact.dedup_key] = fact
-    return sum(1 for fact in latest.values() if fact.open)

@@ -16,12 +16,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from radar_renewals.config import RenewalConfig
 from radar_renewals.domain.calibration import expected_arr
 from radar_renewals.domain.grouping import GroupBy, group_of
 from radar_renewals.domain.periods import Period, period_label, period_start, periods_between
-from radar_renewals.domain.risk import RiskBand, assess_risk
+from radar_renewals.domain.policy import RenewalPolicy
+from radar_renewals.domain.risk import assess_risk
 from radar_renewals.domain.terms import OPEN_STATES, RENEWED_STATES, State, Term, state_of
+from radar_schemas.common import RiskBand
 
 ZERO = Decimal(0)
 FORECAST_CATEGORIES = ("commit", "best_case", "pipeline")
@@ -56,7 +57,7 @@ _SUMMED_FIELDS = tuple(f.name for f in fields(ForecastRow) if f.name not in _LAB
 def forecast(
     terms: Iterable[Term],
     today: date,
-    config: RenewalConfig,
+    policy: RenewalPolicy,
     *,
     start: date,
     end: date,
@@ -68,7 +69,7 @@ def forecast(
     cells: dict[tuple[date, str | None], list[ForecastRow]] = {}
     for term in due:
         key = (period_start(term.end_date, period), group_of(term, by))
-        cells.setdefault(key, []).append(_contribution(term, today, config))
+        cells.setdefault(key, []).append(_contribution(term, today, policy))
     groups = sorted({group for _, group in cells}, key=str) if by else [None]
     rows = []
     for first_day in periods_between(start, end, period):
@@ -99,23 +100,23 @@ def combine(rows: Sequence[ForecastRow], *, label: str | None = None) -> Forecas
     )
 
 
-def _contribution(term: Term, today: date, config: RenewalConfig) -> ForecastRow:
+def _contribution(term: Term, today: date, policy: RenewalPolicy) -> ForecastRow:
     """One term's figures; `combine` puts them under their period's labels."""
-    state = state_of(term, today, config.timing.for_segment(term.segment))
+    state = state_of(term, today, policy.timing.for_segment(term.segment))
     row = {"due_count": 1, "due_arr": term.arr, "state_counts": {state: 1}}
     if state in RENEWED_STATES and term.booking is not None:
         new_arr = term.booking.new_arr
         row |= {"booked_count": 1, "booked_arr": new_arr, "expected_arr": new_arr}
     elif state in OPEN_STATES:
-        row |= _open_figures(term, today, config)
+        row |= _open_figures(term, today, policy)
     else:
         row |= {"churned_count": 1, "churned_arr": term.arr}
     return ForecastRow(term.end_date, "", None, **row)  # type: ignore[arg-type]
 
 
-def _open_figures(term: Term, today: date, config: RenewalConfig) -> dict[str, object]:
-    risk = assess_risk(term, today, config)
-    p_renew = config.calibration.curve().p_renew(risk.score)
+def _open_figures(term: Term, today: date, policy: RenewalPolicy) -> dict[str, object]:
+    risk = assess_risk(term, today, policy)
+    p_renew = policy.calibration.curve().p_renew(risk.score)
     figures: dict[str, object] = {
         "open_count": 1,
         "open_arr": term.arr,

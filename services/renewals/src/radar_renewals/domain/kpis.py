@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from radar_renewals.config import RenewalConfig
 from radar_renewals.domain.grouping import GroupBy, group_of
 from radar_renewals.domain.periods import Period, next_period_start, period_label, periods_between
+from radar_renewals.domain.policy import RenewalPolicy
 from radar_renewals.domain.terms import OPEN_STATES, State, Term, state_of
 
 ZERO = Decimal(0)
@@ -87,7 +87,7 @@ class PeriodKpis:
 def kpis(
     terms: Iterable[Term],
     today: date,
-    config: RenewalConfig,
+    policy: RenewalPolicy,
     *,
     start: date,
     end: date,
@@ -98,14 +98,14 @@ def kpis(
     for term in terms:
         if start <= term.end_date <= end:
             group = group_of(term, by)
-            tallies.setdefault(group, _Tally()).add(term, today, config)
+            tallies.setdefault(group, _Tally()).add(term, today, policy)
     return [tallies[group].row(group) for group in sorted(tallies, key=str)]
 
 
 def kpis_by_period(
     terms: Iterable[Term],
     today: date,
-    config: RenewalConfig,
+    policy: RenewalPolicy,
     *,
     start: date,
     end: date,
@@ -116,7 +116,7 @@ def kpis_by_period(
     rows = []
     for first_day in periods_between(start, end, period):
         last_day = next_period_start(first_day, period) - timedelta(days=1)
-        (row,) = kpis(due, today, config, start=max(start, first_day), end=min(end, last_day))
+        (row,) = kpis(due, today, policy, start=max(start, first_day), end=min(end, last_day))
         rows.append(PeriodKpis(first_day, period_label(first_day, period), row))
     return rows
 
@@ -126,8 +126,8 @@ class _Tally:
         self.counts: dict[str, int] = {}
         self.amounts: dict[str, Decimal] = {}
 
-    def add(self, term: Term, today: date, config: RenewalConfig) -> None:
-        state = state_of(term, today, config.timing.for_segment(term.segment))
+    def add(self, term: Term, today: date, policy: RenewalPolicy) -> None:
+        state = state_of(term, today, policy.timing.for_segment(term.segment))
         self._count("due_count")
         if state in OPEN_STATES:
             self._count("open_count")

@@ -7,16 +7,10 @@ scores 0 points and its explanation says it was missing.
 
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
-from radar_renewals.config import RenewalConfig, RiskBands, RiskConfig, normalise_stage
+from radar_renewals.domain.policy import RenewalPolicy, RiskBands, RiskPolicy, normalise_stage
 from radar_renewals.domain.terms import Term, days_to_renewal
-
-
-class RiskBand(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
+from radar_schemas.common import RiskBand
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +43,12 @@ def band_for(score: float, bands: RiskBands) -> RiskBand:
     return RiskBand.LOW
 
 
-def assess_risk(term: Term, today: date, config: RenewalConfig) -> Risk:
-    risk = config.risk
+def assess_risk(term: Term, today: date, policy: RenewalPolicy) -> Risk:
+    risk = policy.risk
     drivers = (
         health_driver(term, risk),
         health_trend_driver(term, risk),
-        stalled_deal_driver(term, today, config),
+        stalled_deal_driver(term, today, policy),
         forecast_category_driver(term, risk),
         champion_driver(term, risk),
         escalation_driver(term, risk),
@@ -65,7 +59,7 @@ def assess_risk(term: Term, today: date, config: RenewalConfig) -> Risk:
     return Risk(score, band_for(score, risk.bands), drivers)
 
 
-def health_driver(term: Term, risk: RiskConfig) -> Driver:
+def health_driver(term: Term, risk: RiskPolicy) -> Driver:
     name = "health_score"
     if term.health is None:
         return _neutral(name, "no health score yet")
@@ -81,7 +75,7 @@ def health_driver(term: Term, risk: RiskConfig) -> Driver:
     )
 
 
-def health_trend_driver(term: Term, risk: RiskConfig) -> Driver:
+def health_trend_driver(term: Term, risk: RiskPolicy) -> Driver:
     name = "health_trend"
     if term.health is None or term.health.score_30d_ago is None:
         return _neutral(name, "no health score from 30 days ago")
@@ -101,10 +95,10 @@ def health_trend_driver(term: Term, risk: RiskConfig) -> Driver:
     )
 
 
-def stalled_deal_driver(term: Term, today: date, config: RenewalConfig) -> Driver:
+def stalled_deal_driver(term: Term, today: date, policy: RenewalPolicy) -> Driver:
     """How far the renewal deal lags the progress expected this close to the end date."""
     name = "stalled_deal"
-    start = config.timing.for_segment(term.segment).prepare_days
+    start = policy.timing.for_segment(term.segment).prepare_days
     days_left = days_to_renewal(term, today)
     if days_left > start:
         return Driver(
@@ -115,7 +109,7 @@ def stalled_deal_driver(term: Term, today: date, config: RenewalConfig) -> Drive
             "no deal progress expected yet",
         )
     expected = 1.0 if start == 0 else min(max((start - days_left) / start, 0.0), 1.0)
-    settings = config.risk.stalled_deal
+    settings = policy.risk.stalled_deal
     opportunity = term.opportunity
     if opportunity is None:
         if term.auto_renew:
@@ -141,7 +135,7 @@ def stalled_deal_driver(term: Term, today: date, config: RenewalConfig) -> Drive
     )
 
 
-def forecast_category_driver(term: Term, risk: RiskConfig) -> Driver:
+def forecast_category_driver(term: Term, risk: RiskPolicy) -> Driver:
     name = "forecast_category"
     if term.opportunity is None:
         return _neutral(name, "no renewal opportunity, so no forecast category")
@@ -152,7 +146,7 @@ def forecast_category_driver(term: Term, risk: RiskConfig) -> Driver:
     return Driver(name, category, points, f"CRM forecast category {category}: {signed(points)}")
 
 
-def champion_driver(term: Term, risk: RiskConfig) -> Driver:
+def champion_driver(term: Term, risk: RiskPolicy) -> Driver:
     name = "champion_lost"
     if not term.champion_lost:
         return Driver(name, 0.0, 0.0, "no champion or exec sponsor loss recorded: 0")
@@ -160,9 +154,11 @@ def champion_driver(term: Term, risk: RiskConfig) -> Driver:
     return Driver(name, 1.0, points, f"a champion or exec sponsor left: {signed(points)}")
 
 
-def escalation_driver(term: Term, risk: RiskConfig) -> Driver:
+def escalation_driver(term: Term, risk: RiskPolicy) -> Driver:
     name = "open_escalations"
     count = term.open_escalations
+    if count is None:
+        return _neutral(name, "open escalations not known")
     if count <= 0:
         return Driver(name, 0.0, 0.0, "no open escalations: 0")
     settings = risk.escalations
@@ -176,7 +172,7 @@ def escalation_driver(term: Term, risk: RiskConfig) -> Driver:
     )
 
 
-def utilisation_driver(term: Term, risk: RiskConfig) -> Driver:
+def utilisation_driver(term: Term, risk: RiskPolicy) -> Driver:
     name = "seat_utilisation"
     ratio = term.utilisation
     if ratio is None:

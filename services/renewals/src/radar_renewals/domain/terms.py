@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from radar_renewals.config import TimingRules
+from radar_renewals.domain.policy import TimingRules
 
 
 class Timing(StrEnum):
@@ -92,7 +92,7 @@ class Term:
     opportunity: Opportunity | None = None
     health: HealthSnapshot | None = None
     champion_lost: bool = False
-    open_escalations: int = 0
+    open_escalations: int | None = None  # from the latest health score; None: not known
     utilisation: float | None = None  # active users / seats, from the health service
     account_name: str | None = None
     segment: str | None = None  # smb | mid_market | enterprise

@@ -4,6 +4,6 @@ from pathlib import Path
 
 from radar_runtime.migrations import Migrations
 
-from ..tables import metadata
+from ..store.tables import metadata
 
 MIGRATIONS = Migrations("renewals", Path(__file__).with_name("versions"), metadata)

@@ -1,1 +1,0 @@
-"""Recomputing health scores from the projection: load, assess with the domain, store, emit."""

@@ -1,0 +1,84 @@
+"""The events a recompute emits carry the contract's fields: numbers, owner, account, play."""
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+from health_factories import AS_OF, ago, assess_by_default, signals
+
+from radar_health.domain.alerts import Resolution, ResolveReason
+from radar_health.domain.assess import AccountFacts, StoredHealth
+from radar_health.domain.events import raised_alert, resolved_alert, scored_event
+from radar_health.domain.signals import ContactState, OpenTicket
+from radar_schemas.codec import decode, encode
+
+OWNER = {"name": "Dana Reyes", "email": "dana.reyes@example.com", "slack_id": "U1"}
+FACTS = AccountFacts(
+    signals(
+        segment="enterprise",
+        last_engagement_at=ago(1),
+        contacts=(ContactState("c-9", "champion", False, ago(2)),),
+        renewal_date=AS_OF.date() + timedelta(days=60),
+    ),
+    name="Acme Corp",
+    region="emea",
+    owner=OWNER,
+    manager=None,
+    arr=120_000.0,
+)
+
+
+def test_health_scored_lists_components_and_the_missing_measures_with_reasons():
+    assessment = assess_by_default(FACTS, StoredHealth("acct-1"))
+    event = scored_event(FACTS, StoredHealth("acct-1"), assessment, AS_OF)
+    assert decode(encode(event)) == event  # valid against the contract
+    payload = event.payload
+    assert (payload.score, payload.band, payload.segment) == (60.0, "yellow", "enterprise")
+    by_measure = {c.measure: c for c in payload.components}
+    assert by_measure["engagement_recency"].sub_score == 100.0
+    assert by_measure["relationship"].raw_value == 0.0
+    assert by_measure["usage_trend"].raw_value is None and by_measure["usage_trend"].weight == 0
+    assert set(payload.missing) == {
+        "usage_trend",
+        "license_utilization",
+        "support_load",
+        "satisfaction",
+    }
+    assert event.occurred_at == AS_OF and event.source == "health"
+    assert payload.open_escalations == 0  # no ticket seen
+    again = scored_event(FACTS, StoredHealth("acct-1"), assessment, AS_OF)
+    assert again.event_id == event.event_id  # named by its cause
+
+
+def test_health_scored_carries_the_open_escalations_and_a_new_count_is_a_new_event():
+    ticket = OpenTicket("T-7", "normal", escalated=True, opened_at=ago(2))
+    escalated = replace(FACTS, signals=replace(FACTS.signals, open_tickets=(ticket,)))
+    assessment = assess_by_default(escalated, StoredHealth("acct-1"))
+    event = scored_event(escalated, StoredHealth("acct-1"), assessment, AS_OF)
+    assert decode(encode(event)) == event
+    assert event.payload.open_escalations == 1
+    closed = replace(assessment, open_escalations=0)  # the same score, one escalation fewer
+    assert scored_event(escalated, StoredHealth("acct-1"), closed, AS_OF).event_id != event.event_id
+
+
+def test_raised_alert_says_who_what_why_and_what_to_do():
+    assessment = assess_by_default(FACTS, StoredHealth("acct-1"))
+    [champion] = [c for c in assessment.changes.raised if c.rule.value == "champion.left"]
+    stored, event = raised_alert(champion, FACTS, 60.0, AS_OF)
+    assert decode(encode(event)) == event
+    alert = event.payload
+    assert (alert.rule, alert.severity) == ("champion.left", "critical")  # renewal in 60 days
+    assert alert.dedup_key == "champion.left:acct-1:c-9"
+    assert {d.name: d.value for d in alert.drivers} == {"contact": "c-9", "days_to_renewal": 60.0}
+    assert alert.recommended_actions[0] == "Identify and onboard a new champion"
+    assert alert.owner.email == OWNER["email"] and alert.manager is None
+    assert (alert.account_name, alert.segment, alert.region) == ("Acme Corp", "enterprise", "emea")
+    assert (alert.arr, alert.health_score) == (120_000.0, 60.0)
+    assert alert.renewal_date == date(2025, 8, 14)
+    assert stored.alert.alert_id == alert.alert_id and alert.title in stored.payload_json
+
+    resolution = Resolution(stored.alert, ResolveReason.CLEARED, AS_OF + timedelta(days=1))
+    resolved = resolved_alert(stored, resolution)
+    assert resolved.payload.alert_id == alert.alert_id
+    assert resolved.payload.summary.startswith("Resolved: Champion c-9 left")
+    assert resolved.occurred_at == AS_OF + timedelta(days=1)
+    assert resolved.event_id != event.event_id
