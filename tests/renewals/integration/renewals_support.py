@@ -284,10 +284,16 @@ async def _until_ready(http: httpx.AsyncClient) -> None:
 
 @asynccontextmanager
 async def running_service(
-    kafka_bootstrap: str, database_url: str, start: datetime, **overrides: Any
+    kafka_bootstrap: str,
+    database_url: str,
+    start: datetime,
+    *,
+    settings: RenewalsSettings | None = None,
+    **overrides: Any,
 ) -> AsyncIterator[Service]:
-    """The app in this event loop, called through ASGI."""
-    settings = service_settings(kafka_bootstrap, database_url, **overrides)
+    """The app in this event loop, called through ASGI; given `settings` (another
+    service's), it is that service restarted."""
+    settings = settings or service_settings(kafka_bootstrap, database_url, **overrides)
     clock = ManualClock(start)
     app = create_app(settings, clock=clock)
     async with app.router.lifespan_context(app):

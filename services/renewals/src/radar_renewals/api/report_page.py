@@ -103,7 +103,7 @@ def _tiles(data: ReportData) -> str:
         ("Logo retention", _pct(k.logo_retention), f"{k.renewed_count} of {resolved} renewed"),
         ("ARR due", _money(totals.due_arr), f"{totals.due_count} renewals"),
         ("Expected ARR", _money(totals.expected_arr), "probability-weighted"),
-        ("ARR at risk", _money(totals.at_risk_arr), f"{totals.at_risk_count} open, high risk"),
+        ("ARR at risk", _money(totals.at_risk_arr), f"{totals.at_risk_count} open, at risk"),
     ]
     cells = "".join(
         f'<div class="tile"><div class="label">{escape(label)}</div>'

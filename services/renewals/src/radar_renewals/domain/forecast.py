@@ -6,7 +6,8 @@ Per term, as of `today`:
 - expected: booked at the booked ARR, churned at 0, open at ARR × p_renew;
 - commit / best_case / pipeline: open terms by CRM forecast category, at the
   opportunity amount (the term's ARR when the opportunity has none);
-- at risk: open terms whose risk band is high, at their ARR.
+- at risk: open terms at risk (`alerts.at_risk`: high risk within at_risk_days of E),
+  at their ARR; with the hysteresis of a raised alert, which only the projection knows.
 Each (period, group) pair in range gets a row, zeros included, so rows chart directly.
 """
 
@@ -16,13 +17,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from radar_renewals.domain.calibration import expected_arr
+from radar_renewals.domain.alerts import at_risk
+from radar_renewals.domain.evaluation import Evaluation, Evaluator
 from radar_renewals.domain.grouping import GroupBy, group_of
 from radar_renewals.domain.periods import Period, period_label, period_start, periods_between
 from radar_renewals.domain.policy import RenewalPolicy
-from radar_renewals.domain.risk import assess_risk
-from radar_renewals.domain.terms import OPEN_STATES, RENEWED_STATES, State, Term, state_of
-from radar_schemas.common import RiskBand
+from radar_renewals.domain.terms import OPEN_STATES, RENEWED_STATES, State, Term
 
 ZERO = Decimal(0)
 FORECAST_CATEGORIES = ("commit", "best_case", "pipeline")
@@ -65,11 +65,12 @@ def forecast(
     by: GroupBy | None = None,
 ) -> list[ForecastRow]:
     """Rows for every period touching [start, end] (× every group seen), in order."""
+    evaluator = Evaluator(policy)
     due = [term for term in terms if start <= term.end_date <= end]
     cells: dict[tuple[date, str | None], list[ForecastRow]] = {}
     for term in due:
         key = (period_start(term.end_date, period), group_of(term, by))
-        cells.setdefault(key, []).append(_contribution(term, today, policy))
+        cells.setdefault(key, []).append(_contribution(evaluator.evaluate(term, today), policy))
     groups = sorted({group for _, group in cells}, key=str) if by else [None]
     rows = []
     for first_day in periods_between(start, end, period):
@@ -100,33 +101,32 @@ def combine(rows: Sequence[ForecastRow], *, label: str | None = None) -> Forecas
     )
 
 
-def _contribution(term: Term, today: date, policy: RenewalPolicy) -> ForecastRow:
+def _contribution(evaluation: Evaluation, policy: RenewalPolicy) -> ForecastRow:
     """One term's figures; `combine` puts them under their period's labels."""
-    state = state_of(term, today, policy.timing.for_segment(term.segment))
+    term, state = evaluation.term, evaluation.state
     row = {"due_count": 1, "due_arr": term.arr, "state_counts": {state: 1}}
     if state in RENEWED_STATES and term.booking is not None:
         new_arr = term.booking.new_arr
         row |= {"booked_count": 1, "booked_arr": new_arr, "expected_arr": new_arr}
     elif state in OPEN_STATES:
-        row |= _open_figures(term, today, policy)
+        row |= _open_figures(evaluation, policy)
     else:
         row |= {"churned_count": 1, "churned_arr": term.arr}
     return ForecastRow(term.end_date, "", None, **row)  # type: ignore[arg-type]
 
 
-def _open_figures(term: Term, today: date, policy: RenewalPolicy) -> dict[str, object]:
-    risk = assess_risk(term, today, policy)
-    p_renew = policy.calibration.curve().p_renew(risk.score)
+def _open_figures(evaluation: Evaluation, policy: RenewalPolicy) -> dict[str, object]:
+    term = evaluation.term
     figures: dict[str, object] = {
         "open_count": 1,
         "open_arr": term.arr,
-        "expected_arr": expected_arr(term.arr, p_renew),
+        "expected_arr": evaluation.expected_arr,
     }
     opportunity = term.opportunity
     if opportunity is not None and opportunity.forecast_category in FORECAST_CATEGORIES:
         amount = opportunity.amount if opportunity.amount is not None else term.arr
         figures[f"{opportunity.forecast_category}_arr"] = amount
-    if risk.band is RiskBand.HIGH:
+    if at_risk(term, evaluation.risk, evaluation.today, policy):
         figures |= {"at_risk_count": 1, "at_risk_arr": term.arr}
     return figures
 

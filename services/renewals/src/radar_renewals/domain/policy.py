@@ -183,9 +183,17 @@ class RiskPolicy(Settings):
     health: HealthRisk
     health_trend: HealthTrendRisk
     stalled_deal: StalledDealRisk
+    # CRM stage -> p_renew, for stages that decide a renewal before its booking or
+    # cancellation arrives (see `risk.decided_stage_driver`).
+    decided_stages: dict[str, Fraction] = {}
     forecast_category: dict[ForecastCategory, SignedPoints]
     escalations: EscalationRisk
     utilisation: UtilisationRisk
+
+    @field_validator("decided_stages")
+    @classmethod
+    def _normalised_stages(cls, value: dict[str, float]) -> dict[str, float]:
+        return {normalise_stage(stage): p_renew for stage, p_renew in value.items()}
 
 
 class CalibrationPolicy(Settings):

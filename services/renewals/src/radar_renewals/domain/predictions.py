@@ -79,7 +79,7 @@ def _predict(
         if then is None:
             continue  # the term did not exist yet in the CRM's view on that day
         risk = assess_risk(then, day, evaluator.policy)
-        found.append(Prediction(risk.score, evaluator.curve.p_renew(risk.score), renewed))
+        found.append(Prediction(risk.score, evaluator.p_renew(risk), renewed))
     return found
 
 

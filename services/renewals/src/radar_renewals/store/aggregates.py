@@ -21,7 +21,6 @@ from radar_renewals.domain.kpis import KpiRow, PeriodKpis
 from radar_renewals.domain.periods import Period, period_label, periods_between
 from radar_renewals.domain.terms import State
 from radar_renewals.store.tables import terms
-from radar_schemas.common import RiskBand
 
 ZERO = Decimal(0)
 
@@ -60,7 +59,7 @@ async def forecast_rows(
 ) -> list[ForecastRow]:
     """Like `domain.forecast.forecast`: every (period, group) pair in range, zeros included."""
     is_open, renewed, churned = terms.c.is_open, terms.c.is_renewed, terms.c.is_churned
-    at_risk = is_open & (terms.c.risk_band == RiskBand.HIGH.value)
+    at_risk = terms.c.at_risk
     state_columns = [_count(terms.c.state == state.value).label(state.value) for state in State]
     query = (
         select(

@@ -180,6 +180,9 @@ terms = Table(
     Column("expected_arr", Money, nullable=False),
     # ARR a forecast category stands for: the opportunity amount, else the term's ARR.
     Column("category_arr", Money, nullable=False),
+    # At risk as `domain.alerts.at_risk` says (hysteresis included): the forecast, the
+    # report and the gauges count exactly the terms with an open renewal.at_risk alert.
+    Column("at_risk", Boolean, nullable=False),
     # Of everything above but `evaluated_on`: a row is rewritten only when it changed.
     Column("content_hash", Text, nullable=False),
     Column("evaluated_on", Date, nullable=False),
@@ -214,8 +217,20 @@ active_alerts = Table(
     Column("rule", Text, nullable=False),
     Column("severity", Text, nullable=False),
     Column("raised_at", DateTime(timezone=True), nullable=False),
+    # The stamp of the latest raise event sent (the raise, or a later update): what
+    # resolves it is stamped no earlier.
+    Column("stamped_at", DateTime(timezone=True), nullable=False),
     Column("alert", JSONB, nullable=False),
     Index("active_alerts_subscription", "subscription_id"),
+)
+
+# When each dedup key was last resolved: a raise of the same key later is stamped after
+# it, so a consumer ordering an alert's events by time never takes the raise for stale.
+resolved_alerts = Table(
+    "resolved_alerts",
+    metadata,
+    Column("dedup_key", Text, primary_key=True),
+    Column("resolved_at", DateTime(timezone=True), nullable=False),
 )
 
 # One row per account, row-locked by each refresh for the accounts it re-derives: an
