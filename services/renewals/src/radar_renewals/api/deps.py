@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from radar_renewals.parts import RenewalsParts
 from radar_runtime import parts
+from radar_runtime.errors import ERROR_RESPONSES, ErrorBody
 
 Renewals = Annotated[RenewalsParts, Depends(parts)]
 
@@ -17,6 +18,17 @@ GroupParam = Annotated[
     Literal["segment", "region", "owner"] | None,
     Query(description="Slice by this dimension; terms without it count under 'unknown'."),
 ]
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "No renewal is known for this subscription"}
+}
+# An HTML route's errors are still JSON: said so, or OpenAPI shows them as text/html.
+JSON_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {
+        **response,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    }
+    for status, response in ERROR_RESPONSES.items()
+}
 # A year of months is plenty for a screen; a longer range is most likely a typo.
 MAX_RANGE_DAYS = 3 * 366
 

@@ -38,7 +38,16 @@ ToParam = Annotated[date | None, Query(alias="to", description="Last renewal dat
 DEFAULT_MONTHS = 12
 
 
-@router.get("/forecast", response_model=None)
+@router.get(
+    "/forecast",
+    response_model=None,
+    responses={
+        200: {
+            "description": "The forecast as JSON, or as CSV with format=csv",
+            "content": {"application/json": {}, "text/csv": {}},
+        }
+    },
+)
 async def get_forecast(
     session: SessionDep,
     renewals: Renewals,

@@ -79,6 +79,7 @@ def term_view(row: Any, today: date) -> dict[str, Any]:
 def change_view(change: Any) -> dict[str, Any]:
     """One `state_changes` row."""
     return {
+        "id": change.id,
         "at": change.at.isoformat(),
         "term_start": change.term_start.isoformat(),
         "state": change.state,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from radar_renewals.api.deps import Renewals, plain_json
+from radar_renewals.api.deps import NOT_FOUND, Renewals, plain_json
 from radar_renewals.api.live import drivers_of, evaluate_now
 from radar_renewals.api.models import alert_view, change_view, term_view
 from radar_renewals.domain.terms import State
@@ -20,7 +21,8 @@ from radar_schemas.common import Region, RiskBand, Segment
 
 router = APIRouter(prefix="/v1", tags=["renewals"])
 
-HISTORY_LIMIT = 200
+HISTORY_LIMIT = 50
+MAX_OFFSET = 2**31 - 1  # PostgreSQL's OFFSET is a bigint; no list is near this long
 
 
 @router.get("/renewals", response_class=JSONResponse)
@@ -35,7 +37,7 @@ async def list_renewals(
     owner: Annotated[str | None, Query(description="The owner's email.")] = None,
     risk_band: RiskBand | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> JSONResponse:
     """Subscription terms sorted by renewal date, filtered, a page at a time."""
     today = renewals.today()
@@ -54,7 +56,7 @@ async def list_renewals(
     )
 
 
-@router.get("/renewals/{subscription_id}", response_class=JSONResponse)
+@router.get("/renewals/{subscription_id}", response_class=JSONResponse, responses=NOT_FOUND)
 async def get_renewal(
     subscription_id: str, session: SessionDep, renewals: Renewals
 ) -> JSONResponse:
@@ -64,7 +66,7 @@ async def get_renewal(
     if not rows:
         raise HTTPException(404, detail=f"no renewal known for subscription {subscription_id!r}")
     current = next((row for row in rows if row.is_current), rows[-1])
-    history = await changes_of(session, subscription_id, HISTORY_LIMIT)
+    history, more = await _history_page(session, subscription_id, HISTORY_LIMIT, None)
     live = await evaluate_now(session, renewals.evaluator, [subscription_id], today)
     alerts = await alerts_of(session, subscription_id)
     return plain_json(
@@ -75,7 +77,35 @@ async def get_renewal(
                 "drivers": drivers_of(live.get((subscription_id, current.start_date))),
             },
             "terms": [term_view(row, today) for row in rows],
-            "history": [change_view(change) for change in history],
+            # The latest changes, oldest first; older ones from .../history?before=.
+            "history": [change_view(change) for change in reversed(history)],
+            "history_next_before": more,
             "active_alerts": [alert_view(alert) for alert in alerts],
         }
     )
+
+
+@router.get("/renewals/{subscription_id}/history", response_class=JSONResponse, responses=NOT_FOUND)
+async def get_history(
+    subscription_id: str,
+    session: SessionDep,
+    before: Annotated[
+        int | None, Query(ge=1, le=2**63 - 1, description="next_before of the previous page.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> JSONResponse:
+    """A subscription's state and risk-band changes, newest first, a page at a time."""
+    if not await terms_of(session, subscription_id):
+        raise HTTPException(404, detail=f"no renewal known for subscription {subscription_id!r}")
+    changes, more = await _history_page(session, subscription_id, limit, before)
+    return plain_json({"items": [change_view(change) for change in changes], "next_before": more})
+
+
+async def _history_page(
+    session: AsyncSession, subscription_id: str, limit: int, before: int | None
+) -> tuple[list[Any], int | None]:
+    """Up to `limit` changes before `before`, newest first, and where the next page starts
+    (None: no more)."""
+    rows = await changes_of(session, subscription_id, limit + 1, before=before)
+    more = rows[limit - 1].id if len(rows) > limit else None
+    return rows[:limit], more

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
-from radar_renewals.api.deps import Renewals, checked_range, month_range
+from radar_renewals.api.deps import JSON_ERRORS, Renewals, checked_range, month_range
 from radar_renewals.api.live import evaluate_now
 from radar_renewals.api.report_page import ReportData, render_report
 from radar_renewals.store.aggregates import forecast_rows, kpi_rows, kpis_by_period
@@ -27,7 +27,7 @@ def default_range(today: date) -> tuple[date, date]:
     return month_range(today, first=-MONTHS_BACK, months=MONTHS_BACK + 1 + MONTHS_AHEAD)
 
 
-@router.get("/renewals", response_class=HTMLResponse)
+@router.get("/renewals", response_class=HTMLResponse, responses=JSON_ERRORS)
 async def renewals_report(
     session: SessionDep,
     renewals: Renewals,
