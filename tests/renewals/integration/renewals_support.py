@@ -86,6 +86,7 @@ def subscription(
     arr: float = 120_000.0,
     seats: int = 100,
     auto_renew: bool = False,
+    currency: str = "EUR",
 ) -> SubscriptionUpsertedEvent:
     return SubscriptionUpsertedEvent(
         occurred_at=when,
@@ -95,7 +96,7 @@ def subscription(
             plan="Enterprise",
             seats=seats,
             arr=arr,
-            currency="EUR",
+            currency=currency,
             start_date=start,
             end_date=end,
             auto_renew=auto_renew,

@@ -23,8 +23,12 @@ from radar_renewals.api.models import (
     forecast_csv_row,
     forecast_view,
     kpi_view,
+    per_currency_totals,
+    reporting_view,
 )
 from radar_renewals.domain.forecast import combine
+from radar_renewals.domain.kpis import combine_kpis
+from radar_renewals.domain.money import in_reporting_currency
 from radar_renewals.store.aggregates import forecast_rows, kpi_rows
 from radar_runtime import SessionDep
 
@@ -59,7 +63,10 @@ async def get_forecast(
 ) -> Response:
     """Renewals due per period: due, booked, expected, commit, best case and at-risk ARR.
 
-    Without `from`/`to`: this month and the next eleven."""
+    One row per period (and group) and currency: amounts are never added across
+    currencies. `reporting` converts them to the rule file's reporting currency when its
+    rates cover every currency present (null otherwise). Without `from`/`to`: this month
+    and the next eleven."""
     today = renewals.today()
     ahead = month_range(today, first=0, months=DEFAULT_MONTHS)
     start, end = checked_range(start or ahead[0], end or ahead[1])
@@ -75,7 +82,11 @@ async def get_forecast(
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
-    totals = replace(combine(rows, label="total"), group=None) if rows else None
+    policy = renewals.rules.currency
+    converted = in_reporting_currency(
+        rows, policy, lambda row: (row.period_start, row.group), combine
+    )
+    converted_totals = replace(combine(converted, label="total"), group=None) if converted else None
     return plain_json(
         {
             "from": start.isoformat(),
@@ -83,8 +94,10 @@ async def get_forecast(
             "period": period,
             "by": by,
             "as_of": today.isoformat(),
+            "currencies": sorted({row.currency for row in rows if row.currency}),
             "rows": [forecast_view(row) for row in rows],
-            "totals": forecast_view(totals) if totals else None,
+            "totals": [forecast_view(row) for row in per_currency_totals(rows)],
+            "reporting": reporting_view(policy, converted, forecast_view, converted_totals),
         }
     )
 
@@ -97,7 +110,8 @@ async def get_kpis(
     end: ToParam = None,
     by: GroupParam = None,
 ) -> JSONResponse:
-    """Renewal KPIs of the terms due in the range, each rate with the counts and ARR behind it.
+    """Renewal KPIs of the terms due in the range, each rate with the counts and ARR behind it,
+    per currency (and in the reporting currency under `reporting`, as the forecast).
 
     Rates divide by the due terms that have resolved (renewed or churned); terms still
     open are reported under `open` and join the rates once they resolve. Without
@@ -107,12 +121,16 @@ async def get_kpis(
     back = month_range(today, first=1 - DEFAULT_MONTHS, months=DEFAULT_MONTHS)
     start, end = checked_range(start or back[0], end or back[1])
     rows = await kpi_rows(session, start=start, end=end, by=by)
+    policy = renewals.rules.currency
+    converted = in_reporting_currency(rows, policy, lambda row: row.group, combine_kpis)
     return plain_json(
         {
             "from": start.isoformat(),
             "to": end.isoformat(),
             "by": by,
             "as_of": today.isoformat(),
+            "currencies": sorted({row.currency for row in rows if row.currency}),
             "rows": [kpi_view(row) for row in rows],
+            "reporting": reporting_view(policy, converted, kpi_view),
         }
     )

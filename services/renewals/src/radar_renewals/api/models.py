@@ -1,17 +1,21 @@
 """What the API returns: terms, their history and alerts, forecast and KPI rows, as
 JSON-ready dicts (plain data, which the routes serialise as is).
 
-Money is a number rounded to the cent (ARR is summed across currencies as given).
+Money is a number rounded to the cent, in the currency its row or term names: totals are
+made per currency, and in the reporting currency only through the rule file's rates.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from radar_renewals.domain.forecast import FORECAST_FIELDS, ForecastRow
+from radar_renewals.domain.forecast import FORECAST_FIELDS, ForecastRow, combine
 from radar_renewals.domain.kpis import KpiRow
+from radar_renewals.domain.policy import CurrencyPolicy
 from radar_renewals.domain.terms import State
 
 
@@ -107,6 +111,7 @@ def forecast_view(row: ForecastRow) -> dict[str, Any]:
         "period": row.period_label,
         "period_start": row.period_start.isoformat(),
         "group": row.group,
+        "currency": row.currency,
         "due": {"count": row.due_count, "arr": amount(row.due_arr)},
         "booked": {"count": row.booked_count, "arr": amount(row.booked_arr)},
         "churned": {"count": row.churned_count, "arr": amount(row.churned_arr)},
@@ -120,7 +125,7 @@ def forecast_view(row: ForecastRow) -> dict[str, Any]:
     }
 
 
-FORECAST_CSV_COLUMNS = ("period", "period_start", "group", *FORECAST_FIELDS)
+FORECAST_CSV_COLUMNS = ("period", "period_start", "group", "currency", *FORECAST_FIELDS)
 
 
 def forecast_csv_row(row: ForecastRow) -> list[object]:
@@ -128,6 +133,7 @@ def forecast_csv_row(row: ForecastRow) -> list[object]:
         "period": row.period_label,
         "period_start": row.period_start.isoformat(),
         "group": row.group or "",
+        "currency": row.currency or "",
     }
     for name in FORECAST_FIELDS:
         value = getattr(row, name)
@@ -140,6 +146,7 @@ def kpi_view(row: KpiRow) -> dict[str, Any]:
     resolved = row.resolved_count
     return {
         "group": row.group,
+        "currency": row.currency,
         "due_count": row.due_count,
         "resolved_count": resolved,
         "open": {"count": row.open_count, "arr": amount(row.open_arr)},
@@ -166,6 +173,32 @@ def kpi_view(row: KpiRow) -> dict[str, Any]:
             "contraction_arr": amount(row.contraction_arr),
             "churned_arr": amount(row.churned_arr),
         },
+    }
+
+
+def per_currency_totals(rows: Sequence[ForecastRow]) -> list[ForecastRow]:
+    """One total row per currency, in the order the rows name them."""
+    by_currency: dict[str | None, list[ForecastRow]] = {}
+    for row in rows:
+        by_currency.setdefault(row.currency, []).append(row)
+    return [replace(combine(group, label="total"), group=None) for group in by_currency.values()]
+
+
+def reporting_view(
+    policy: CurrencyPolicy,
+    converted_rows: Sequence[Any] | None,
+    view: Callable[[Any], dict[str, Any]],
+    totals: Any = None,
+) -> dict[str, Any] | None:
+    """The rows converted to the reporting currency, with the rates used; None when a
+    currency present has no rate in the rule file."""
+    if converted_rows is None:
+        return None
+    return {
+        "currency": policy.reporting,
+        "rates": dict(sorted(policy.rates.items())),
+        "rows": [view(row) for row in converted_rows],
+        **({"totals": view(totals)} if totals is not None else {}),
     }
 
 

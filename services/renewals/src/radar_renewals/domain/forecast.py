@@ -33,6 +33,7 @@ class ForecastRow:
     period_start: date
     period_label: str
     group: str | None
+    currency: str | None = None  # every amount's; None only for a row of no terms
     due_count: int = 0
     due_arr: Decimal = ZERO
     booked_count: int = 0
@@ -50,7 +51,7 @@ class ForecastRow:
     state_counts: dict[State, int] = field(default_factory=dict)
 
 
-_LABEL_FIELDS = {"period_start", "period_label", "group", "state_counts"}
+_LABEL_FIELDS = {"period_start", "period_label", "group", "currency", "state_counts"}
 _SUMMED_FIELDS = tuple(f.name for f in fields(ForecastRow) if f.name not in _LABEL_FIELDS)
 
 
@@ -64,25 +65,31 @@ def forecast(
     period: Period = "month",
     by: GroupBy | None = None,
 ) -> list[ForecastRow]:
-    """Rows for every period touching [start, end] (× every group seen), in order."""
+    """Rows for every period touching [start, end] (× every group seen × every currency
+    seen), in order."""
     evaluator = Evaluator(policy)
     due = [term for term in terms if start <= term.end_date <= end]
-    cells: dict[tuple[date, str | None], list[ForecastRow]] = {}
+    cells: dict[tuple[date, str | None, str], list[ForecastRow]] = {}
     for term in due:
-        key = (period_start(term.end_date, period), group_of(term, by))
+        key = (period_start(term.end_date, period), group_of(term, by), term.currency)
         cells.setdefault(key, []).append(_contribution(evaluator.evaluate(term, today), policy))
-    groups = sorted({group for _, group in cells}, key=str) if by else [None]
+    groups = sorted({group for _, group, _ in cells}, key=str) if by else [None]
+    currencies: list[str | None] = sorted({currency for _, _, currency in cells}) or [None]
     rows = []
     for first_day in periods_between(start, end, period):
         for group in groups:
-            empty = ForecastRow(first_day, period_label(first_day, period), group)
-            rows.append(combine([empty, *cells.get((first_day, group), [])]))
+            for currency in currencies:
+                empty = ForecastRow(first_day, period_label(first_day, period), group, currency)
+                rows.append(combine([empty, *cells.get((first_day, group, currency or ""), [])]))
     return rows
 
 
 def combine(rows: Sequence[ForecastRow], *, label: str | None = None) -> ForecastRow:
-    """Field-wise sum of rows; labels come from the first row unless `label` is given."""
+    """Field-wise sum of rows of one currency; labels come from the first row unless
+    `label` is given."""
     first = rows[0]
+    if len({row.currency for row in rows if row.currency}) > 1:
+        raise ValueError("rows in different currencies are not added up: convert them first")
     # Counts start from int 0 and amounts from Decimal 0, so each keeps its type.
     totals: dict[str, Any] = {
         name: sum((getattr(row, name) for row in rows), type(getattr(first, name))())
@@ -96,6 +103,7 @@ def combine(rows: Sequence[ForecastRow], *, label: str | None = None) -> Forecas
         period_start=first.period_start,
         period_label=label or first.period_label,
         group=first.group,
+        currency=first.currency,
         state_counts=counts,
         **totals,
     )
@@ -112,7 +120,7 @@ def _contribution(evaluation: Evaluation, policy: RenewalPolicy) -> ForecastRow:
         row |= _open_figures(evaluation, policy)
     else:
         row |= {"churned_count": 1, "churned_arr": term.arr}
-    return ForecastRow(term.end_date, "", None, **row)  # type: ignore[arg-type]
+    return ForecastRow(term.end_date, "", None, term.currency, **row)  # type: ignore[arg-type]
 
 
 def _open_figures(evaluation: Evaluation, policy: RenewalPolicy) -> dict[str, object]:

@@ -209,6 +209,15 @@ class CalibrationPolicy(Settings):
         return Calibration(tuple(self.knots))
 
 
+class CurrencyPolicy(Settings):
+    """How amounts in several currencies are totalled: each currency on its own, and in
+    the reporting currency too when `rates` convert every currency present."""
+
+    reporting: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
+    # Units of the reporting currency per unit of each other currency (EUR = 1.08).
+    rates: dict[Annotated[str, Field(pattern=r"^[A-Z]{3}$")], PositiveNumber] = {}
+
+
 class AlertPolicy(Settings):
     at_risk_hysteresis_points: Points
     churned_max_age_days: Days
@@ -219,6 +228,7 @@ class RenewalPolicy(Settings):
     risk: RiskPolicy
     calibration: CalibrationPolicy
     alerts: AlertPolicy
+    currency: CurrencyPolicy = CurrencyPolicy()
 
 
 def normalise_stage(stage: str) -> str:

@@ -57,7 +57,8 @@ async def forecast_rows(
     period: Period,
     by: GroupBy | None,
 ) -> list[ForecastRow]:
-    """Like `domain.forecast.forecast`: every (period, group) pair in range, zeros included."""
+    """Like `domain.forecast.forecast`: every (period, group, currency) in range, zeros
+    included (each currency due anywhere in the range)."""
     is_open, renewed, churned = terms.c.is_open, terms.c.is_renewed, terms.c.is_churned
     at_risk = terms.c.at_risk
     state_columns = [_count(terms.c.state == state.value).label(state.value) for state in State]
@@ -65,6 +66,7 @@ async def forecast_rows(
         select(
             _period(period),
             _group(by),
+            terms.c.currency,
             func.count().label("due_count"),
             _sum(terms.c.arr).label("due_arr"),
             _count(renewed).label("booked_count"),
@@ -85,20 +87,26 @@ async def forecast_rows(
             *state_columns,
         )
         .where(_in_range(start, end))
-        .group_by("period_start", "grp")
+        .group_by("period_start", "grp", terms.c.currency)
     )
-    cells: dict[tuple[date, str | None], dict[str, Any]] = {}
+    cells: dict[tuple[date, str | None, str], dict[str, Any]] = {}
     for r in (await session.execute(query)).mappings():
         values: dict[str, Any] = {name: r[name] for name in FORECAST_FIELDS}
         values["state_counts"] = {state: r[state.value] for state in State if r[state.value]}
-        cells[(r["period_start"], r["grp"])] = values
-    groups: Sequence[str | None] = sorted({g for _, g in cells}, key=str) if by else [None]
+        cells[(r["period_start"], r["grp"], r["currency"])] = values
+    groups: Sequence[str | None] = sorted({g for _, g, _ in cells}, key=str) if by else [None]
+    currencies: Sequence[str | None] = sorted({c for _, _, c in cells}) or [None]
     return [
         ForecastRow(
-            first_day, period_label(first_day, period), group, **cells.get((first_day, group), {})
+            first_day,
+            period_label(first_day, period),
+            group,
+            currency,
+            **cells.get((first_day, group, currency or ""), {}),
         )
         for first_day in periods_between(start, end, period)
         for group in groups
+        for currency in currencies
     ]
 
 
@@ -138,31 +146,41 @@ _KPI_FIELDS = (
 async def kpi_rows(
     session: AsyncSession, *, start: date, end: date, by: GroupBy | None
 ) -> list[KpiRow]:
-    """Like `domain.kpis.kpis`: one row per group seen, or one row when ungrouped."""
-    query = select(_group(by), *_kpi_columns()).where(_in_range(start, end)).group_by("grp")
+    """Like `domain.kpis.kpis`: one row per group and currency seen (one empty row when
+    nothing is due)."""
+    query = (
+        select(_group(by), terms.c.currency, *_kpi_columns())
+        .where(_in_range(start, end))
+        .group_by("grp", terms.c.currency)
+    )
     rows = {
-        r["grp"]: KpiRow(r["grp"], **{name: r[name] for name in _KPI_FIELDS})
+        (r["grp"], r["currency"]): KpiRow(
+            r["grp"], r["currency"], **{name: r[name] for name in _KPI_FIELDS}
+        )
         for r in (await session.execute(query)).mappings()
     }
-    if by is None and not rows:
-        rows[None] = KpiRow(None)
-    return [rows[group] for group in sorted(rows, key=str)]
+    if not rows:
+        return [KpiRow(None)]
+    return [rows[key] for key in sorted(rows, key=str)]
 
 
 async def kpis_by_period(
     session: AsyncSession, *, start: date, end: date, period: Period
 ) -> list[PeriodKpis]:
-    """Ungrouped KPIs for every period touching [start, end], empty periods included."""
+    """Ungrouped KPIs for every period touching [start, end] and currency due in it,
+    empty periods included (one empty row)."""
     query = (
-        select(_period(period), *_kpi_columns())
+        select(_period(period), terms.c.currency, *_kpi_columns())
         .where(_in_range(start, end))
-        .group_by("period_start")
+        .group_by("period_start", terms.c.currency)
+        .order_by("period_start", terms.c.currency)
     )
-    found = {
-        r["period_start"]: KpiRow(None, **{name: r[name] for name in _KPI_FIELDS})
-        for r in (await session.execute(query)).mappings()
-    }
+    found: dict[date, list[KpiRow]] = {}
+    for r in (await session.execute(query)).mappings():
+        row = KpiRow(None, r["currency"], **{name: r[name] for name in _KPI_FIELDS})
+        found.setdefault(r["period_start"], []).append(row)
     return [
-        PeriodKpis(first_day, period_label(first_day, period), found.get(first_day, KpiRow(None)))
+        PeriodKpis(first_day, period_label(first_day, period), row)
         for first_day in periods_between(start, end, period)
+        for row in found.get(first_day, [KpiRow(None)])
     ]

@@ -100,10 +100,18 @@ async def count_by_state(session: AsyncSession) -> dict[str, int]:
     return {state: count for state, count in rows.all()}
 
 
-async def arr_at_risk(session: AsyncSession) -> Decimal:
-    """ARR of the terms at risk, summed across currencies."""
-    total = await session.scalar(select(func.coalesce(func.sum(terms.c.arr), 0)).where(_AT_RISK))
-    return Decimal(total or 0)
+async def arr_at_risk(session: AsyncSession) -> dict[str, Decimal]:
+    """ARR of the terms at risk, per currency."""
+    rows = await session.execute(
+        select(terms.c.currency, func.sum(terms.c.arr)).where(_AT_RISK).group_by(terms.c.currency)
+    )
+    return {currency: Decimal(total) for currency, total in rows.all()}
+
+
+async def first_renewal_date(session: AsyncSession) -> date | None:
+    """The earliest renewal date of any term (None without terms)."""
+    first: date | None = await session.scalar(select(func.min(terms.c.end_date)))
+    return first
 
 
 async def closed_subscriptions(session: AsyncSession, due_from: date, due_to: date) -> list[str]:
