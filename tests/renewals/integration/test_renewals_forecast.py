@@ -192,6 +192,8 @@ async def test_renewals_list_filters_pages_and_rejects_bad_input(kafka_bootstrap
             ("/v1/renewals", {"state": "lost"}),
             ("/v1/forecast", {"from": "2026-05-01", "to": "2026-04-01"}),
             ("/v1/forecast", {"from": "2026-13-01"}),
+            ("/v1/reports/renewals", {"from": "0.0"}),  # not read as a Unix time
+            ("/v1/renewals", {"due_to": "1767225600"}),
             ("/v1/kpis", {"from": "2026-04-01", "to": "2026-04-30", "by": "colour"}),
         ]:
             response = await service.http.get(path, params=params)

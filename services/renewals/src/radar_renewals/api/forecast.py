@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import replace
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
 from radar_renewals.api.deps import (
+    Day,
     GroupParam,
     Renewals,
     checked_range,
@@ -20,6 +20,7 @@ from radar_renewals.api.deps import (
 )
 from radar_renewals.api.models import (
     FORECAST_CSV_COLUMNS,
+    disagreement_view,
     forecast_csv_row,
     forecast_view,
     kpi_view,
@@ -30,16 +31,17 @@ from radar_renewals.domain.forecast import combine
 from radar_renewals.domain.kpis import combine_kpis
 from radar_renewals.domain.money import in_reporting_currency
 from radar_renewals.store.aggregates import forecast_rows, kpi_rows
+from radar_renewals.store.calls import disagreements
 from radar_runtime import SessionDep
 
 router = APIRouter(prefix="/v1", tags=["forecast"])
 
-FromParam = Annotated[
-    date | None, Query(alias="from", description="First renewal date, inclusive.")
-]
-ToParam = Annotated[date | None, Query(alias="to", description="Last renewal date, inclusive.")]
+FromParam = Annotated[Day | None, Query(alias="from", description="First renewal date, inclusive.")]
+ToParam = Annotated[Day | None, Query(alias="to", description="Last renewal date, inclusive.")]
 # Without a range: the forecast looks a year ahead, the KPIs a year back (whole months).
 DEFAULT_MONTHS = 12
+# The largest renewals whose CRM category, model and manager call disagree.
+DISAGREEMENTS = 25
 
 
 @router.get(
@@ -61,7 +63,10 @@ async def get_forecast(
     by: GroupParam = None,
     format: Literal["json", "csv"] = "json",
 ) -> Response:
-    """Renewals due per period: due, booked, expected, commit, best case and at-risk ARR.
+    """Renewals due per period: due, booked, expected, commit, best case and at-risk ARR,
+    and the open renewals in three views side by side (`views`: the CRM's categories,
+    the model's, the managers' calls; `differences` between them), with the largest
+    renewals where they disagree by two steps or more (`disagreements`).
 
     One row per period (and group) and currency: amounts are never added across
     currencies. `reporting` converts them to the rule file's reporting currency when its
@@ -86,6 +91,7 @@ async def get_forecast(
     converted = in_reporting_currency(
         rows, policy, lambda row: (row.period_start, row.group), combine
     )
+    apart = await disagreements(session, start, end, DISAGREEMENTS)
     converted_totals = replace(combine(converted, label="total"), group=None) if converted else None
     return plain_json(
         {
@@ -98,6 +104,7 @@ async def get_forecast(
             "rows": [forecast_view(row) for row in rows],
             "totals": [forecast_view(row) for row in per_currency_totals(rows)],
             "reporting": reporting_view(policy, converted, forecast_view, converted_totals),
+            "disagreements": [disagreement_view(row, today) for row in apart],
         }
     )
 

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from radar_renewals.domain.calls import disagree
 from radar_renewals.domain.forecast import FORECAST_FIELDS, ForecastRow, combine
 from radar_renewals.domain.kpis import KpiRow
 from radar_renewals.domain.policy import CurrencyPolicy
@@ -122,6 +123,74 @@ def forecast_view(row: ForecastRow) -> dict[str, Any]:
         "pipeline_arr": amount(row.pipeline_arr),
         "at_risk": {"count": row.at_risk_count, "arr": amount(row.at_risk_arr)},
         "states": {state.value: row.state_counts.get(state, 0) for state in State},
+        **three_views(row),
+    }
+
+
+def three_views(row: ForecastRow) -> dict[str, Any]:
+    """The open renewals as the CRM, the model and the managers see them, side by side,
+    each at the category ARR; `differences` are what a screen highlights."""
+    crm = {
+        "commit": row.commit_arr,
+        "best_case": row.best_case_arr,
+        "pipeline": row.pipeline_arr,
+        "omitted": row.omitted_arr,
+    }
+    model = {
+        "commit": row.model_commit_arr,
+        "best_case": row.model_best_case_arr,
+        "at_risk": row.model_at_risk_arr,
+    }
+    manager = {
+        "commit": row.call_commit_arr,
+        "best_case": row.call_best_case_arr,
+        "at_risk": row.call_at_risk_arr,
+        "omitted": row.call_omitted_arr,
+    }
+    return {
+        "views": {
+            "crm": {name: amount(value) for name, value in crm.items()},
+            "model": {
+                "expected_arr": amount(row.expected_arr),
+                **{name: amount(value) for name, value in model.items()},
+            },
+            "manager": {
+                **{name: amount(value) for name, value in manager.items()},
+                "called": row.called_count,
+                "not_called": row.open_count - row.called_count,
+            },
+        },
+        "differences": {
+            name: {
+                "manager_minus_crm": amount(manager[name] - crm[name]),
+                "manager_minus_model": amount(manager[name] - model[name]),
+                "crm_minus_model": amount(crm[name] - model[name]),
+            }
+            for name in ("commit", "best_case")
+        },
+    }
+
+
+def disagreement_view(row: Any, today: date) -> dict[str, Any]:
+    """An open renewal whose views are two steps apart or more, and which ones are."""
+    views = {
+        "crm": row.forecast_category,
+        "model": row.model_category,
+        "manager": row.call_category,
+    }
+    pairs = [("manager", "crm"), ("manager", "model"), ("crm", "model")]
+    return {
+        "subscription_id": row.subscription_id,
+        "account_id": row.account_id,
+        "account_name": row.account_name,
+        "owner": row.owner,
+        "renewal_date": row.end_date.isoformat(),
+        "days_to_renewal": (row.end_date - today).days,
+        "arr": amount(row.arr),
+        "currency": row.currency,
+        "p_renew": row.p_renew,
+        "views": views,
+        "apart": [f"{a}/{b}" for a, b in pairs if disagree(views[a], views[b])],
     }
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
-from radar_renewals.api.deps import JSON_ERRORS, Renewals, checked_range, month_range
+from radar_renewals.api.deps import JSON_ERRORS, Day, Renewals, checked_range, month_range
 from radar_renewals.api.live import evaluate_now
 from radar_renewals.api.report_page import ReportData, render_report
 from radar_renewals.store.aggregates import forecast_rows, kpi_rows, kpis_by_period
@@ -35,8 +35,8 @@ def default_range(today: date, first_due: date | None = None) -> tuple[date, dat
 async def renewals_report(
     session: SessionDep,
     renewals: Renewals,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[Day | None, Query(alias="from")] = None,
+    end: Annotated[Day | None, Query(alias="to")] = None,
 ) -> HTMLResponse:
     """Renewals due by month and state, ARR at risk, on-time rate over time (printable).
 

@@ -14,7 +14,8 @@ from datetime import date
 from decimal import Decimal
 
 from radar_renewals.domain.calibration import Calibration, expected_arr
-from radar_renewals.domain.policy import RenewalPolicy
+from radar_renewals.domain.calls import CallCategory, model_category
+from radar_renewals.domain.policy import ForecastPolicy, RenewalPolicy
 from radar_renewals.domain.risk import Driver, Risk, assess_risk
 from radar_renewals.domain.terms import (
     OPEN_STATES,
@@ -44,6 +45,10 @@ class Evaluation:
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    def model_category(self, policy: ForecastPolicy) -> CallCategory | None:
+        """The model's call for an open term (None once closed)."""
+        return model_category(self.p_renew, policy) if self.is_open else None
 
     @property
     def booked_arr(self) -> Decimal | None:

@@ -4,8 +4,11 @@ Per term, as of `today`:
 - due: every term whose end date falls in the period, at its current ARR;
 - booked: renewed terms, at the booked (new) ARR;
 - expected: booked at the booked ARR, churned at 0, open at ARR × p_renew;
-- commit / best_case / pipeline: open terms by CRM forecast category, at the
-  opportunity amount (the term's ARR when the opportunity has none);
+- commit / best_case / pipeline / omitted: open terms by CRM forecast category, at the
+  opportunity amount (the term's ARR when the opportunity has none): the CRM's view;
+- model commit / best case / at risk: open terms by the model's category (`calls`), at
+  the same amount; call commit / ...: by the manager's call (the store joins the calls;
+  this reference has none);
 - at risk: open terms at risk (`alerts.at_risk`: high risk within at_risk_days of E),
   at their ARR; with the hysteresis of a raised alert, which only the projection knows.
 Each (period, group) pair in range gets a row, zeros included, so rows chart directly.
@@ -25,7 +28,7 @@ from radar_renewals.domain.policy import RenewalPolicy
 from radar_renewals.domain.terms import OPEN_STATES, RENEWED_STATES, State, Term
 
 ZERO = Decimal(0)
-FORECAST_CATEGORIES = ("commit", "best_case", "pipeline")
+FORECAST_CATEGORIES = ("commit", "best_case", "pipeline", "omitted")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +49,19 @@ class ForecastRow:
     commit_arr: Decimal = ZERO
     best_case_arr: Decimal = ZERO
     pipeline_arr: Decimal = ZERO
+    omitted_arr: Decimal = ZERO
     at_risk_count: int = 0
     at_risk_arr: Decimal = ZERO
+    # The model's view: open terms by `calls.model_category`, at their category ARR.
+    model_commit_arr: Decimal = ZERO
+    model_best_case_arr: Decimal = ZERO
+    model_at_risk_arr: Decimal = ZERO
+    # The manager's calls on open terms, at their category ARR, and how many have one.
+    called_count: int = 0
+    call_commit_arr: Decimal = ZERO
+    call_best_case_arr: Decimal = ZERO
+    call_at_risk_arr: Decimal = ZERO
+    call_omitted_arr: Decimal = ZERO
     state_counts: dict[State, int] = field(default_factory=dict)
 
 
@@ -131,9 +145,12 @@ def _open_figures(evaluation: Evaluation, policy: RenewalPolicy) -> dict[str, ob
         "expected_arr": evaluation.expected_arr,
     }
     opportunity = term.opportunity
+    amount = term.arr
+    if opportunity is not None and opportunity.amount is not None:
+        amount = opportunity.amount
     if opportunity is not None and opportunity.forecast_category in FORECAST_CATEGORIES:
-        amount = opportunity.amount if opportunity.amount is not None else term.arr
         figures[f"{opportunity.forecast_category}_arr"] = amount
+    figures[f"model_{evaluation.model_category(policy.forecast)}_arr"] = amount
     if at_risk(term, evaluation.risk, evaluation.today, policy):
         figures |= {"at_risk_count": 1, "at_risk_arr": term.arr}
     return figures
@@ -153,6 +170,15 @@ FORECAST_FIELDS = (
     "commit_arr",
     "best_case_arr",
     "pipeline_arr",
+    "omitted_arr",
     "at_risk_count",
     "at_risk_arr",
+    "model_commit_arr",
+    "model_best_case_arr",
+    "model_at_risk_arr",
+    "called_count",
+    "call_commit_arr",
+    "call_best_case_arr",
+    "call_at_risk_arr",
+    "call_omitted_arr",
 )

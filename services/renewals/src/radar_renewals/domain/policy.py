@@ -218,6 +218,18 @@ class CurrencyPolicy(Settings):
     rates: dict[Annotated[str, Field(pattern=r"^[A-Z]{3}$")], PositiveNumber] = {}
 
 
+class ForecastPolicy(Settings):
+    """Where the model's p_renew falls among the manager's call categories."""
+
+    model_commit_from: Fraction = 0.8
+    model_best_case_from: Fraction = 0.5
+
+    @field_validator("model_best_case_from")
+    @classmethod
+    def _below_commit(cls, value: float, info: Info) -> float:
+        return _not_above(value, "model_commit_from", info)
+
+
 class AlertPolicy(Settings):
     at_risk_hysteresis_points: Points
     churned_max_age_days: Days
@@ -229,6 +241,7 @@ class RenewalPolicy(Settings):
     calibration: CalibrationPolicy
     alerts: AlertPolicy
     currency: CurrencyPolicy = CurrencyPolicy()
+    forecast: ForecastPolicy = ForecastPolicy()
 
 
 def normalise_stage(stage: str) -> str:

@@ -148,6 +148,7 @@ class Refresher:
                 evaluation,
                 is_current=term.start_date == last,
                 at_risk=dedup_key(AlertRule.RENEWAL_AT_RISK, term) in at_risk_keys,
+                model_category=evaluation.model_category(self.evaluator.policy.forecast),
             )
             before = stored.get(term.start_date)
             if before is None or before.content_hash != rows.content_hash:

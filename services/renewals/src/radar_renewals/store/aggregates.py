@@ -15,12 +15,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from radar_renewals.domain.forecast import FORECAST_FIELDS, ForecastRow
+from radar_renewals.domain.calls import CallCategory
+from radar_renewals.domain.forecast import FORECAST_CATEGORIES, FORECAST_FIELDS, ForecastRow
 from radar_renewals.domain.grouping import UNKNOWN_GROUP, GroupBy
 from radar_renewals.domain.kpis import KpiRow, PeriodKpis
 from radar_renewals.domain.periods import Period, period_label, periods_between
 from radar_renewals.domain.terms import State
-from radar_renewals.store.tables import terms
+from radar_renewals.store.calls import CALL_OF_TERM
+from radar_renewals.store.tables import current_calls, terms
 
 ZERO = Decimal(0)
 
@@ -43,6 +45,20 @@ def _count(condition: ColumnElement[bool]) -> ColumnElement[Any]:
 def _sum(column: Any, condition: ColumnElement[bool] | None = None) -> ColumnElement[Any]:
     summed = func.sum(column) if condition is None else func.sum(column).filter(condition)
     return func.coalesce(summed, 0)
+
+
+_MODEL = tuple(c.value for c in CallCategory if c is not CallCategory.OMITTED)
+_CALLS = tuple(c.value for c in CallCategory)
+
+
+def _by_category(
+    column: ColumnElement[Any], label: str, names: Sequence[str]
+) -> list[ColumnElement[Any]]:
+    """Category ARR of open terms, one sum per category name."""
+    return [
+        _sum(terms.c.category_arr, terms.c.is_open & (column == name)).label(label.format(name))
+        for name in names
+    ]
 
 
 def _in_range(start: date, end: date) -> ColumnElement[bool]:
@@ -76,16 +92,15 @@ async def forecast_rows(
             _count(is_open).label("open_count"),
             _sum(terms.c.arr, is_open).label("open_arr"),
             _sum(terms.c.expected_arr).label("expected_arr"),
-            *[
-                _sum(terms.c.category_arr, is_open & (terms.c.forecast_category == name)).label(
-                    f"{name}_arr"
-                )
-                for name in ("commit", "best_case", "pipeline")
-            ],
+            *_by_category(terms.c.forecast_category, "{}_arr", FORECAST_CATEGORIES),
             _count(at_risk).label("at_risk_count"),
             _sum(terms.c.arr, at_risk).label("at_risk_arr"),
+            *_by_category(terms.c.model_category, "model_{}_arr", _MODEL),
+            _count(is_open & current_calls.c.category.is_not(None)).label("called_count"),
+            *_by_category(current_calls.c.category, "call_{}_arr", _CALLS),
             *state_columns,
         )
+        .select_from(terms.outerjoin(current_calls, CALL_OF_TERM))
         .where(_in_range(start, end))
         .group_by("period_start", "grp", terms.c.currency)
     )
