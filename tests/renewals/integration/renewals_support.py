@@ -86,6 +86,7 @@ def subscription(
     arr: float = 120_000.0,
     seats: int = 100,
     auto_renew: bool = False,
+    currency: str = "EUR",
 ) -> SubscriptionUpsertedEvent:
     return SubscriptionUpsertedEvent(
         occurred_at=when,
@@ -95,7 +96,7 @@ def subscription(
             plan="Enterprise",
             seats=seats,
             arr=arr,
-            currency="EUR",
+            currency=currency,
             start_date=start,
             end_date=end,
             auto_renew=auto_renew,
@@ -284,10 +285,16 @@ async def _until_ready(http: httpx.AsyncClient) -> None:
 
 @asynccontextmanager
 async def running_service(
-    kafka_bootstrap: str, database_url: str, start: datetime, **overrides: Any
+    kafka_bootstrap: str,
+    database_url: str,
+    start: datetime,
+    *,
+    settings: RenewalsSettings | None = None,
+    **overrides: Any,
 ) -> AsyncIterator[Service]:
-    """The app in this event loop, called through ASGI."""
-    settings = service_settings(kafka_bootstrap, database_url, **overrides)
+    """The app in this event loop, called through ASGI; given `settings` (another
+    service's), it is that service restarted."""
+    settings = settings or service_settings(kafka_bootstrap, database_url, **overrides)
     clock = ManualClock(start)
     app = create_app(settings, clock=clock)
     async with app.router.lifespan_context(app):

@@ -144,7 +144,7 @@ async def test_a_risky_renewal_raises_at_risk_and_a_booking_resolves_it(
             return (
                 'radar_renewals{state="in_window"} 1.0' in text
                 and 'radar_renewals{state="upcoming"} 1.0' in text
-                and "radar_renewal_arr_at_risk 120000.0" in text
+                and 'radar_renewal_arr_at_risk{currency="EUR"} 120000.0' in text
             )
 
         await eventually(gauges_counted, timeout=20, what="renewal gauges")

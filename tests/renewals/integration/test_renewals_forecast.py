@@ -123,6 +123,47 @@ async def test_kpis_and_forecast_on_a_hand_computed_month(kafka_bootstrap, datab
         ]
 
 
+async def test_amounts_are_totalled_per_currency_or_converted_by_the_rule_file(
+    kafka_bootstrap, database_url, tmp_path
+):
+    start, end = date(2025, 4, 1), date(2026, 4, 10)
+    events = [
+        account("acct-x", at(start), name="Euro Co"),
+        subscription("acct-x", "sub-eur", at(start), start=start, end=end, arr=100_000),
+        subscription(
+            "acct-x", "sub-usd", at(start), start=start, end=end, arr=50_000, currency="USD"
+        ),
+    ]
+    rules = tmp_path / "renewals.toml"
+    rules.write_text('[currency]\nreporting = "USD"\n[currency.rates]\nEUR = 1.1\n')
+    for rules_path, converted in ((None, None), (rules, 160_000.0)):
+        overrides = {"rules_path": rules_path} if rules_path else {}
+        async with running_service(
+            kafka_bootstrap, database_url, at(TODAY), **overrides
+        ) as service:
+            await service.publish(events)
+            await service.wait_processed(events)
+            body = await service.get("/v1/forecast", **APRIL)
+            assert body["currencies"] == ["EUR", "USD"]
+            assert [(r["currency"], r["due"]["arr"]) for r in body["rows"]] == [
+                ("EUR", 100_000.0),
+                ("USD", 50_000.0),
+            ]
+            assert [(t["currency"], t["due"]["count"]) for t in body["totals"]] == [
+                ("EUR", 1),
+                ("USD", 1),
+            ]
+            kpis = await service.get("/v1/kpis", **APRIL)
+            assert [r["currency"] for r in kpis["rows"]] == ["EUR", "USD"]
+            if converted is None:
+                assert body["reporting"] is None and kpis["reporting"] is None
+                continue
+            reporting = body["reporting"]
+            assert (reporting["currency"], reporting["rates"]) == ("USD", {"EUR": 1.1})
+            assert reporting["totals"]["due"] == {"count": 2, "arr": converted}
+            assert kpis["reporting"]["rows"][0]["open"]["arr"] == converted
+
+
 async def test_renewals_list_filters_pages_and_rejects_bad_input(kafka_bootstrap, database_url):
     events = april_terms()
     async with running_service(kafka_bootstrap, database_url, at(TODAY)) as service:
@@ -151,6 +192,8 @@ async def test_renewals_list_filters_pages_and_rejects_bad_input(kafka_bootstrap
             ("/v1/renewals", {"state": "lost"}),
             ("/v1/forecast", {"from": "2026-05-01", "to": "2026-04-01"}),
             ("/v1/forecast", {"from": "2026-13-01"}),
+            ("/v1/reports/renewals", {"from": "0.0"}),  # not read as a Unix time
+            ("/v1/renewals", {"due_to": "1767225600"}),
             ("/v1/kpis", {"from": "2026-04-01", "to": "2026-04-30", "by": "colour"}),
         ]:
             response = await service.http.get(path, params=params)

@@ -133,8 +133,18 @@ async def test_an_account_lock_holds_until_commit_whether_its_row_is_new_or_not(
 async def test_stored_terms_are_read_back_and_unchanged_ones_only_move_their_day(db) -> None:
     evaluator = Evaluator(read_rules())
     term = Term("sub-1", "acct-1", date(2025, 6, 1), date(2026, 5, 31), Decimal("1000"))
-    first = term_rows(evaluator.evaluate(term, date(2026, 1, 5)), is_current=True)
-    again = term_rows(evaluator.evaluate(term, date(2026, 1, 6)), is_current=True)
+    first = term_rows(
+        evaluator.evaluate(term, date(2026, 1, 5)),
+        is_current=True,
+        at_risk=False,
+        model_category=None,
+    )
+    again = term_rows(
+        evaluator.evaluate(term, date(2026, 1, 6)),
+        is_current=True,
+        at_risk=False,
+        model_category=None,
+    )
     assert again.content_hash == first.content_hash  # nothing but the day moved
 
     async with db.sessions() as session, session.begin():

@@ -103,6 +103,21 @@ async def test_an_unbooked_term_goes_overdue_then_churns_as_the_clock_moves(
             ("overdue", "churned"),
         ]
         assert [a["rule"] for a in detail["active_alerts"]] == ["renewal.churned"]
+        assert detail["history_next_before"] is None  # all of it fits the detail
+
+        # The history page by page, newest first, until it says there is no more.
+        pages, before = [], None
+        while True:
+            params = {"limit": 2} if before is None else {"limit": 2, "before": before}
+            page = await service.get("/v1/renewals/sub-late/history", **params)
+            pages.append(page["items"])
+            before = page["next_before"]
+            if before is None:
+                break
+        assert [len(items) for items in pages] == [2, 1]
+        assert [h for items in pages for h in items] == detail["history"][::-1]
+        missing = await service.http.get("/v1/renewals/sub-none/history")
+        assert missing.status_code == 404
 
 
 async def test_the_enterprise_segment_opens_its_window_earlier(

@@ -1,10 +1,11 @@
 from collections.abc import Collection
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from renewals_factories import END, RULES, booked, days, make_term
 
 from radar_renewals.domain.alerts import (
     Condition,
+    at_risk,
     conditions_for,
     diff_alerts,
 )
@@ -166,3 +167,34 @@ def test_day_by_day_each_alert_is_raised_once_and_cleared_by_the_booking() -> No
         "renewal.window_opened@20",
     ]
     assert active == []
+
+
+def test_no_condition_holds_before_it_could() -> None:
+    term = make_term()
+    late = END + days(200)  # a history loaded long after: each says when it began to hold
+    by_rule = {c.rule: c for c in conditions(term, END + days(5), HIGH_RISK)}
+
+    assert by_rule[AlertRule.RENEWAL_OVERDUE].holds_from == at_midnight(END + days(1))
+    assert by_rule[AlertRule.RENEWAL_AT_RISK].holds_from == at_midnight(END - days(120))
+    (sign,) = [c for c in conditions(term, END - days(3)) if c.dedup_key.endswith(":sign")]
+    assert sign.holds_from == at_midnight(END - days(30))
+    (churned,) = conditions(term, late)
+    assert churned.holds_from == at_midnight(END + days(91))
+    (cancelled,) = conditions(make_term(cancellation=Cancellation(END)), END - days(40))
+    assert cancelled.holds_from == at_midnight(term.start_date)
+
+
+def test_at_risk_is_one_definition_for_alerts_and_figures() -> None:
+    term = make_term()
+    today = END - days(60)
+
+    assert at_risk(term, HIGH_RISK, today, RULES)
+    assert not at_risk(term, HIGH_RISK, END - days(121), RULES)  # too far ahead yet
+    assert not at_risk(booked(term, today), HIGH_RISK, today, RULES)  # no longer open
+    held = Risk(56.0, RiskBand.MEDIUM, ())
+    assert at_risk(term, held, today, RULES, was_at_risk=True)
+    assert not at_risk(term, held, today, RULES)
+
+
+def at_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)

@@ -128,7 +128,14 @@ def test_report_charts_from_forecast_rows_and_kpis() -> None:
         ("2025-02", "renewed_on_time"),
         ("2025-03", "in_window"),
     ]
-    assert [b.get("data-category") for b in bars(at_risk)] == ["2025-03"]
+    # ARR due beside ARR at risk, the at-risk bar labelled with its amount and share.
+    assert [(b.get("data-category"), b.get("data-series")) for b in bars(at_risk)] == [
+        ("2025-02", "ARR due"),
+        ("2025-03", "ARR due"),
+        ("2025-03", "ARR at risk"),
+    ]
+    labels = [t.text for t in at_risk.iter("{http://www.w3.org/2000/svg}text")]
+    assert "100k · 100%" in labels
     assert [c.get("data-value") for c in on_time.iter("{http://www.w3.org/2000/svg}circle")] == [
         "100"
     ]

@@ -9,6 +9,7 @@ from renewals_fact_builders import (
 )
 from renewals_factories import END, RULES, booked, days, make_term
 
+from radar_renewals.domain.alerts import churned_on
 from radar_renewals.domain.evaluation import Evaluator
 from radar_renewals.domain.facts import (
     champion_lost,
@@ -81,8 +82,6 @@ def test_a_booking_dated_later_is_not_known_yet() -> None:
 
 
 def test_the_day_a_term_churned() -> None:
-    assert EVALUATOR.churned_on(make_term()) == END + days(91)
-    assert EVALUATOR.churned_on(make_term(cancellation=Cancellation(END - days(3)))) == END - days(
-        3
-    )
-    assert EVALUATOR.churned_on(booked(make_term(), END + days(120))) == END + days(120)
+    assert churned_on(make_term(), RULES) == END + days(91)
+    assert churned_on(make_term(cancellation=Cancellation(END - days(3))), RULES) == END - days(3)
+    assert churned_on(booked(make_term(), END + days(120)), RULES) == END + days(120)

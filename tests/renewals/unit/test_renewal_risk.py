@@ -1,8 +1,9 @@
 from datetime import date
 
 import pytest
-from renewals_factories import END, RULES, days, make_term
+from renewals_factories import END, RULES, days, make_term, rules_with
 
+from radar_renewals.domain.evaluation import Evaluator
 from radar_renewals.domain.risk import Driver, Risk, assess_risk, band_for
 from radar_renewals.domain.terms import HealthSnapshot, Opportunity, Term
 from radar_schemas.common import RiskBand
@@ -163,3 +164,28 @@ def test_the_score_is_the_baseline_plus_listed_points() -> None:
 
     assert risk.score == pytest.approx(25 + sum(driver.points for driver in risk.drivers))
     assert risk == risk_of(term, NEAR)  # deterministic
+
+
+def test_a_decided_stage_sets_p_renew_and_says_why() -> None:
+    lost = make_term(opportunity=Opportunity("Closed Lost", "omitted"))
+    risk = risk_of(lost, NEAR)
+    evaluation = Evaluator(RULES).evaluate(lost, NEAR)
+
+    assert (risk.score, risk.band, risk.p_renew) == (100.0, RiskBand.HIGH, 0.0)
+    assert (evaluation.p_renew, evaluation.expected_arr) == (0.0, 0)
+    decided = risk.drivers[-1]
+    assert decided.name == "decided_stage"
+    assert "CRM stage Closed Lost decides the renewal: p_renew 0 %" in decided.explanation
+    assert RULES.risk.baseline + sum(d.points for d in risk.drivers) == pytest.approx(100.0)
+    won = make_term(opportunity=Opportunity("Closed Won", "closed"))
+    assert risk_of(won, NEAR).p_renew is None  # not decided by default: the curve's
+
+
+def test_a_rule_file_may_decide_other_stages() -> None:
+    rules = rules_with({"risk": {"decided_stages": {"Closed Won": 1.0}}})
+    won = make_term(opportunity=Opportunity("closed-won", "closed"))
+
+    evaluation = Evaluator(rules).evaluate(won, NEAR)
+
+    assert (evaluation.risk.score, evaluation.p_renew) == (0.0, 1.0)
+    assert evaluation.expected_arr == won.arr

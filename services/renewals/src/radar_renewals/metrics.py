@@ -8,5 +8,6 @@ from prometheus_client import Gauge
 RENEWALS = Gauge("radar_renewals", "Renewal terms by state.", ["state"])
 ARR_AT_RISK = Gauge(
     "radar_renewal_arr_at_risk",
-    "ARR of open renewal terms in the high risk band (sum across currencies).",
+    "ARR of the renewal terms at risk, per currency (amounts in that currency).",
+    ["currency"],
 )

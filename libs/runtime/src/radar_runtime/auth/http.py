@@ -89,7 +89,7 @@ async def read_audit(
     target_type: str | None = None,
     target_id: str | None = None,
     actor: Annotated[str | None, Query(description="subject or email")] = None,
-    cursor: Annotated[int | None, Query(ge=1)] = None,
+    cursor: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AuditPage:
     """Who changed what in this service, newest first (admins only)."""

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from radar_renewals.api.deps import Renewals, checked_range
+from radar_renewals.api.deps import Day, Renewals, checked_range
 from radar_renewals.domain.backtest import BacktestReport
 from radar_renewals.domain.predictions import DEFAULT_HORIZON_DAYS, Backtest
 from radar_renewals.store.facts import closed_histories
@@ -20,8 +19,8 @@ router = APIRouter(prefix="/v1", tags=["backtest"])
 async def get_backtest(
     session: SessionDep,
     renewals: Renewals,
-    start: Annotated[date, Query(alias="from", description="First renewal date, inclusive.")],
-    end: Annotated[date, Query(alias="to", description="Last renewal date, inclusive.")],
+    start: Annotated[Day, Query(alias="from", description="First renewal date, inclusive.")],
+    end: Annotated[Day, Query(alias="to", description="Last renewal date, inclusive.")],
     horizon_days: Annotated[int, Query(ge=0, le=365)] = DEFAULT_HORIZON_DAYS,
 ) -> dict[str, Any]:
     """AUC of the risk score for churn, Brier score of p_renew and a calibration table."""

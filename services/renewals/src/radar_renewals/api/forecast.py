@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import replace
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
 from radar_renewals.api.deps import (
+    Day,
     GroupParam,
     Renewals,
     checked_range,
@@ -20,25 +20,40 @@ from radar_renewals.api.deps import (
 )
 from radar_renewals.api.models import (
     FORECAST_CSV_COLUMNS,
+    disagreement_view,
     forecast_csv_row,
     forecast_view,
     kpi_view,
+    per_currency_totals,
+    reporting_view,
 )
 from radar_renewals.domain.forecast import combine
+from radar_renewals.domain.kpis import combine_kpis
+from radar_renewals.domain.money import in_reporting_currency
 from radar_renewals.store.aggregates import forecast_rows, kpi_rows
+from radar_renewals.store.calls import disagreements
 from radar_runtime import SessionDep
 
 router = APIRouter(prefix="/v1", tags=["forecast"])
 
-FromParam = Annotated[
-    date | None, Query(alias="from", description="First renewal date, inclusive.")
-]
-ToParam = Annotated[date | None, Query(alias="to", description="Last renewal date, inclusive.")]
+FromParam = Annotated[Day | None, Query(alias="from", description="First renewal date, inclusive.")]
+ToParam = Annotated[Day | None, Query(alias="to", description="Last renewal date, inclusive.")]
 # Without a range: the forecast looks a year ahead, the KPIs a year back (whole months).
 DEFAULT_MONTHS = 12
+# The largest renewals whose CRM category, model and manager call disagree.
+DISAGREEMENTS = 25
 
 
-@router.get("/forecast", response_model=None)
+@router.get(
+    "/forecast",
+    response_model=None,
+    responses={
+        200: {
+            "description": "The forecast as JSON, or as CSV with format=csv",
+            "content": {"application/json": {}, "text/csv": {}},
+        }
+    },
+)
 async def get_forecast(
     session: SessionDep,
     renewals: Renewals,
@@ -48,9 +63,15 @@ async def get_forecast(
     by: GroupParam = None,
     format: Literal["json", "csv"] = "json",
 ) -> Response:
-    """Renewals due per period: due, booked, expected, commit, best case and at-risk ARR.
+    """Renewals due per period: due, booked, expected, commit, best case and at-risk ARR,
+    and the open renewals in three views side by side (`views`: the CRM's categories,
+    the model's, the managers' calls; `differences` between them), with the largest
+    renewals where they disagree by two steps or more (`disagreements`).
 
-    Without `from`/`to`: this month and the next eleven."""
+    One row per period (and group) and currency: amounts are never added across
+    currencies. `reporting` converts them to the rule file's reporting currency when its
+    rates cover every currency present (null otherwise). Without `from`/`to`: this month
+    and the next eleven."""
     today = renewals.today()
     ahead = month_range(today, first=0, months=DEFAULT_MONTHS)
     start, end = checked_range(start or ahead[0], end or ahead[1])
@@ -66,7 +87,12 @@ async def get_forecast(
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
-    totals = replace(combine(rows, label="total"), group=None) if rows else None
+    policy = renewals.rules.currency
+    converted = in_reporting_currency(
+        rows, policy, lambda row: (row.period_start, row.group), combine
+    )
+    apart = await disagreements(session, start, end, DISAGREEMENTS)
+    converted_totals = replace(combine(converted, label="total"), group=None) if converted else None
     return plain_json(
         {
             "from": start.isoformat(),
@@ -74,8 +100,11 @@ async def get_forecast(
             "period": period,
             "by": by,
             "as_of": today.isoformat(),
+            "currencies": sorted({row.currency for row in rows if row.currency}),
             "rows": [forecast_view(row) for row in rows],
-            "totals": forecast_view(totals) if totals else None,
+            "totals": [forecast_view(row) for row in per_currency_totals(rows)],
+            "reporting": reporting_view(policy, converted, forecast_view, converted_totals),
+            "disagreements": [disagreement_view(row, today) for row in apart],
         }
     )
 
@@ -88,7 +117,8 @@ async def get_kpis(
     end: ToParam = None,
     by: GroupParam = None,
 ) -> JSONResponse:
-    """Renewal KPIs of the terms due in the range, each rate with the counts and ARR behind it.
+    """Renewal KPIs of the terms due in the range, each rate with the counts and ARR behind it,
+    per currency (and in the reporting currency under `reporting`, as the forecast).
 
     Rates divide by the due terms that have resolved (renewed or churned); terms still
     open are reported under `open` and join the rates once they resolve. Without
@@ -98,12 +128,16 @@ async def get_kpis(
     back = month_range(today, first=1 - DEFAULT_MONTHS, months=DEFAULT_MONTHS)
     start, end = checked_range(start or back[0], end or back[1])
     rows = await kpi_rows(session, start=start, end=end, by=by)
+    policy = renewals.rules.currency
+    converted = in_reporting_currency(rows, policy, lambda row: row.group, combine_kpis)
     return plain_json(
         {
             "from": start.isoformat(),
             "to": end.isoformat(),
             "by": by,
             "as_of": today.isoformat(),
+            "currencies": sorted({row.currency for row in rows if row.currency}),
             "rows": [kpi_view(row) for row in rows],
+            "reporting": reporting_view(policy, converted, kpi_view),
         }
     )

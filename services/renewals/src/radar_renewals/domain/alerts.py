@@ -13,11 +13,15 @@ end date, so the next term (or a moved end date) gets fresh alerts.
   band high. Once raised it holds until the score drops below high − hysteresis.
 - renewal.overdue (critical): state overdue (past E, unbooked, within tolerance).
 - renewal.churned (info): state churned; it holds for good, so it is raised once.
+
+Each condition says from when it could hold at the earliest (`holds_from`): the window
+marks, E − at_risk_days, the day after E, the churn day. An alert is never stamped
+before that, however old the event that revealed it (a history being loaded).
 """
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -48,6 +52,7 @@ class Condition:
     account_id: str
     renewal_date: date
     owner: str | None
+    holds_from: datetime  # the earliest moment the condition could hold
 
 
 class AlertDiff(NamedTuple):
@@ -76,14 +81,36 @@ def conditions_for(
     if state in OPEN_STATES:
         mark = _window_mark(days_left, rules.prepare_days, rules.sign_days)
         if mark is not None:
-            conditions.append(_window_opened(term, risk, days_left, mark))
-        if days_left <= rules.at_risk_days and _still_high(term, risk, policy, active_keys):
-            conditions.append(_at_risk(term, risk, days_left))
+            mark_days = rules.sign_days if mark == "sign" else rules.prepare_days
+            conditions.append(_window_opened(term, risk, days_left, mark, mark_days))
+        if at_risk(term, risk, today, policy, was_at_risk=_raised(term, active_keys)):
+            conditions.append(_at_risk(term, risk, days_left, rules.at_risk_days))
     if state is State.OVERDUE:
         conditions.append(_overdue(term, -days_left, rules.tolerance_days + days_left))
     if state is State.CHURNED:
         conditions.append(_churned(term, today, policy))
     return conditions
+
+
+def at_risk(
+    term: Term, risk: Risk, today: date, policy: RenewalPolicy, *, was_at_risk: bool = False
+) -> bool:
+    """The one meaning of "at risk" (alerts, forecast, report, gauges): an open term at
+    most at_risk_days from E (or past it) whose risk is high; once at risk it stays so
+    until the score falls below high − hysteresis, so it does not flap."""
+    rules = policy.timing.for_segment(term.segment)
+    if state_of(term, today, rules) not in OPEN_STATES:
+        return False
+    if days_to_renewal(term, today) > rules.at_risk_days:
+        return False
+    if risk.band is RiskBand.HIGH:
+        return True
+    threshold = policy.risk.bands.high - policy.alerts.at_risk_hysteresis_points
+    return was_at_risk and risk.score >= threshold
+
+
+def _raised(term: Term, active_keys: Collection[str]) -> bool:
+    return dedup_key(AlertRule.RENEWAL_AT_RISK, term) in active_keys
 
 
 def diff_alerts(active_keys: Iterable[str], conditions: Iterable[Condition]) -> AlertDiff:
@@ -109,17 +136,7 @@ def _window_mark(days_left: int, prepare_days: int, sign_days: int) -> str | Non
     return None
 
 
-def _still_high(
-    term: Term, risk: Risk, policy: RenewalPolicy, active_keys: Collection[str]
-) -> bool:
-    if risk.band is RiskBand.HIGH:
-        return True
-    # Already raised: clear only once clearly below the boundary, so it does not flap.
-    threshold = policy.risk.bands.high - policy.alerts.at_risk_hysteresis_points
-    return dedup_key(AlertRule.RENEWAL_AT_RISK, term) in active_keys and risk.score >= threshold
-
-
-def _window_opened(term: Term, risk: Risk, days_left: int, mark: str) -> Condition:
+def _window_opened(term: Term, risk: Risk, days_left: int, mark: str, mark_days: int) -> Condition:
     phase = "signing" if mark == "sign" else "preparation"
     title = f"Renewal {phase} window open: {term.display_name} renews {term.end_date}"
     summary = (
@@ -129,11 +146,19 @@ def _window_opened(term: Term, risk: Risk, days_left: int, mark: str) -> Conditi
     play = plays.SIGN_PLAY if mark == "sign" else plays.PREPARE_PLAY
     drivers = (_days_driver(term, days_left), *risk.top_drivers())
     return _condition(
-        AlertRule.RENEWAL_WINDOW_OPENED, Severity.INFO, term, title, summary, drivers, play, mark
+        AlertRule.RENEWAL_WINDOW_OPENED,
+        Severity.INFO,
+        term,
+        title,
+        summary,
+        drivers,
+        play,
+        _day_start(term.end_date - timedelta(days=mark_days)),
+        mark,
     )
 
 
-def _at_risk(term: Term, risk: Risk, days_left: int) -> Condition:
+def _at_risk(term: Term, risk: Risk, days_left: int, at_risk_days: int) -> Condition:
     top = risk.top_drivers()
     reasons = "; ".join(driver.explanation for driver in top) or "no single driver stands out"
     title = f"Renewal at risk: {term.display_name} ({money(term.arr, term.currency)})"
@@ -151,6 +176,7 @@ def _at_risk(term: Term, risk: Risk, days_left: int) -> Condition:
         summary,
         drivers,
         plays.AT_RISK_PLAY + extra,
+        _day_start(term.end_date - timedelta(days=at_risk_days)),
     )
 
 
@@ -179,6 +205,7 @@ def _overdue(term: Term, days_overdue: int, days_to_churn: int) -> Condition:
         summary,
         drivers,
         plays.OVERDUE_PLAY,
+        _day_start(term.end_date + timedelta(days=1)),
     )
 
 
@@ -191,7 +218,16 @@ def _churned(term: Term, today: date, policy: RenewalPolicy) -> Condition:
         Driver("arr_lost", float(term.arr), 0.0, f"{money(term.arr, term.currency)} ARR lost"),
     )
     return _condition(
-        AlertRule.RENEWAL_CHURNED, Severity.INFO, term, title, summary, drivers, plays.CHURNED_PLAY
+        AlertRule.RENEWAL_CHURNED,
+        Severity.INFO,
+        term,
+        title,
+        summary,
+        drivers,
+        plays.CHURNED_PLAY,
+        # A cancellation counts once known, whatever its effective date: only the term's
+        # start bounds when that was (the event that told it stamps the alert).
+        _day_start(term.start_date if term.cancellation else churned_on(term, policy)),
     )
 
 
@@ -218,6 +254,7 @@ def _condition(
     summary: str,
     drivers: tuple[Driver, ...],
     actions: tuple[str, ...],
+    holds_from: datetime,
     mark: str | None = None,
 ) -> Condition:
     return Condition(
@@ -232,7 +269,23 @@ def _condition(
         account_id=term.account_id,
         renewal_date=term.end_date,
         owner=term.owner,
+        holds_from=holds_from,
     )
+
+
+def churned_on(term: Term, policy: RenewalPolicy) -> date:
+    """The day a churned term churned: its cancellation's effective date, its win-back
+    booking, or the first day after the tolerance."""
+    if term.cancellation is not None:
+        return term.cancellation.effective_date
+    if term.booking is not None:
+        return term.booking.booked_at
+    tolerance = policy.timing.for_segment(term.segment).tolerance_days
+    return term.end_date + timedelta(days=tolerance + 1)
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)
 
 
 def _days_driver(term: Term, days_left: int) -> Driver:

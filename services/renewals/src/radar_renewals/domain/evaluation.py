@@ -10,11 +10,12 @@ This also keeps a closed term's row still when account signals such as health mo
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from radar_renewals.domain.calibration import Calibration, expected_arr
-from radar_renewals.domain.policy import RenewalPolicy
+from radar_renewals.domain.calls import CallCategory, model_category
+from radar_renewals.domain.policy import ForecastPolicy, RenewalPolicy
 from radar_renewals.domain.risk import Driver, Risk, assess_risk
 from radar_renewals.domain.terms import (
     OPEN_STATES,
@@ -45,6 +46,10 @@ class Evaluation:
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
+    def model_category(self, policy: ForecastPolicy) -> CallCategory | None:
+        """The model's call for an open term (None once closed)."""
+        return model_category(self.p_renew, policy) if self.is_open else None
+
     @property
     def booked_arr(self) -> Decimal | None:
         """The renewed ARR, for renewed terms only."""
@@ -68,6 +73,10 @@ class Evaluator:
         self.policy = policy
         self.curve: Calibration = policy.calibration.curve()
 
+    def p_renew(self, risk: Risk) -> float:
+        """The calibrated chance of renewal, unless a decided stage set it."""
+        return self.curve.p_renew(risk.score) if risk.p_renew is None else risk.p_renew
+
     def evaluate(self, term: Term, today: date) -> Evaluation:
         rules = self.policy.timing.for_segment(term.segment)
         state = state_of(term, today, rules)
@@ -75,7 +84,7 @@ class Evaluator:
         timing = classify_booking(booking.booked_at, term.end_date, rules) if booking else None
         if state in OPEN_STATES:
             risk = assess_risk(term, today, self.policy)
-            p_renew = self.curve.p_renew(risk.score)
+            p_renew = self.p_renew(risk)
         else:
             risk, p_renew = outcome_risk(state)
         if state in RENEWED_STATES and term.booking is not None:
@@ -86,13 +95,3 @@ class Evaluator:
             weighted = ZERO
         # Shown to 4 places; the weighting above used the exact value, as the forecast does.
         return Evaluation(term, today, state, timing, risk, round(p_renew, 4), weighted)
-
-    def churned_on(self, term: Term) -> date:
-        """The day a churned term churned: its cancellation's effective date, its
-        win-back booking, or the first day after the tolerance."""
-        if term.cancellation is not None:
-            return term.cancellation.effective_date
-        if term.booking is not None:
-            return term.booking.booked_at
-        tolerance = self.policy.timing.for_segment(term.segment).tolerance_days
-        return term.end_date + timedelta(days=tolerance + 1)

@@ -11,8 +11,8 @@
   ARR is new business, not expansion.
 """
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -27,6 +27,7 @@ ZERO = Decimal(0)
 @dataclass(frozen=True, slots=True)
 class KpiRow:
     group: str | None
+    currency: str | None = None  # of every amount; None only for a row of no terms
     due_count: int = 0
     open_count: int = 0
     open_arr: Decimal = ZERO
@@ -77,6 +78,19 @@ class KpiRow:
         return _ratio(kept, self.start_arr)
 
 
+def combine_kpis(rows: Sequence[KpiRow]) -> KpiRow:
+    """Field-wise sum of rows of one currency (labels from the first)."""
+    first = rows[0]
+    if len({row.currency for row in rows if row.currency}) > 1:
+        raise ValueError("rows in different currencies are not added up: convert them first")
+    totals = {
+        f.name: sum((getattr(row, f.name) for row in rows), type(getattr(first, f.name))())
+        for f in fields(KpiRow)
+        if f.name not in ("group", "currency")
+    }
+    return KpiRow(first.group, first.currency, **totals)
+
+
 @dataclass(frozen=True, slots=True)
 class PeriodKpis:
     period_start: date
@@ -93,13 +107,16 @@ def kpis(
     end: date,
     by: GroupBy | None = None,
 ) -> list[KpiRow]:
-    """One row per group seen (one row, group None, when ungrouped)."""
-    tallies: dict[str | None, _Tally] = {} if by else {None: _Tally()}
+    """One row per group and currency seen (one row, group and currency None, when
+    nothing is due)."""
+    tallies: dict[tuple[str | None, str | None], _Tally] = {}
     for term in terms:
         if start <= term.end_date <= end:
-            group = group_of(term, by)
-            tallies.setdefault(group, _Tally()).add(term, today, policy)
-    return [tallies[group].row(group) for group in sorted(tallies, key=str)]
+            key = (group_of(term, by), term.currency)
+            tallies.setdefault(key, _Tally()).add(term, today, policy)
+    if not tallies:
+        return [KpiRow(None)]
+    return [tallies[key].row(*key) for key in sorted(tallies, key=str)]
 
 
 def kpis_by_period(
@@ -111,13 +128,14 @@ def kpis_by_period(
     end: date,
     period: Period = "month",
 ) -> list[PeriodKpis]:
-    """Ungrouped KPIs for each period touching [start, end], clipped to that range."""
+    """Ungrouped KPIs for each period touching [start, end] (one per currency due in it),
+    clipped to that range."""
     due = list(terms)
     rows = []
     for first_day in periods_between(start, end, period):
         last_day = next_period_start(first_day, period) - timedelta(days=1)
-        (row,) = kpis(due, today, policy, start=max(start, first_day), end=min(end, last_day))
-        rows.append(PeriodKpis(first_day, period_label(first_day, period), row))
+        for row in kpis(due, today, policy, start=max(start, first_day), end=min(end, last_day)):
+            rows.append(PeriodKpis(first_day, period_label(first_day, period), row))
     return rows
 
 
@@ -143,8 +161,8 @@ class _Tally:
         self._amount("expansion_arr", max(change, ZERO))
         self._amount("contraction_arr", max(-change, ZERO))
 
-    def row(self, group: str | None) -> KpiRow:
-        return KpiRow(group, **self.counts, **self.amounts)  # type: ignore[arg-type]
+    def row(self, group: str | None, currency: str | None) -> KpiRow:
+        return KpiRow(group, currency, **self.counts, **self.amounts)  # type: ignore[arg-type]
 
     def _count(self, name: str) -> None:
         self.counts[name] = self.counts.get(name, 0) + 1

@@ -110,15 +110,28 @@ def alert_for(
         segment=term.segment,
         region=term.region,
         arr=float(term.arr),
+        currency=term.currency,
         subscription_id=term.subscription_id,
         renewal_date=term.end_date,
         health_score=float(health.score) if health else None,
+        risk_score=float(evaluation.risk.score),
     )
 
 
 def raised(alert: Alert, account_id: str, at: datetime) -> AlertRaisedEvent:
     return AlertRaisedEvent(
         event_id=event_id("raised", alert.alert_id),
+        occurred_at=at,
+        account_id=account_id,
+        payload=alert,
+    )
+
+
+def updated(alert: Alert, account_id: str, at: datetime) -> AlertRaisedEvent:
+    """An open alert shown again (its account's name or people arrived): a raise of the
+    same alert id, newer than the last."""
+    return AlertRaisedEvent(
+        event_id=event_id("raised", alert.alert_id, at.isoformat()),
         occurred_at=at,
         account_id=account_id,
         payload=alert,

@@ -183,9 +183,17 @@ class RiskPolicy(Settings):
     health: HealthRisk
     health_trend: HealthTrendRisk
     stalled_deal: StalledDealRisk
+    # CRM stage -> p_renew, for stages that decide a renewal before its booking or
+    # cancellation arrives (see `risk.decided_stage_driver`).
+    decided_stages: dict[str, Fraction] = {}
     forecast_category: dict[ForecastCategory, SignedPoints]
     escalations: EscalationRisk
     utilisation: UtilisationRisk
+
+    @field_validator("decided_stages")
+    @classmethod
+    def _normalised_stages(cls, value: dict[str, float]) -> dict[str, float]:
+        return {normalise_stage(stage): p_renew for stage, p_renew in value.items()}
 
 
 class CalibrationPolicy(Settings):
@@ -201,6 +209,27 @@ class CalibrationPolicy(Settings):
         return Calibration(tuple(self.knots))
 
 
+class CurrencyPolicy(Settings):
+    """How amounts in several currencies are totalled: each currency on its own, and in
+    the reporting currency too when `rates` convert every currency present."""
+
+    reporting: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
+    # Units of the reporting currency per unit of each other currency (EUR = 1.08).
+    rates: dict[Annotated[str, Field(pattern=r"^[A-Z]{3}$")], PositiveNumber] = {}
+
+
+class ForecastPolicy(Settings):
+    """Where the model's p_renew falls among the manager's call categories."""
+
+    model_commit_from: Fraction = 0.8
+    model_best_case_from: Fraction = 0.5
+
+    @field_validator("model_best_case_from")
+    @classmethod
+    def _below_commit(cls, value: float, info: Info) -> float:
+        return _not_above(value, "model_commit_from", info)
+
+
 class AlertPolicy(Settings):
     at_risk_hysteresis_points: Points
     churned_max_age_days: Days
@@ -211,6 +240,8 @@ class RenewalPolicy(Settings):
     risk: RiskPolicy
     calibration: CalibrationPolicy
     alerts: AlertPolicy
+    currency: CurrencyPolicy = CurrencyPolicy()
+    forecast: ForecastPolicy = ForecastPolicy()
 
 
 def normalise_stage(stage: str) -> str:

@@ -28,6 +28,9 @@ class Risk:
     score: float
     band: RiskBand
     drivers: tuple[Driver, ...]
+    # Set when the rule file decides p_renew (a stage in risk.decided_stages) rather
+    # than the calibration curve.
+    p_renew: float | None = None
 
     def top_drivers(self, limit: int = 3) -> tuple[Driver, ...]:
         """The drivers that raised the score most, largest first."""
@@ -55,8 +58,32 @@ def assess_risk(term: Term, today: date, policy: RenewalPolicy) -> Risk:
         utilisation_driver(term, risk),
     )
     total = risk.baseline + sum(driver.points for driver in drivers)
+    decided = decided_stage_driver(term, risk, total)
+    if decided is not None:
+        driver, p_renew = decided
+        score = round(total + driver.points, 1)
+        return Risk(score, band_for(score, risk.bands), (*drivers, driver), p_renew)
     score = round(min(max(total, 0.0), 100.0), 1)
     return Risk(score, band_for(score, risk.bands), drivers)
+
+
+def decided_stage_driver(term: Term, risk: RiskPolicy, total: float) -> tuple[Driver, float] | None:
+    """A stage the rule file says decides the renewal (e.g. Closed Lost: p_renew 0): its
+    p_renew replaces the curve's and the score becomes 100 × (1 − p_renew); the driver's
+    points are what takes the other drivers' sum there."""
+    opportunity = term.opportunity
+    if opportunity is None:
+        return None
+    p_renew = risk.decided_stages.get(normalise_stage(opportunity.stage))
+    if p_renew is None:
+        return None
+    target = round(100 * (1 - p_renew), 1)
+    points = _points(target - total)
+    why = (
+        f"CRM stage {opportunity.stage} decides the renewal: p_renew {pct(p_renew)} "
+        f"(risk.decided_stages), so risk {fmt(target)}/100: {signed(points)}"
+    )
+    return Driver("decided_stage", opportunity.stage, points, why), p_renew
 
 
 def health_driver(term: Term, risk: RiskPolicy) -> Driver:

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from radar_renewals.domain.alerts import (
     Condition,
+    churned_on,
     conditions_for,
     dedup_key,
     diff_alerts,
@@ -26,22 +27,20 @@ from radar_renewals.domain.alerts import (
 from radar_renewals.domain.chain import derive_terms
 from radar_renewals.domain.evaluation import Evaluation, Evaluator
 from radar_renewals.domain.facts import Facts
-from radar_renewals.domain.outgoing import alert_for, raised, resolved, state_changed
+from radar_renewals.domain.outgoing import state_changed
 from radar_renewals.domain.terms import OPEN_STATES, State
-from radar_renewals.store.accounts import load_people, lock_accounts
-from radar_renewals.store.alerts import active_alerts_of, alert_payloads, write_alerts
+from radar_renewals.projection.alerting import write_alert_changes
+from radar_renewals.store.accounts import lock_accounts
+from radar_renewals.store.alerts import active_alerts_of
 from radar_renewals.store.changes import write_changes
 from radar_renewals.store.facts import load_facts
 from radar_renewals.store.term_rows import TermRows, term_rows
 from radar_renewals.store.terms import StoredTerm, stored_terms, write_terms
 from radar_runtime import UnitOfWork
-from radar_runtime.metrics import ALERTS_RAISED, ALERTS_RESOLVED
 from radar_runtime.sql import plan_each_run
 from radar_schemas.common import AlertRule
 
 log = logging.getLogger(__name__)
-
-SERVICE = "renewals"
 
 
 @dataclass
@@ -54,6 +53,8 @@ class _Plan:
     changes: list[tuple[Evaluation, StoredTerm | None, datetime]] = field(default_factory=list)
     raised: list[tuple[Condition, Evaluation, datetime]] = field(default_factory=list)
     resolved: list[tuple[Any, datetime]] = field(default_factory=list)
+    # Still-open alerts of subscriptions whose account facts (name, owner) arrived.
+    renamed: list[tuple[Condition, Evaluation, datetime, Any]] = field(default_factory=list)
 
 
 class Refresher:
@@ -68,6 +69,7 @@ class Refresher:
         locked: Collection[str] = (),
         causes: Mapping[str, datetime] | None = None,
         signals_only: Collection[str] = frozenset(),
+        renamed: Collection[str] = frozenset(),
     ) -> int:
         """Re-derive these subscriptions as of the clock's today; returns terms rewritten.
 
@@ -75,6 +77,8 @@ class Refresher:
         refresh: the `occurred_at` of what it emits (the clock's now otherwise).
         `signals_only` are subscriptions whose only news is their account's health or
         contacts: their closed terms cannot have changed and are skipped.
+        `renamed` are subscriptions whose account's facts arrived: their open alerts are
+        shown again with the account's name and people, when those changed.
         `locked` are the accounts the caller already holds (`lock_accounts`): it must
         lock those it wrote facts for before it chose the subscriptions.
         """
@@ -100,6 +104,7 @@ class Refresher:
                     at,
                     plan,
                     skip_closed=subscription_id in signals_only,
+                    renamed=subscription_id in renamed,
                 )
             except Exception:
                 # One subscription's bad data must not block the others: its stored
@@ -121,6 +126,7 @@ class Refresher:
         plan: _Plan,
         *,
         skip_closed: bool = False,
+        renamed: bool = False,
     ) -> None:
         subscription = facts.subscriptions[subscription_id]
         terms = derive_terms(subscription, facts.account_of(subscription))
@@ -133,10 +139,18 @@ class Refresher:
             else:
                 evaluations.append(self.evaluator.evaluate(term, today))
         active = {key: row for key, row in active.items() if key not in kept_alerts}
+        conditions = self._conditions(evaluations, active, today)
+        at_risk_keys = {c.dedup_key for c, _ in conditions if c.rule is AlertRule.RENEWAL_AT_RISK}
         changed, reevaluated, changes = [], [], []
         for evaluation in evaluations:
-            rows = term_rows(evaluation, is_current=evaluation.term.start_date == last)
-            before = stored.get(evaluation.term.start_date)
+            term = evaluation.term
+            rows = term_rows(
+                evaluation,
+                is_current=term.start_date == last,
+                at_risk=dedup_key(AlertRule.RENEWAL_AT_RISK, term) in at_risk_keys,
+                model_category=evaluation.model_category(self.evaluator.policy.forecast),
+            )
+            before = stored.get(term.start_date)
             if before is None or before.content_hash != rows.content_hash:
                 changed.append(rows)
             elif before.evaluated_on != today:
@@ -147,7 +161,6 @@ class Refresher:
                 or before.risk_band != evaluation.risk.band.value
             ):
                 changes.append((evaluation, before, at))
-        conditions = self._conditions(evaluations, active, today)
         diff = diff_alerts(active, [condition for condition, _ in conditions])
         evaluation_of = {condition.dedup_key: evaluation for condition, evaluation in conditions}
         starts = {term.start_date for term in terms}
@@ -155,8 +168,16 @@ class Refresher:
         plan.reevaluated += reevaluated
         plan.stale += [(subscription_id, start) for start in stored if start not in starts]
         plan.changes += changes
-        plan.raised += [(c, evaluation_of[c.dedup_key], at) for c in diff.raised]
-        plan.resolved += [(active[key], at) for key in diff.resolved]
+        # Never stamped before the condition could hold, nor a resolve before its raise:
+        # an old event revealing a condition today stamps it when it began to hold.
+        plan.raised += [(c, evaluation_of[c.dedup_key], max(at, c.holds_from)) for c in diff.raised]
+        plan.resolved += [(active[key], max(at, active[key].stamped_at)) for key in diff.resolved]
+        if renamed:
+            plan.renamed += [
+                (condition, evaluation_of[condition.dedup_key], at, active[condition.dedup_key])
+                for condition, _ in conditions
+                if condition.dedup_key in active
+            ]
 
     def _conditions(
         self, evaluations: list[Evaluation], active: Collection[str], today: date
@@ -172,7 +193,7 @@ class Refresher:
                 stale_churn = (
                     condition.rule is AlertRule.RENEWAL_CHURNED
                     and condition.dedup_key not in active
-                    and (today - self.evaluator.churned_on(term)).days > max_age
+                    and (today - churned_on(term, policy)).days > max_age
                 )
                 if not stale_churn:
                     found.append((condition, evaluation))
@@ -201,31 +222,7 @@ class Refresher:
                 }
             )
         await write_changes(session, history)
-        raised_rows = []
-        people = await load_people(session, {e.term.account_id for _, e, _ in plan.raised})
-        for condition, evaluation, at in plan.raised:
-            term = evaluation.term
-            alert = alert_for(condition, evaluation, people.get(term.account_id), at)
-            uow.emit(raised(alert, term.account_id, at))
-            raised_rows.append(
-                {
-                    "dedup_key": alert.dedup_key,
-                    "subscription_id": term.subscription_id,
-                    "account_id": term.account_id,
-                    "rule": alert.rule,
-                    "severity": alert.severity,
-                    "raised_at": at,
-                    "alert": alert.model_dump(mode="json"),
-                }
-            )
-        payloads = await alert_payloads(session, [row.dedup_key for row, _ in plan.resolved])
-        for row, at in plan.resolved:
-            uow.emit(resolved(payloads[row.dedup_key], row.account_id, at))
-        await write_alerts(session, raised_rows, [row.dedup_key for row, _ in plan.resolved])
-        if plan.raised or plan.resolved:
-            raised_labels = [(c.rule.value, c.severity.value) for c, _, _ in plan.raised]
-            resolved_rules = [row.rule for row, _ in plan.resolved]
-            uow.after_commit(lambda: _count(raised_labels, resolved_rules))
+        await write_alert_changes(uow, plan.raised, plan.resolved, plan.renamed)
 
 
 async def _locked_facts(session: AsyncSession, ids: list[str], locked: Collection[str]) -> Facts:
@@ -250,11 +247,3 @@ def _closed(stored: StoredTerm | None) -> bool:
 
 
 _OPEN_VALUES = frozenset(state.value for state in OPEN_STATES)
-
-
-def _count(raised_labels: list[tuple[str, str]], resolved_rules: list[str]) -> None:
-    """Counted once committed, so a rolled-back batch counts nothing."""
-    for rule, severity in raised_labels:
-        ALERTS_RAISED.labels(SERVICE, rule, severity).inc()
-    for rule in resolved_rules:
-        ALERTS_RESOLVED.labels(SERVICE, rule).inc()

@@ -50,7 +50,8 @@ async def rederive(refresher: Refresher, uow: UnitOfWork, batch: Batch) -> None:
     newest event (what it emits carries that time)."""
     touched = Touched.by(batch)
     causes = dict(touched.subscriptions)
-    _merge(causes, await subscriptions_of(uow.session, touched.accounts))
+    renamed = await subscriptions_of(uow.session, touched.accounts)
+    _merge(causes, renamed)
     fully = set(causes)
     _merge(causes, await subscriptions_of(uow.session, touched.signals))
     await refresher.refresh(
@@ -59,6 +60,7 @@ async def rederive(refresher: Refresher, uow: UnitOfWork, batch: Batch) -> None:
         locked=written_accounts(batch),
         causes=causes,
         signals_only=set(causes) - fully,
+        renamed=renamed,
     )
 
 

@@ -16,12 +16,15 @@ async def write_changes(session: AsyncSession, rows: Sequence[dict[str, Any]]) -
     await write_rows(session, state_changes, rows)
 
 
-async def changes_of(session: AsyncSession, subscription_id: str, limit: int) -> list[Row[Any]]:
-    """A subscription's last `limit` changes, oldest first."""
+async def changes_of(
+    session: AsyncSession, subscription_id: str, limit: int, *, before: int | None = None
+) -> list[Row[Any]]:
+    """A subscription's changes before the change id `before` (all when None), the
+    `limit` newest of them, newest first."""
+    where = [state_changes.c.subscription_id == subscription_id]
+    if before is not None:
+        where.append(state_changes.c.id < before)
     rows = await session.execute(
-        select(state_changes)
-        .where(state_changes.c.subscription_id == subscription_id)
-        .order_by(state_changes.c.id.desc())
-        .limit(limit)
+        select(state_changes).where(*where).order_by(state_changes.c.id.desc()).limit(limit)
     )
-    return list(reversed(rows.all()))
+    return list(rows.all())

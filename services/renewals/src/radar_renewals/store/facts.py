@@ -87,11 +87,12 @@ HISTORY_CHUNK = 1000
 
 
 async def closed_histories(
-    session: AsyncSession, due_from: date, due_to: date
+    session: AsyncSession, due_from: date, due_to: date, *, also: Collection[str] = ()
 ) -> AsyncIterator[Facts]:
-    """The whole histories of the subscriptions with a closed term due in the range, a
-    chunk of subscriptions at a time."""
-    ids = await closed_subscriptions(session, due_from, due_to)
+    """The whole histories of the subscriptions with a closed term due in the range (and
+    of those `also` names), a chunk of subscriptions at a time."""
+    closed = await closed_subscriptions(session, due_from, due_to)
+    ids = sorted({*closed, *also})
     for first in range(0, len(ids), HISTORY_CHUNK):
         yield await load_facts(session, ids[first : first + HISTORY_CHUNK], history=True)
 

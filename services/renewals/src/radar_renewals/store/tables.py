@@ -180,6 +180,11 @@ terms = Table(
     Column("expected_arr", Money, nullable=False),
     # ARR a forecast category stands for: the opportunity amount, else the term's ARR.
     Column("category_arr", Money, nullable=False),
+    # At risk as `domain.alerts.at_risk` says (hysteresis included): the forecast, the
+    # report and the gauges count exactly the terms with an open renewal.at_risk alert.
+    Column("at_risk", Boolean, nullable=False),
+    # The model's p_renew as a call category (`domain.calls.model_category`); open terms.
+    Column("model_category", Text),
     # Of everything above but `evaluated_on`: a row is rewritten only when it changed.
     Column("content_hash", Text, nullable=False),
     Column("evaluated_on", Date, nullable=False),
@@ -214,8 +219,49 @@ active_alerts = Table(
     Column("rule", Text, nullable=False),
     Column("severity", Text, nullable=False),
     Column("raised_at", DateTime(timezone=True), nullable=False),
+    # The stamp of the latest raise event sent (the raise, or a later update): what
+    # resolves it is stamped no earlier.
+    Column("stamped_at", DateTime(timezone=True), nullable=False),
     Column("alert", JSONB, nullable=False),
     Index("active_alerts_subscription", "subscription_id"),
+)
+
+# Every forecast call a manager made on a renewal (subscription and renewal date), with
+# who made it: the history. `current_calls` points at the newest per renewal, so the
+# forecast joins one row per term.
+manager_calls = Table(
+    "manager_calls",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("subscription_id", Text, nullable=False),
+    Column("renewal_date", Date, nullable=False),
+    Column("category", Text, nullable=False),
+    Column("next_step", Text, nullable=False),
+    Column("next_step_date", Date, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("by_subject", Text, nullable=False),
+    Column("by_name", Text, nullable=False),
+    Column("by_email", Text),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("manager_calls_renewal", "subscription_id", "renewal_date", "id"),
+)
+
+current_calls = Table(
+    "current_calls",
+    metadata,
+    Column("subscription_id", Text, primary_key=True),
+    Column("renewal_date", Date, primary_key=True),
+    Column("call_id", BigInteger, nullable=False),
+    Column("category", Text, nullable=False),
+)
+
+# When each dedup key was last resolved: a raise of the same key later is stamped after
+# it, so a consumer ordering an alert's events by time never takes the raise for stale.
+resolved_alerts = Table(
+    "resolved_alerts",
+    metadata,
+    Column("dedup_key", Text, primary_key=True),
+    Column("resolved_at", DateTime(timezone=True), nullable=False),
 )
 
 # One row per account, row-locked by each refresh for the accounts it re-derives: an

@@ -25,7 +25,9 @@ class TermRows:
         return str(self.row["content_hash"])
 
 
-def term_rows(evaluation: Evaluation, *, is_current: bool) -> TermRows:
+def term_rows(
+    evaluation: Evaluation, *, is_current: bool, at_risk: bool, model_category: str | None
+) -> TermRows:
     term, risk = evaluation.term, evaluation.risk
     booking, cancellation, opportunity = term.booking, term.cancellation, term.opportunity
     # A closed term shows its outcome, not the account's health since: its row then stays
@@ -73,6 +75,8 @@ def term_rows(evaluation: Evaluation, *, is_current: bool) -> TermRows:
         "p_renew": evaluation.p_renew,
         "expected_arr": evaluation.expected_arr,
         "category_arr": category_arr,
+        "at_risk": at_risk,
+        "model_category": model_category,
     }
     # The values in the dict's (fixed) insertion order: cheaper than sorting the items.
     digest = hashlib.blake2b(repr(tuple(row.values())).encode(), digest_size=16)

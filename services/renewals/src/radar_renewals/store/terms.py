@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from radar_renewals.store.tables import terms
 from radar_renewals.store.term_rows import TermRows
 from radar_runtime.sql import fetch_rows, write_rows
-from radar_schemas.common import RiskBand
 
 # Unchanged terms only move their evaluation day: one statement, two array parameters.
 _TOUCH = text(
@@ -93,7 +92,7 @@ async def unevaluated_open(
     return [(subscription_id, account_id) for subscription_id, account_id in rows.all()]
 
 
-_AT_RISK = terms.c.is_open & (terms.c.risk_band == RiskBand.HIGH.value)
+_AT_RISK = terms.c.at_risk
 
 
 async def count_by_state(session: AsyncSession) -> dict[str, int]:
@@ -101,10 +100,18 @@ async def count_by_state(session: AsyncSession) -> dict[str, int]:
     return {state: count for state, count in rows.all()}
 
 
-async def arr_at_risk(session: AsyncSession) -> Decimal:
-    """ARR of open high-risk terms, summed across currencies."""
-    total = await session.scalar(select(func.coalesce(func.sum(terms.c.arr), 0)).where(_AT_RISK))
-    return Decimal(total or 0)
+async def arr_at_risk(session: AsyncSession) -> dict[str, Decimal]:
+    """ARR of the terms at risk, per currency."""
+    rows = await session.execute(
+        select(terms.c.currency, func.sum(terms.c.arr)).where(_AT_RISK).group_by(terms.c.currency)
+    )
+    return {currency: Decimal(total) for currency, total in rows.all()}
+
+
+async def first_renewal_date(session: AsyncSession) -> date | None:
+    """The earliest renewal date of any term (None without terms)."""
+    first: date | None = await session.scalar(select(func.min(terms.c.end_date)))
+    return first
 
 
 async def closed_subscriptions(session: AsyncSession, due_from: date, due_to: date) -> list[str]:
@@ -174,7 +181,7 @@ async def terms_of(session: AsyncSession, subscription_id: str) -> list[Row[Any]
 async def largest_at_risk(
     session: AsyncSession, due_from: date, due_to: date, limit: int
 ) -> list[Row[Any]]:
-    """Open high-risk terms due in the range, largest ARR first."""
+    """Terms at risk due in the range, largest ARR first."""
     rows = await session.execute(
         select(terms)
         .where(terms.c.end_date.between(due_from, due_to), _AT_RISK)

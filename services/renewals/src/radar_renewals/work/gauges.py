@@ -17,6 +17,7 @@ class Gauges:
 
     def __init__(self, runtime: Runtime, interval: float) -> None:
         self._runtime = runtime
+        self._currencies: set[str] = set()
         self._loop = Periodic("renewals-gauges", self.refresh, interval)
 
     async def start(self) -> None:
@@ -34,4 +35,9 @@ class Gauges:
             at_risk = await terms.arr_at_risk(session)
         for state in State:
             RENEWALS.labels(state.value).set(counts.get(state.value, 0))
-        ARR_AT_RISK.set(float(at_risk))
+        # A currency no longer at risk reads 0 rather than its last figure.
+        for currency in self._currencies - at_risk.keys():
+            ARR_AT_RISK.labels(currency).set(0)
+        for currency, arr in at_risk.items():
+            ARR_AT_RISK.labels(currency).set(float(arr))
+        self._currencies |= at_risk.keys()

@@ -26,9 +26,18 @@ class Plot:
         return LEFT + index * width, width
 
     def bar(
-        self, index: int, value: float, *, base: float, series: str, colour: str, share: float
+        self,
+        index: int,
+        value: float,
+        *,
+        base: float,
+        series: str,
+        colour: str,
+        share: float,
+        shift: float = 0.0,
     ) -> str:
-        """One bar (or stacked segment) from `base` up by `value`, `share` of the slot wide."""
+        """One bar (or stacked segment) from `base` up by `value`, `share` of the slot wide,
+        moved `shift` slot widths right of centre (bars side by side)."""
         left, width = self.slot(index)
         category = self.categories[index]
         top = self.y_of(base + value)
@@ -36,7 +45,7 @@ class Plot:
             "rect",
             tooltip(f"{category} · {series}: {compact(value)}"),
             class_="bar",
-            x=left + width * (1 - share) / 2,
+            x=left + width * ((1 - share) / 2 + shift),
             y=top,
             width=width * share,
             height=self.y_of(base) - top,
@@ -44,6 +53,18 @@ class Plot:
             data_series=series,
             data_category=category,
             data_value=value,
+        )
+
+    def label(self, index: int, value: float, content: str, *, shift: float = 0.0) -> str:
+        """A value written above the bar at `index`, so a short bar still reads."""
+        left, width = self.slot(index)
+        return text(
+            left + width * (0.5 + shift),
+            self.y_of(value) - 4,
+            content,
+            text_anchor="middle",
+            font_size=10,
+            class_="value-label",
         )
 
     def line(self, series: str, values: Sequence[float | None], colour: str) -> str:

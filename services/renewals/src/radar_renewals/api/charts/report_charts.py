@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from radar_renewals.api.charts.plot import Plot, legend
-from radar_renewals.api.charts.svg import document, element, nice_ticks
+from radar_renewals.api.charts.svg import compact, document, element, nice_ticks
 from radar_renewals.domain.forecast import ForecastRow
 from radar_renewals.domain.kpis import PeriodKpis
 from radar_renewals.domain.terms import State
@@ -116,16 +116,37 @@ def renewals_due_chart(rows: Sequence[ForecastRow]) -> str:
     )
 
 
-def arr_at_risk_chart(rows: Sequence[ForecastRow]) -> str:
-    """ARR at risk per period as bars, against the ARR due as a line."""
-    return bar_chart(
-        "ARR at risk by period",
-        [row.period_label for row in rows],
-        Series("ARR at risk", [float(row.at_risk_arr) for row in rows], "#dc2626"),
-        y_label="ARR",
-        x_label="renewal date",
-        line=Series("ARR due", [float(row.due_arr) for row in rows], "#2563eb"),
-    )
+def arr_at_risk_chart(rows: Sequence[ForecastRow], currency: str = "") -> str:
+    """ARR due and ARR at risk per period, side by side; each at-risk bar is labelled
+    with its amount and share of the ARR due, so a small one still reads."""
+    categories = [row.period_label for row in rows]
+    due = Series("ARR due", [float(row.due_arr) for row in rows], "#93c5fd")
+    at_risk = Series("ARR at risk", [float(row.at_risk_arr) for row in rows], "#dc2626")
+    plot = Plot(categories, nice_ticks(max(due.values, default=0.0) * 1.1))
+    body = [plot.axes(f"ARR ({currency})" if currency else "ARR", "renewal date")]
+    shapes = []
+    for index in range(len(rows)):
+        for series, shift in ((due, -0.2), (at_risk, 0.2)):
+            value = series.values[index] or 0.0
+            if value:
+                colour = series.colour or ""
+                bar = plot.bar(
+                    index,
+                    value,
+                    base=0.0,
+                    series=series.name,
+                    colour=colour,
+                    share=0.4,
+                    shift=shift,
+                )
+                shapes.append(bar)
+        risk_value, due_value = at_risk.values[index] or 0.0, due.values[index] or 0.0
+        if risk_value:
+            share = f" · {risk_value / due_value:.0%}" if due_value else ""
+            shapes.append(plot.label(index, risk_value, f"{compact(risk_value)}{share}", shift=0.2))
+    body.append(element("g", "".join(shapes), class_="bars"))
+    title = f"ARR at risk by period ({currency})" if currency else "ARR at risk by period"
+    return _finish(title, plot, [due, at_risk], ["#93c5fd", "#dc2626"], body)
 
 
 def on_time_rate_chart(points: Sequence[PeriodKpis]) -> str:
