@@ -28,8 +28,16 @@ async def apply_profiles(uow: UnitOfWork, events: list[AccountUpsertedEvent]) ->
 
 
 async def apply_contacts(uow: UnitOfWork, events: list[ContactChangedEvent]) -> None:
-    newest = newest_by(events, lambda e: (e.account_id, e.payload.contact_id))
-    await accounts.set_contacts(uow.session, list(newest.values()))
+    """A contact's state from its newest event; their name and email from the newest
+    event that gives either (a "left" often names nobody)."""
+
+    def key(e: ContactChangedEvent) -> tuple[str, str]:
+        return (e.account_id, e.payload.contact_id)
+
+    newest = newest_by(events, key)
+    named = newest_by([e for e in events if e.payload.name or e.payload.email], key)
+    rows = [accounts.ContactRow(newest[k], named.get(k)) for k in sorted(newest)]
+    await accounts.set_contacts(uow.session, rows)
 
 
 async def apply_engagements(uow: UnitOfWork, events: list[EngagementLoggedEvent]) -> None:
@@ -54,7 +62,7 @@ async def apply_subscriptions(uow: UnitOfWork, events: list[Envelope]) -> None:
     cancellations = [e for e in events if isinstance(e, SubscriptionCancelledEvent)]
     for sub_id, upsert in newest_by(upserts, lambda e: e.payload.subscription_id).items():
         seats = row(sub_id, upsert.account_id)
-        seats.seats = upsert.payload.seats
+        seats.seats, seats.currency = upsert.payload.seats, upsert.payload.currency
         seats.seats_version_at, seats.seats_version_id = upsert.occurred_at, upsert.event_id
     for sub_id, term in newest_by(terms, lambda e: e.payload.subscription_id).items():
         merged = row(sub_id, term.account_id)

@@ -4,41 +4,61 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, Text, column, or_, select, text, update
+from sqlalchemy import ColumnElement, Row, Text, case, column, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from radar_health.domain.instants import utc_day
 from radar_runtime.versions import newer
 from radar_schemas.crm import AccountUpsertedEvent, ContactChangedEvent
 
 from .arrays import arrays, unnested
 from .tables import accounts, contacts
 
-# Creates the rows of new accounts; widens first seen / tickets seen of known ones. Only
-# rows that change are updated, and so locked: an INSERT ... ON CONFLICT DO UPDATE would
-# lock (and write) every known row, even with a WHERE that leaves it as it is. The UPDATE
-# does not see the rows its own INSERT added: one statement, one snapshot.
+# An event for a day before today is late: a backfill, a replay, a consumer catching up,
+# or yesterday's stragglers. Its day's close may be in the score history already, and
+# the account's history may still be arriving: the rules hold their verdicts until it
+# settles, then the history is replayed by event time. The mark moves at most this often
+# per account, not with every batch of a backfill.
+MARK_EVERY = timedelta(seconds=10)
+
+
+def late_marks(now: datetime) -> dict[str, Any]:
+    """The parameters by which the statements below mark late events (`late_at`)."""
+    return {"now": now, "late_before": utc_day(now), "mark_before": now - MARK_EVERY}
+
+
+# Creates the rows of new accounts; widens first seen / tickets seen of known ones and marks
+# late events. Only rows that change are updated, and so locked: an INSERT ... ON CONFLICT
+# DO UPDATE would lock (and write) every known row, even with a WHERE that leaves it as it
+# is. The UPDATE does not see the rows its own INSERT added: one statement, one snapshot.
 TOUCH_ACCOUNTS = text(
     """
     WITH touched AS (
-        SELECT account_id, min(at) AS first_seen_at, bool_or(ticket) AS tickets_seen
+        SELECT account_id, min(at) AS first_seen_at, bool_or(ticket) AS tickets_seen,
+               bool_or((at AT TIME ZONE 'UTC')::date < CAST(:late_before AS date)) AS late
         FROM unnest(CAST(:accounts AS text[]), CAST(:ats AS timestamptz[]),
                     CAST(:tickets AS boolean[])) AS e(account_id, at, ticket)
         GROUP BY 1
     ), added AS (
-        INSERT INTO accounts (account_id, first_seen_at, tickets_seen)
-        SELECT * FROM touched ORDER BY 1
+        INSERT INTO accounts (account_id, first_seen_at, tickets_seen, late_at)
+        SELECT account_id, first_seen_at, tickets_seen,
+               CASE WHEN late THEN CAST(:now AS timestamptz) END
+        FROM touched ORDER BY 1
         ON CONFLICT (account_id) DO NOTHING
     )
     UPDATE accounts AS a SET
         first_seen_at = LEAST(a.first_seen_at, t.first_seen_at),
-        tickets_seen = a.tickets_seen OR t.tickets_seen
+        tickets_seen = a.tickets_seen OR t.tickets_seen,
+        late_at = CASE WHEN t.late THEN CAST(:now AS timestamptz) ELSE a.late_at END
     FROM touched AS t
     WHERE a.account_id = t.account_id
-      AND (t.first_seen_at < a.first_seen_at OR (t.tickets_seen AND NOT a.tickets_seen))
+      AND (t.first_seen_at < a.first_seen_at OR (t.tickets_seen AND NOT a.tickets_seen)
+           OR (t.late AND (a.late_at IS NULL OR a.late_at < :mark_before)))
     """
 )
 
@@ -76,17 +96,42 @@ _SET_PROFILES = (
 )
 
 _CONTACT = ("role", "present", "version_at", "version_id")
+_NAMED = ("name", "email", "name_version_at", "name_version_id")
 _contacts = unnested(
-    "e", contacts.c.account_id, contacts.c.contact_id, *(contacts.c[c] for c in _CONTACT)
+    "e",
+    contacts.c.account_id,
+    contacts.c.contact_id,
+    *(contacts.c[c] for c in _CONTACT),
+    *(contacts.c[c] for c in _NAMED),
 )
 _insert_contacts = insert(contacts).from_select(
     list(_contacts.c.keys()), select(_contacts).order_by(*_contacts.c["account_id", "contact_id"])
 )
+
+
+def _contact_if_newer(name: str, prefix: str) -> ColumnElement[object]:
+    return case(
+        (text(newer("excluded", "contacts", prefix)), _insert_contacts.excluded[name]),
+        else_=contacts.c[name],
+    )
+
+
 _SET_CONTACTS = _insert_contacts.on_conflict_do_update(
     index_elements=[contacts.c.account_id, contacts.c.contact_id],
-    set_={name: _insert_contacts.excluded[name] for name in _CONTACT},
-    where=text(newer("excluded", "contacts")),
+    set_={
+        **{name: _contact_if_newer(name, "") for name in _CONTACT},
+        **{name: _contact_if_newer(name, "name_") for name in _NAMED},
+    },
 )
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRow:
+    """A contact's state from its newest event, and who they are from the newest event
+    that names them (None: none in the batch did)."""
+
+    state: ContactChangedEvent
+    named: ContactChangedEvent | None
 
 
 async def touch_accounts(
@@ -94,11 +139,14 @@ async def touch_accounts(
     account_ids: Sequence[str],
     ats: Sequence[datetime],
     tickets: Sequence[bool],
+    now: datetime,
 ) -> None:
-    """One row per event: its account, when it occurred, whether it is about a ticket."""
+    """One row per event: its account, when it occurred, whether it is about a ticket;
+    `now`: the batch's processing time, which tells late events."""
     if account_ids:
         await session.execute(
-            TOUCH_ACCOUNTS, {"accounts": account_ids, "ats": ats, "tickets": tickets}
+            TOUCH_ACCOUNTS,
+            {"accounts": account_ids, "ats": ats, "tickets": tickets, **late_marks(now)},
         )
 
 
@@ -133,19 +181,24 @@ async def set_profiles(session: AsyncSession, newest: Sequence[AccountUpsertedEv
     )
 
 
-async def set_contacts(session: AsyncSession, newest: Sequence[ContactChangedEvent]) -> None:
-    """`newest`: the newest contact.changed of each (account, contact) in the batch."""
-    if not newest:
+async def set_contacts(session: AsyncSession, rows: Sequence[ContactRow]) -> None:
+    """One row per (account, contact) of the batch."""
+    if not rows:
         return
+    named = [r.named for r in rows]
     await session.execute(
         _SET_CONTACTS,
         arrays(
-            account_id=[e.account_id for e in newest],
-            contact_id=[e.payload.contact_id for e in newest],
-            role=[e.payload.role for e in newest],
-            present=[e.payload.change == "joined" for e in newest],
-            version_at=[e.occurred_at for e in newest],
-            version_id=[e.event_id for e in newest],
+            account_id=[r.state.account_id for r in rows],
+            contact_id=[r.state.payload.contact_id for r in rows],
+            role=[r.state.payload.role for r in rows],
+            present=[r.state.payload.change == "joined" for r in rows],
+            version_at=[r.state.occurred_at for r in rows],
+            version_id=[r.state.event_id for r in rows],
+            name=[e.payload.name if e else None for e in named],
+            email=[e.payload.email if e else None for e in named],
+            name_version_at=[e.occurred_at if e else None for e in named],
+            name_version_id=[e.event_id if e else None for e in named],
         ),
     )
 
