@@ -31,6 +31,8 @@ from radar_schemas.crm import (
     AccountUpsertedEvent,
     ContactChanged,
     ContactChangedEvent,
+    ContactIdentified,
+    ContactIdentifiedEvent,
     EngagementLogged,
     EngagementLoggedEvent,
     SubscriptionCancelled,
@@ -328,6 +330,14 @@ def contact(
         account_id=account,
         occurred_at=when,
         payload=ContactChanged(contact_id=contact_id, role=role, change=change, name=name),
+    )
+
+
+def identified(account: str, when: datetime, contact_id: str, name: str) -> Envelope:
+    return ContactIdentifiedEvent(
+        account_id=account,
+        occurred_at=when,
+        payload=ContactIdentified(contact_id=contact_id, name=name),
     )
 
 

@@ -19,6 +19,7 @@ from health_harness import (
     csat,
     engagement,
     health_settings,
+    identified,
     new_account,
     nps,
     running_health,
@@ -70,6 +71,12 @@ _spec = st.one_of(
         st.sampled_from(["joined", "left"]),
     ),
     st.tuples(st.just("engagement"), _minute),
+    st.tuples(
+        st.just("identified"),
+        _minute,
+        st.sampled_from(["c-1", "c-2"]),
+        st.sampled_from(["Jane Doe", "Sam Lee"]),
+    ),
 )
 
 
@@ -97,6 +104,8 @@ def build(account: str, spec: tuple) -> object:
             return csat(account, when, rest[0])
         case "contact":
             return contact(account, when, *rest)
+        case "identified":
+            return identified(account, when, *rest)
         case _:
             return engagement(account, when)
 
@@ -110,6 +119,7 @@ _SNAPSHOT = {
     "nps": "SELECT * FROM nps_responses WHERE account_id = :a ORDER BY 1",
     "csat": "SELECT * FROM csat_responses WHERE account_id = :a ORDER BY 1",
     "contacts": "SELECT * FROM contacts WHERE account_id = :a ORDER BY 2",
+    "contact_names": "SELECT * FROM contact_names WHERE account_id = :a ORDER BY 2",
     "health": "SELECT as_of, score, band, scorecard, components, missing "
     "FROM account_health WHERE account_id = :a",
 }

@@ -175,12 +175,16 @@ def test_champion_left_explains_who_and_when() -> None:
 
 
 def test_people_are_named_by_name_once_known() -> None:
-    anna = ContactState("c-anna", "champion", False, ago(3), "Anna Berg", "anna@example.com")
-    [left] = champion(anna, renewal_in=120)
+    anna = ContactState("c-anna", "champion", False, ago(3))
+    names = {"c-anna": "Anna Berg"}
+    [left] = holding(
+        AlertRule.CHAMPION_LEFT,
+        signals(contacts=(anna,), renewal_date=day_ago(-120), contact_names=names),
+    )
     assert (left.title, left.person) == ("Champion Anna Berg left", "Anna Berg")
     assert left.summary.startswith("Champion Anna Berg left on 2025-06-12")
     assert [d.value for d in left.drivers] == ["c-anna", 120]  # the driver keeps the id
-    account = signals(nps_responses=(NpsResponse("c-anna", 3, ago(1)),), contacts=(anna,))
+    account = signals(nps_responses=(NpsResponse("c-anna", 3, ago(1)),), contact_names=names)
     [low] = holding(AlertRule.NPS_DETRACTOR, account)
     assert low.title == "NPS detractor: 3/10 from Anna Berg"
     assert low.summary.startswith("Anna Berg answered NPS 3 on 2025-06-14")

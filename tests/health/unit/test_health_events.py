@@ -116,7 +116,7 @@ def test_an_open_alert_is_shown_again_when_who_it_names_becomes_known():
         FACTS,
         signals=replace(
             FACTS.signals,
-            contacts=(ContactState("c-9", "champion", False, ago(2), "Jane Doe"),),
+            contact_names={"c-9": "Jane Doe"},
         ),
     )
     [now_named] = [

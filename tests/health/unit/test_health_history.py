@@ -48,24 +48,22 @@ def test_tickets_at_each_instant_open_until_closed_and_opened_at_their_first_eve
     assert history.facts_at(T).signals.open_tickets == ()
 
 
-def test_a_contact_keeps_the_name_an_earlier_event_gave() -> None:
+def test_a_contact_keeps_the_name_the_newest_naming_event_gave() -> None:
+    joined = {"role": "champion", "change": "joined", "email": "jane@example.com"}
     history = fold(
-        event(
-            "contact.changed",
-            20,
-            contact_id="c-1",
-            role="champion",
-            change="joined",
-            name="Jane Doe",
-            email="jane@example.com",
-        ),
+        event("contact.identified", 30, contact_id="c-1", name="J. Doe"),
+        event("contact.changed", 20, contact_id="c-1", name="Jane Doe", **joined),
         event("contact.changed", 3, contact_id="c-1", role="champion", change="left"),
+        event("contact.identified", 1, contact_id="c-2", email="sam@example.com"),
     )
-    [joined] = history.facts_at(T - timedelta(days=10)).signals.contacts
-    assert joined.present and joined.who == "Jane Doe"
-    [left] = history.facts_at(T).signals.contacts
-    assert not left.present and (left.who, left.email) == ("Jane Doe", "jane@example.com")
-    assert left.changed_at == T - timedelta(days=3)
+    early = history.facts_at(T - timedelta(days=25)).signals
+    assert early.contacts == () and early.person("c-1") == "J. Doe"  # named, not listed
+    [member] = history.facts_at(T - timedelta(days=10)).signals.contacts
+    assert member.present
+    end = history.facts_at(T).signals
+    [left] = end.contacts
+    assert not left.present and left.changed_at == T - timedelta(days=3)
+    assert (end.person("c-1"), end.person("c-2")) == ("Jane Doe", "c-2")  # an email only
 
 
 def test_subscriptions_count_while_active_and_a_later_term_reactivates_them() -> None:

@@ -96,6 +96,7 @@ class Fold:
         self._tickets: dict[str, _Ticket] = {}
         self._tickets_seen = False
         self._contacts: dict[str, ContactState] = {}
+        self._names: dict[str, str] = {}
         self._last_engagement: datetime | None = None
         self._nps: list[NpsResponse] = []
         self._csat: list[CsatResponse] = []
@@ -134,6 +135,7 @@ class Fold:
             csat_responses=tuple(self._csat),
             last_engagement_at=self._last_engagement,
             contacts=tuple(c for _, c in sorted(self._contacts.items())),
+            contact_names=dict(self._names),
             renewal_date=nearest_renewal([s.end_date for s in active if s.end_date], today),
             first_seen_at=log.first_seen_at,
         )
@@ -184,13 +186,12 @@ class Fold:
         elif kind == "subscription.cancelled":
             self._subscriptions.setdefault(p["subscription_id"], _Subscription()).cancelled_at = at
         elif kind == "contact.changed":
-            known = self._contacts.get(p["contact_id"])
-            name, email = p.get("name"), p.get("email")
-            if name is None and email is None and known is not None:
-                name, email = known.name, known.email
             self._contacts[p["contact_id"]] = ContactState(
-                p["contact_id"], p["role"], p["change"] == "joined", at, name, email
+                p["contact_id"], p["role"], p["change"] == "joined", at
             )
+            self._identify(p)
+        elif kind == "contact.identified":
+            self._identify(p)
         elif kind == "engagement.logged":
             self._last_engagement = at
         elif kind.startswith("ticket."):
@@ -204,6 +205,14 @@ class Fold:
             self._nps.append(NpsResponse(p["contact_id"], p["score"], at))
         elif kind == "csat.submitted":
             self._csat.append(CsatResponse(p["ticket_id"], p["score"], at))
+
+    def _identify(self, p: Mapping[str, Any]) -> None:
+        """Who a contact is: from the newest event that gives a name or an email."""
+        if p.get("name") is not None or p.get("email") is not None:
+            if p.get("name"):
+                self._names[p["contact_id"]] = p["name"]
+            else:
+                self._names.pop(p["contact_id"], None)
 
 
 def term_money(terms: Sequence[tuple[float | None, str | None]]) -> tuple[float | None, str | None]:

@@ -58,13 +58,6 @@ class ContactState:
     role: ContactRole
     present: bool
     changed_at: datetime
-    name: str | None = None  # from the newest event that names the person
-    email: str | None = None
-
-    @property
-    def who(self) -> str:
-        """The person as messages name them: by name when known, else by contact id."""
-        return self.name or self.contact_id
 
 
 @dataclass(frozen=True)
@@ -89,6 +82,11 @@ class AccountSignals:
     renewal_date: date | None = None  # nearest subscription end date
     first_seen_at: datetime | None = None  # earliest event time of the account
     late_at: datetime | None = None  # when a late event last arrived (processing time)
+    contact_names: Mapping[str, str] = field(default_factory=dict)  # contact id → name
+
+    def person(self, contact_id: str) -> str:
+        """A contact as messages name them: by name when known, else by contact id."""
+        return self.contact_names.get(contact_id) or contact_id
 
 
 def is_active_usage_metric(metric: str, patterns: Iterable[str]) -> bool:

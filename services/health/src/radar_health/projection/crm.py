@@ -6,11 +6,14 @@ where it is newer than what is stored, so any order of events gives the same sta
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from radar_runtime import UnitOfWork
 from radar_runtime.versions import newest_by
 from radar_schemas.crm import (
     AccountUpsertedEvent,
     ContactChangedEvent,
+    ContactIdentifiedEvent,
     EngagementLoggedEvent,
     RenewalBookedEvent,
     SubscriptionCancelledEvent,
@@ -28,16 +31,26 @@ async def apply_profiles(uow: UnitOfWork, events: list[AccountUpsertedEvent]) ->
 
 
 async def apply_contacts(uow: UnitOfWork, events: list[ContactChangedEvent]) -> None:
-    """A contact's state from its newest event; their name and email from the newest
-    event that gives either (a "left" often names nobody)."""
+    """A contact's state from its newest event; who they are from the newest one that
+    names them (a "left" often names nobody)."""
+    newest = newest_by(events, _contact)
+    await accounts.set_contacts(uow.session, [newest[key] for key in sorted(newest)])
+    await _set_names(uow, events)
 
-    def key(e: ContactChangedEvent) -> tuple[str, str]:
-        return (e.account_id, e.payload.contact_id)
 
-    newest = newest_by(events, key)
-    named = newest_by([e for e in events if e.payload.name or e.payload.email], key)
-    rows = [accounts.ContactRow(newest[k], named.get(k)) for k in sorted(newest)]
-    await accounts.set_contacts(uow.session, rows)
+async def apply_identities(uow: UnitOfWork, events: list[ContactIdentifiedEvent]) -> None:
+    """Who a contact is, without touching their role or membership."""
+    await _set_names(uow, events)
+
+
+async def _set_names(uow: UnitOfWork, events: Sequence[accounts.NamingEvent]) -> None:
+    naming = [e for e in events if e.payload.name is not None or e.payload.email is not None]
+    newest = newest_by(naming, _contact)
+    await accounts.set_names(uow.session, [newest[key] for key in sorted(newest)])
+
+
+def _contact(event: accounts.NamingEvent) -> tuple[str, str]:
+    return (event.account_id, event.payload.contact_id)
 
 
 async def apply_engagements(uow: UnitOfWork, events: list[EngagementLoggedEvent]) -> None:

@@ -4,20 +4,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Text, case, column, or_, select, text, update
+from sqlalchemy import Row, Text, column, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from radar_health.domain.instants import utc_day
 from radar_runtime.versions import newer
-from radar_schemas.crm import AccountUpsertedEvent, ContactChangedEvent
+from radar_schemas.crm import AccountUpsertedEvent, ContactChangedEvent, ContactIdentifiedEvent
 
 from .arrays import arrays, unnested
-from .tables import accounts, contacts
+from .tables import accounts, contact_names, contacts
+
+NamingEvent = ContactChangedEvent | ContactIdentifiedEvent
 
 # An event for a day before today is late: a backfill, a replay, a consumer catching up,
 # or yesterday's stragglers. Its day's close may be in the score history already, and
@@ -96,42 +97,33 @@ _SET_PROFILES = (
 )
 
 _CONTACT = ("role", "present", "version_at", "version_id")
-_NAMED = ("name", "email", "name_version_at", "name_version_id")
 _contacts = unnested(
-    "e",
-    contacts.c.account_id,
-    contacts.c.contact_id,
-    *(contacts.c[c] for c in _CONTACT),
-    *(contacts.c[c] for c in _NAMED),
+    "e", contacts.c.account_id, contacts.c.contact_id, *(contacts.c[c] for c in _CONTACT)
 )
 _insert_contacts = insert(contacts).from_select(
     list(_contacts.c.keys()), select(_contacts).order_by(*_contacts.c["account_id", "contact_id"])
 )
-
-
-def _contact_if_newer(name: str, prefix: str) -> ColumnElement[object]:
-    return case(
-        (text(newer("excluded", "contacts", prefix)), _insert_contacts.excluded[name]),
-        else_=contacts.c[name],
-    )
-
-
 _SET_CONTACTS = _insert_contacts.on_conflict_do_update(
     index_elements=[contacts.c.account_id, contacts.c.contact_id],
-    set_={
-        **{name: _contact_if_newer(name, "") for name in _CONTACT},
-        **{name: _contact_if_newer(name, "name_") for name in _NAMED},
-    },
+    set_={name: _insert_contacts.excluded[name] for name in _CONTACT},
+    where=text(newer("excluded", "contacts")),
 )
 
-
-@dataclass(frozen=True, slots=True)
-class ContactRow:
-    """A contact's state from its newest event, and who they are from the newest event
-    that names them (None: none in the batch did)."""
-
-    state: ContactChangedEvent
-    named: ContactChangedEvent | None
+_NAMED = ("name", "email", "version_at", "version_id")
+_names = unnested(
+    "e",
+    contact_names.c.account_id,
+    contact_names.c.contact_id,
+    *(contact_names.c[c] for c in _NAMED),
+)
+_insert_names = insert(contact_names).from_select(
+    list(_names.c.keys()), select(_names).order_by(*_names.c["account_id", "contact_id"])
+)
+_SET_NAMES = _insert_names.on_conflict_do_update(
+    index_elements=[contact_names.c.account_id, contact_names.c.contact_id],
+    set_={name: _insert_names.excluded[name] for name in _NAMED},
+    where=text(newer("excluded", "contact_names")),
+)
 
 
 async def touch_accounts(
@@ -181,24 +173,36 @@ async def set_profiles(session: AsyncSession, newest: Sequence[AccountUpsertedEv
     )
 
 
-async def set_contacts(session: AsyncSession, rows: Sequence[ContactRow]) -> None:
-    """One row per (account, contact) of the batch."""
-    if not rows:
+async def set_contacts(session: AsyncSession, newest: Sequence[ContactChangedEvent]) -> None:
+    """`newest`: the newest contact.changed of each (account, contact) in the batch."""
+    if not newest:
         return
-    named = [r.named for r in rows]
     await session.execute(
         _SET_CONTACTS,
         arrays(
-            account_id=[r.state.account_id for r in rows],
-            contact_id=[r.state.payload.contact_id for r in rows],
-            role=[r.state.payload.role for r in rows],
-            present=[r.state.payload.change == "joined" for r in rows],
-            version_at=[r.state.occurred_at for r in rows],
-            version_id=[r.state.event_id for r in rows],
-            name=[e.payload.name if e else None for e in named],
-            email=[e.payload.email if e else None for e in named],
-            name_version_at=[e.occurred_at if e else None for e in named],
-            name_version_id=[e.event_id if e else None for e in named],
+            account_id=[e.account_id for e in newest],
+            contact_id=[e.payload.contact_id for e in newest],
+            role=[e.payload.role for e in newest],
+            present=[e.payload.change == "joined" for e in newest],
+            version_at=[e.occurred_at for e in newest],
+            version_id=[e.event_id for e in newest],
+        ),
+    )
+
+
+async def set_names(session: AsyncSession, newest: Sequence[NamingEvent]) -> None:
+    """`newest`: of each (account, contact) of the batch, the newest event naming them."""
+    if not newest:
+        return
+    await session.execute(
+        _SET_NAMES,
+        arrays(
+            account_id=[e.account_id for e in newest],
+            contact_id=[e.payload.contact_id for e in newest],
+            name=[e.payload.name for e in newest],
+            email=[e.payload.email for e in newest],
+            version_at=[e.occurred_at for e in newest],
+            version_id=[e.event_id for e in newest],
         ),
     )
 

@@ -46,6 +46,7 @@ from .arrays import arrays, unnested
 from .tables import (
     account_users,
     accounts,
+    contact_names,
     contacts,
     csat_responses,
     nps_responses,
@@ -144,11 +145,18 @@ class FactsReader:
         )
         contact_states = await _grouped(
             session,
-            select(
-                *contacts.c["account_id", "contact_id", "role", "present", "version_at"],
-                *contacts.c["name", "email"],
-            ).where(among(contacts.c.account_id, ids)),
-            lambda r: ContactState(r.contact_id, r.role, r.present, r.version_at, r.name, r.email),
+            select(*contacts.c["account_id", "contact_id", "role", "present", "version_at"]).where(
+                among(contacts.c.account_id, ids)
+            ),
+            lambda r: ContactState(r.contact_id, r.role, r.present, r.version_at),
+        )
+
+        names = await _grouped(
+            session,
+            select(*contact_names.c["account_id", "contact_id", "name"]).where(
+                among(contact_names.c.account_id, ids), contact_names.c.name.is_not(None)
+            ),
+            lambda r: (r.contact_id, r.name),
         )
 
         facts = {}
@@ -177,6 +185,7 @@ class FactsReader:
                 renewal_date=nearest_renewal([s.end_date for s in subs_of if s.end_date], today),
                 first_seen_at=row.first_seen_at,
                 late_at=row.late_at,
+                contact_names=dict(names.get(account_id, ())),
             )
             facts[account_id] = AccountFacts(
                 signals=signals,

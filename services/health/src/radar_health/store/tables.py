@@ -165,10 +165,18 @@ contacts = Table(
     Column("role", Text, nullable=False),
     Column("present", Boolean, nullable=False),
     *_version(),
-    # From the newest event that names the person (a "left" may not).
+)
+
+# Who a contact is: the newest contact.changed or contact.identified giving a name or an
+# email (a contact may be named before, or without, the CRM listing them).
+contact_names = Table(
+    "contact_names",
+    health_metadata,
+    Column("account_id", Text, primary_key=True),
+    Column("contact_id", Text, primary_key=True),
     Column("name", Text),
     Column("email", Text),
-    *_version("name_"),
+    *_version(),
 )
 
 # Accounts whose usage changed since their last recompute (drained by the worker).

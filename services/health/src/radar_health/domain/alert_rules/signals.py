@@ -115,7 +115,8 @@ def champion_left(ctx: RuleContext) -> list[Condition]:
         if contact.role in filled_roles:
             continue  # the role is covered by another contact
         role = contact.role.replace("_", " ")
-        left = f"{role.capitalize()} {contact.who} left on {contact.changed_at.date()}"
+        who = ctx.signals.person(contact.contact_id)
+        left = f"{role.capitalize()} {who} left on {contact.changed_at.date()}"
         drivers = [Driver("contact", contact.contact_id, f"{left}, nobody named since")]
         if days_to_renewal is not None:
             drivers.append(Driver("days_to_renewal", days_to_renewal, f"Renewal date {renewal}"))
@@ -125,12 +126,12 @@ def champion_left(ctx: RuleContext) -> list[Condition]:
                 severity=severity,
                 dedup_key=dedup_key(AlertRule.CHAMPION_LEFT, ctx.account_id, contact.contact_id),
                 account_id=ctx.account_id,
-                title=f"{role.capitalize()} {contact.who} left",
+                title=f"{role.capitalize()} {who} left",
                 summary=f"{left}; no {role} named since." + _renewal_note(days_to_renewal),
                 drivers=tuple(drivers),
                 recommended_actions=settings.actions,
                 subject_id=contact.contact_id,
-                person=contact.who,
+                person=who,
             )
         )
     return conditions
@@ -188,14 +189,13 @@ def support_escalation(ctx: RuleContext) -> list[Condition]:
 def nps_detractor(ctx: RuleContext) -> list[Condition]:
     settings = ctx.rules.nps_detractor
     conditions = []
-    names = {c.contact_id: c.who for c in ctx.signals.contacts}
     for contact_id, response in sorted(_latest_nps_by_contact(ctx).items()):
         if response.score > settings.max_score:
             continue
         if ctx.as_of - response.at >= timedelta(days=settings.clears_after_days):
             continue
         when = response.at.date().isoformat()
-        who = names.get(contact_id, contact_id)
+        who = ctx.signals.person(contact_id)
         conditions.append(
             Condition(
                 rule=AlertRule.NPS_DETRACTOR,

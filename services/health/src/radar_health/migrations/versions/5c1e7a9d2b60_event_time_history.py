@@ -6,7 +6,7 @@ contact names
 - history_queue: accounts whose score history is recomputed from a day on;
 - accounts.late_usage_at becomes late_at (any late event holds the rules, not only usage);
 - account_health.judged_at: the latest instant the rules judged;
-- contacts.name/email, versioned by the newest event that names the person;
+- contact_names: who a contact is, from the newest event that names them;
 - subscriptions.currency, from the newest upsert.
 
 Existing accounts get no past facts: their history is recomputed from the events that
@@ -53,8 +53,14 @@ def upgrade() -> None:
     op.alter_column("accounts", "late_usage_at", new_column_name="late_at")
     op.execute("ALTER INDEX accounts_late_usage RENAME TO accounts_late")
     op.add_column("account_health", sa.Column("judged_at", sa.DateTime(timezone=True)))
-    op.add_column("contacts", sa.Column("name", sa.Text()))
-    op.add_column("contacts", sa.Column("email", sa.Text()))
-    op.add_column("contacts", sa.Column("name_version_at", sa.DateTime(timezone=True)))
-    op.add_column("contacts", sa.Column("name_version_id", sa.Uuid()))
+    op.create_table(
+        "contact_names",
+        sa.Column("account_id", sa.Text(), nullable=False),
+        sa.Column("contact_id", sa.Text(), nullable=False),
+        sa.Column("name", sa.Text()),
+        sa.Column("email", sa.Text()),
+        sa.Column("version_at", sa.DateTime(timezone=True)),
+        sa.Column("version_id", sa.Uuid()),
+        sa.PrimaryKeyConstraint("account_id", "contact_id"),
+    )
     op.add_column("subscriptions", sa.Column("currency", sa.Text()))
