@@ -8,6 +8,11 @@ consumer on the same broker and database, and the scheduled recompute of 100,000
   tickets, NPS, contacts, subscriptions), then the scheduled recompute run twice: the
   first pass scores and announces every account (100,000 health.scored through the
   outbox), the second is an ordinary next day.
+- History by event time: 500 accounts with a year of logged history (usage and users
+  every day, a profile, a subscription, contacts, an engagement a fortnight, tickets)
+  queued for replay, then replayed by the usage worker: a point and a health.scored at
+  the close of every day, the rules judged at each. The cost of a point is set beside
+  the cost of one account in the scheduled recompute, measured in the same run.
 
 Alone: `uv run python -m tests.bench health` (also writes bench-results.json), or
 `uv run python -m tests.bench.bench_health` (prints the rows only).
@@ -251,9 +256,118 @@ async def measure_recompute() -> list[dict[str, object]]:
     ]
 
 
+REPLAYED_ACCOUNTS = 500
+REPLAYED_DAYS = 365
+
+# A year of history per account, as a first load leaves it once settled.
+_HISTORY = [
+    """
+    INSERT INTO accounts (account_id, name, segment, region, industry, owner, owner_email,
+        first_seen_at, last_engagement_at, tickets_seen)
+    SELECT 'hist-' || i, 'Account ' || i, (ARRAY['smb','mid_market','enterprise'])[1 + i % 3],
+        'emea', 'software', jsonb_build_object('name', 'CSM', 'email', 'csm@example.com'),
+        'csm@example.com', :now - make_interval(days => :days), :now - interval '3 days',
+        true
+    FROM generate_series(1, :n) AS i
+    """,
+    """
+    INSERT INTO account_events (account_id, occurred_at, event_id, type, payload)
+    SELECT 'hist-' || i, :now - make_interval(days => :days), gen_random_uuid(), kind, payload
+    FROM generate_series(1, :n) AS i, LATERAL (VALUES
+        ('account.upserted', jsonb_build_object('name', 'Account ' || i, 'segment',
+            (ARRAY['smb','mid_market','enterprise'])[1 + i % 3], 'region', 'emea')),
+        ('subscription.upserted', jsonb_build_object('subscription_id', 'hs-' || i,
+            'seats', 20, 'currency', 'EUR', 'arr', 50000.0,
+            'end_date', CAST(CAST(:now AS date) + 100 + i % 200 AS text))),
+        ('contact.changed', jsonb_build_object('contact_id', 'c-' || i, 'role', 'champion',
+            'change', 'joined', 'name', 'Champion ' || i))
+    ) AS e(kind, payload)
+    """,
+    """
+    INSERT INTO account_events (account_id, occurred_at, event_id, type, payload)
+    SELECT 'hist-' || i, :now - make_interval(days => d), gen_random_uuid(),
+        'engagement.logged', jsonb_build_object('kind', 'call')
+    FROM generate_series(1, :n) AS i, generate_series(3, :days, 14) AS d
+    """,
+    """
+    INSERT INTO account_events (account_id, occurred_at, event_id, type, payload)
+    SELECT 'hist-' || i, :now - make_interval(days => d + k), gen_random_uuid(), kind,
+        jsonb_build_object('ticket_id', 'T-' || d, 'priority', 'urgent', 'escalated', false)
+    FROM generate_series(1, :n) AS i, generate_series(10, :days, 60) AS d,
+        LATERAL (VALUES ('ticket.opened', 5), ('ticket.closed', 0)) AS t(kind, k)
+    """,
+    """
+    INSERT INTO usage_daily (account_id, metric, day, total)
+    SELECT 'hist-' || i, 'logins', CAST(:now AS date) - d,
+        CASE WHEN i % 10 = 0 AND d BETWEEN 100 AND 110 THEN 2 ELSE 40 + (i + d) % 7 END
+    FROM generate_series(1, :n) AS i, generate_series(1, :days) AS d
+    """,
+    """
+    INSERT INTO usage_users_daily (account_id, day, users)
+    SELECT 'hist-' || i, CAST(:now AS date) - d,
+        ARRAY(SELECT 'u-' || u FROM generate_series(1 + d % 5, 10 + d % 5) AS u ORDER BY 1)
+    FROM generate_series(1, :n) AS i, generate_series(1, :days) AS d
+    """,
+    """
+    INSERT INTO history_queue (account_id, from_day)
+    SELECT 'hist-' || i, CAST(:now AS date) - CAST(:days AS integer)
+    FROM generate_series(1, :n) AS i
+    """,
+    "ANALYZE",
+]
+
+
+async def measure_replay(recompute_seconds_per_account: float) -> list[dict[str, object]]:
+    settings = health_settings(usage_recompute_seconds=3600.0)
+    now = datetime.now(UTC)
+    app = create_app(settings)
+    runtime = app.state.runtime
+    async with app.router.lifespan_context(app):
+        await runtime.wait_started()
+        async with runtime.db.sessions() as session, session.begin():
+            for statement in _HISTORY:
+                typed = statement.replace(":now", "CAST(:now AS timestamptz)")
+                await session.execute(
+                    text(typed), {"now": now, "n": REPLAYED_ACCOUNTS, "days": REPLAYED_DAYS}
+                )
+        started = time.monotonic()
+        replayed = await app.state.parts.usage_worker.run_once()
+        seconds = time.monotonic() - started
+        async with runtime.db.sessions() as session:
+            points = await session.scalar(text("SELECT count(*) FROM score_history"))
+    points = int(points or 0)
+    per_point = seconds / max(points, 1)
+    ratio = per_point / recompute_seconds_per_account
+    return [
+        row(
+            f"health: replay a year of history, {replayed:,} accounts",
+            seconds,
+            "s",
+            "reference",
+        ),
+        row(
+            "health:   history points written (a close a day and the live one, each announced)",
+            points,
+            "rows",
+            f"= {REPLAYED_ACCOUNTS * (REPLAYED_DAYS + 1):,}",
+            points == REPLAYED_ACCOUNTS * (REPLAYED_DAYS + 1),
+        ),
+        row("health:   cost of one history point", per_point * 1e6, "µs", "reference"),
+        row(
+            "health:   one point / one account of the scheduled recompute (same run)",
+            ratio,
+            "×",
+            "reference",
+        ),
+    ]
+
+
 async def measure() -> list[dict[str, object]]:
     rows = await measure_usage()
-    rows += await measure_recompute()
+    recompute = await measure_recompute()
+    rows += recompute
+    first_pass = next(r for r in recompute if "first pass" in str(r["name"]))
+    rows += await measure_replay(float(first_pass["value"]) / ACCOUNTS)
     rows.append(row("health: peak RSS (service in the bench process)", peak_rss_mib(), "MiB"))
     return rows
 

@@ -177,11 +177,11 @@ async def start_pipeline(
     await slack.start()
     rules = workdir / "notifier.toml"
     rules.write_text(notifier_rules)
-    # Scripted histories are posted in one go, so health would hold its usage verdict
-    # while the backfill settles (minutes); these tests follow the pipeline, and
-    # tests/health covers the hold.
+    # Scripted histories are posted in one go, so health would hold its verdicts while
+    # the backfill settles (minutes); these tests follow the pipeline, and tests/health
+    # covers the hold.
     health_rules = workdir / "health.toml"
-    health_rules.write_text("[rules.usage_sharp_drop]\nbackfill_settle_minutes = 0\n")
+    health_rules.write_text("[rules]\nbackfill_settle_minutes = 0\n")
     env = service_env(tag, kafka_bootstrap, database_url, rules)
     env["RADAR_HEALTH_CONFIG_PATH"] = str(health_rules)
     env["RADAR_NOTIFIER_SMTP_HOST"] = "127.0.0.1"

@@ -31,6 +31,8 @@ from radar_schemas.crm import (
     AccountUpsertedEvent,
     ContactChanged,
     ContactChangedEvent,
+    ContactIdentified,
+    ContactIdentifiedEvent,
     EngagementLogged,
     EngagementLoggedEvent,
     SubscriptionCancelled,
@@ -145,6 +147,18 @@ class Health:
             "SELECT count(*) FROM recompute_queue WHERE account_id = :a", a=account_id
         )
         return applied[0][0] == len(set(event_ids)) and queued[0][0] == 0
+
+    async def replay_settled_history(self, settle: timedelta) -> None:
+        """Let late events settle (`settle` passes on the clock), then wait until every
+        queued history is replayed (the worker's claim is deleted when its replay commits;
+        the background worker may be the one that does it)."""
+        self.clock.advance(settle)
+        await self.parts.usage_worker.run_once()
+
+        async def replayed() -> bool:
+            return (await self.sql("SELECT count(*) FROM history_queue"))[0][0] == 0
+
+        await eventually(replayed, timeout=60, what="history replayed")
 
 
 @asynccontextmanager
@@ -305,12 +319,25 @@ def csat(account: str, when: datetime, score: int, ticket_id: str = "T-1") -> Cs
 
 
 def contact(
-    account: str, when: datetime, contact_id: str, role: str, change: str = "joined"
+    account: str,
+    when: datetime,
+    contact_id: str,
+    role: str,
+    change: str = "joined",
+    name: str | None = None,
 ) -> ContactChangedEvent:
     return ContactChangedEvent(
         account_id=account,
         occurred_at=when,
-        payload=ContactChanged(contact_id=contact_id, role=role, change=change),
+        payload=ContactChanged(contact_id=contact_id, role=role, change=change, name=name),
+    )
+
+
+def identified(account: str, when: datetime, contact_id: str, name: str) -> Envelope:
+    return ContactIdentifiedEvent(
+        account_id=account,
+        occurred_at=when,
+        payload=ContactIdentified(contact_id=contact_id, name=name),
     )
 
 

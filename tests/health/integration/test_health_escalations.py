@@ -30,6 +30,7 @@ async def test_an_escalation_opened_and_closed_is_announced_with_an_unchanged_sc
     settings = health_settings(kafka_bootstrap, database_url)
     async with running_health(settings, rules=RULES) as health:
         account = new_account()
+        # Live events (of today): history arriving late is held until it settles.
 
         def scored() -> list:
             return health.emitted.of(account, "health.scored")
@@ -39,11 +40,11 @@ async def test_an_escalation_opened_and_closed_is_announced_with_an_unchanged_sc
             ids = [e.event_id for e in events]
             await health.wait_for_async(lambda: health.settled(account, ids), what="applied")
 
-        await applied(account_upserted(account, at(30)), engagement(account, at(2)))
+        await applied(account_upserted(account, at(hours=11)), engagement(account, at(hours=10)))
         [first] = await health.wait_for(scored, what="the first health.scored")
         assert first.payload.open_escalations == 0
 
-        await applied(ticket(account, at(1), "opened", "T-1", escalated=True))
+        await applied(ticket(account, at(hours=9), "opened", "T-1", escalated=True))
         await health.wait_for(lambda: len(scored()) == 2, what="health.scored for T-1")
         opened = scored()[1].payload
         assert opened.open_escalations == 1
@@ -53,10 +54,10 @@ async def test_an_escalation_opened_and_closed_is_announced_with_an_unchanged_sc
         # A ticket the rule does not watch changes nothing downstream sees.
         emitted_at = "SELECT emitted_at FROM account_health WHERE account_id = :a"
         [(announced,)] = await health.sql(emitted_at, a=account)
-        await applied(ticket(account, at(0.8), "opened", "T-2", priority="low"))
+        await applied(ticket(account, at(hours=8), "opened", "T-2", priority="low"))
         assert await health.sql(emitted_at, a=account) == [(announced,)]
 
-        await applied(ticket(account, at(0.5), "closed", "T-1", escalated=True))
+        await applied(ticket(account, at(hours=6), "closed", "T-1", escalated=True))
         await health.wait_for(lambda: len(scored()) == 3, what="health.scored for T-1 closed")
         closed = scored()[2].payload
         assert closed.open_escalations == 0

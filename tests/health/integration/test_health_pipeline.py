@@ -12,6 +12,7 @@ from health_harness import (
     contact,
     engagement,
     health_settings,
+    identified,
     new_account,
     nps,
     running_health,
@@ -75,24 +76,43 @@ async def test_raw_events_produce_an_explained_score_and_alerts_once(health, kaf
     assert payload.missing == []
 
     expected = {"usage.sharp_drop", "champion.left", "support.escalation", "nps.detractor"}
-    # The usage is history (late): the drop is judged once it has settled.
-    settle = load_rules(HealthRules, PACKAGE).alerts.usage_sharp_drop.backfill_settle_minutes
+    # The events are history (late): the rules hold until it has settled, then judge it
+    # day by day, each alert raised at the close (midnight UTC) of the day it began.
+    assert not health.emitted.alerts(account)
+    settle = load_rules(HealthRules, PACKAGE).alerts.backfill_settle_minutes
     health.clock.advance(timedelta(minutes=settle))
     await health.wait_for(
         lambda: expected <= set(health.emitted.alerts(account)), what="the four alerts"
     )
+    raised_events = {}
+    for event in health.emitted.of(account, "alert.raised"):  # the first of each rule
+        raised_events.setdefault(event.payload.rule, event)
+    midnight = T0.replace(hour=0)
+    assert {rule: raised_events[rule].occurred_at for rule in expected} == {
+        "usage.sharp_drop": midnight - timedelta(days=3),  # 4 low days in the last 7
+        "champion.left": midnight - timedelta(days=2),
+        "nps.detractor": midnight - timedelta(days=4),
+        "support.escalation": midnight,
+    }
+    # Silent from 45 days after the account appeared until the meeting ten days ago: a
+    # condition over within the history, raised and resolved with the instants it held.
+    [silent_resolved] = health.emitted.of(account, "alert.resolved")
+    assert silent_resolved.payload.rule == "engagement.silent"
+    assert raised_events["engagement.silent"].occurred_at == midnight - timedelta(days=354)
+    assert silent_resolved.occurred_at == midnight - timedelta(days=9)
     raised = health.emitted.alerts(account)
     drop = raised["usage.sharp_drop"][0]
-    assert {d.name: d.value for d in drop.drivers}["usage_ratio_percent"] == 10.0
+    assert {d.name: d.value for d in drop.drivers}["usage_ratio_percent"] == 48.6
     assert drop.recommended_actions[0] == "Schedule a check-in"
     assert drop.owner.email == "dana.reyes@example.com" and drop.manager.name == "Sam Okafor"
     assert (drop.account_name, drop.segment, drop.region) == ("Acme Corp", "enterprise", "emea")
-    assert drop.arr == 120_000.0 and drop.renewal_date == (T0 + timedelta(days=100)).date()
+    assert (drop.arr, drop.currency) == (120_000.0, "EUR")
+    assert drop.renewal_date == (T0 + timedelta(days=100)).date()
     champion = raised["champion.left"][0]
     assert champion.severity == "critical"  # renewal fewer than 180 days away
     assert {d.name: d.value for d in champion.drivers} == {
         "contact": "c-champ",
-        "days_to_renewal": 100.0,
+        "days_to_renewal": 102.0,  # as of the close of the day the champion left
     }
     assert raised["support.escalation"][0].dedup_key == f"support.escalation:{account}:T-1"
 
@@ -168,6 +188,92 @@ async def test_account_list_filters_sorts_and_pages(health, kafka_bootstrap):
     bad_cursor = await health.client.get("/v1/accounts?cursor=not-a-cursor")
     assert bad_cursor.status_code == 400
     assert bad_cursor.json()["error"]["details"][0]["field"] == "query.cursor"
+
+
+async def test_an_alert_is_shown_again_when_the_account_and_person_get_names(
+    health, kafka_bootstrap
+):
+    """Raised before the CRM named the account and the champion: the same alert is sent
+    again with the account's name, owner and currency and the champion's name."""
+    account = new_account("unnamed")
+    history = [
+        subscription(account, at(80), sub=f"sub-{account}", seats=10),
+        contact(account, at(80), "c-champ", "champion"),
+        contact(account, at(20), "c-champ", "champion", "left"),
+        engagement(account, at(60)),
+    ]
+    await publish(kafka_bootstrap, health.settings, history)
+    await health.wait_for_async(
+        lambda: health.settled(account, [e.event_id for e in history]), what="history applied"
+    )
+    await health.replay_settled_history(timedelta(minutes=settle_minutes()))
+    await health.wait_for(
+        lambda: (
+            {"champion.left", "engagement.silent"}
+            <= {e.payload.rule for e in health.emitted.of(account, "alert.raised")}
+        ),
+        what="the two alerts",
+    )
+    raised = {e.payload.rule: e.payload for e in health.emitted.of(account, "alert.raised")}
+    assert raised["champion.left"].title == "Champion c-champ left"
+    assert (raised["engagement.silent"].account_name, raised["engagement.silent"].owner) == (
+        None,
+        None,
+    )
+
+    # Product analytics names the champion (contact.identified); the CRM names the account.
+    named = identified(account, at(hours=2), "c-champ", "Jane Doe")
+    await publish(
+        kafka_bootstrap,
+        health.settings,
+        [account_upserted(account, at(hours=2), name="Blue Harbor Health SA"), named],
+    )
+
+    def shown_again() -> dict:
+        events = health.emitted.of(account, "alert.raised")
+        return {e.payload.rule: e.payload for e in events if e.payload.account_name}
+
+    again = await health.wait_for(
+        lambda: {"champion.left", "engagement.silent"} <= set(shown_again()) and shown_again(),
+        what="both shown again",
+    )
+    for rule in ("champion.left", "engagement.silent"):
+        assert again[rule].alert_id == raised[rule].alert_id  # the same alert, updated
+        assert again[rule].account_name == "Blue Harbor Health SA"
+        assert again[rule].owner.email == "dana.reyes@example.com"
+        assert (again[rule].arr, again[rule].currency) == (120_000.0, "EUR")
+    assert again["champion.left"].title == "Champion Jane Doe left"
+    assert not health.emitted.of(account, "alert.resolved")
+
+
+async def test_history_pages_and_says_when_there_is_more(health, kafka_bootstrap):
+    account = new_account("paged")
+    history = [engagement(account, at(12))] + [usage(account, at(d), 5.0) for d in range(1, 12)]
+    await publish(kafka_bootstrap, health.settings, history)
+    await health.wait_for_async(
+        lambda: health.settled(account, [e.event_id for e in history]), what="history applied"
+    )
+    await health.replay_settled_history(timedelta(minutes=settle_minutes()))
+    url = f"/v1/accounts/{account}/health/history?days=30&limit=5"
+    pages, cursor = [], None
+    while True:
+        page = (await health.client.get(url + (f"&cursor={cursor}" if cursor else ""))).json()
+        pages.append([p["at"] for p in page["points"]])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    points = [at_ for page in pages for at_ in page]
+    assert [len(page) for page in pages][:2] == [5, 5] and len(points) >= 12
+    assert points == sorted(set(points))  # no point twice, oldest first
+    everything = await health.client.get(f"/v1/accounts/{account}/health/history?days=30")
+    assert [p["at"] for p in everything.json()["points"]] == points
+    bad = await health.client.get(url + "&cursor=not-a-cursor")
+    assert bad.status_code == 400
+    assert bad.json()["error"]["details"][0]["field"] == "query.cursor"
+
+
+def settle_minutes() -> int:
+    return load_rules(HealthRules, PACKAGE).alerts.backfill_settle_minutes
 
 
 async def test_unknown_accounts_are_404_with_a_clear_message(health):

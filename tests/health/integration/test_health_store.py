@@ -22,7 +22,13 @@ from radar_health.store.overrides import (
     shown_score,
     shown_source,
 )
-from radar_health.store.tables import account_health, account_users, usage_daily
+from radar_health.store.tables import (
+    account_health,
+    account_users,
+    history_queue,
+    usage_daily,
+    usage_users_daily,
+)
 from radar_health.store.tables import accounts as accounts_table
 from radar_runtime import Database
 from radar_runtime.migrations import migrate
@@ -55,8 +61,9 @@ async def test_touch_accounts_widens_what_changed_and_leaves_other_rows_unwritte
         await accounts.touch_accounts(
             session,
             ["a-1", "a-1", "a-2"],
-            [NOW, NOW - timedelta(days=3), NOW],
+            [NOW, NOW - timedelta(days=1), NOW],
             [False, True, False],
+            NOW,
         )
     row_version = select(text("xmin::text"), text("xmax::text")).select_from(accounts_table)
     a = accounts_table.c
@@ -64,21 +71,22 @@ async def test_touch_accounts_widens_what_changed_and_leaves_other_rows_unwritte
         db, select(a.account_id, a.first_seen_at, a.tickets_seen).order_by(a.account_id)
     )
     assert [tuple(r) for r in rows] == [
-        ("a-1", NOW - timedelta(days=3), True),
+        ("a-1", NOW - timedelta(days=1), True),
         ("a-2", NOW, False),
     ]
     before = await fetch(db, row_version.where(a.account_id == "a-1"))
 
     async with db.sessions() as session, session.begin():  # nothing widens: not written
-        await accounts.touch_accounts(session, ["a-1"], [NOW + timedelta(days=1)], [False])
+        await accounts.touch_accounts(session, ["a-1"], [NOW + timedelta(days=1)], [False], NOW)
     assert await fetch(db, row_version.where(a.account_id == "a-1")) == before
 
     async with db.sessions() as session, session.begin():
-        await accounts.touch_accounts(session, ["a-2"], [NOW - timedelta(days=9)], [True])
-    [(first_seen, tickets)] = await fetch(
-        db, select(a.first_seen_at, a.tickets_seen).where(a.account_id == "a-2")
+        await accounts.touch_accounts(session, ["a-2"], [NOW - timedelta(days=9)], [True], NOW)
+    [(first_seen, tickets, late_at)] = await fetch(
+        db, select(a.first_seen_at, a.tickets_seen, a.late_at).where(a.account_id == "a-2")
     )
-    assert (first_seen, tickets) == (NOW - timedelta(days=9), True)
+    # An event for a day before today is late: the account's history is arriving.
+    assert (first_seen, tickets, late_at) == (NOW - timedelta(days=9), True, NOW)
 
 
 def used(account: str, when: datetime, quantity: float, user: str | None = None) -> Any:
@@ -95,6 +103,8 @@ async def apply_usage(db: Database, events: list[Any], now: datetime) -> None:
 
 
 async def test_apply_usage_sums_exactly_tracks_users_and_marks_late_usage(db):
+    """Also: the users seen each day, and the accounts whose past days changed, queued
+    from the earliest of them for the event-time history."""
     today, yesterday, late = NOW, NOW - timedelta(days=1), NOW - timedelta(days=5)
     await apply_usage(
         db,
@@ -120,18 +130,31 @@ async def test_apply_usage_sums_exactly_tracks_users_and_marks_late_usage(db):
         ("u-1", today.date()),
         ("u-2", today.date()),
     ]
+    d = usage_users_daily.c
+    daily = await fetch(db, select(d.account_id, d.day, d.users).order_by(d.account_id, d.day))
+    assert [tuple(r) for r in daily] == [
+        ("live", yesterday.date(), ["u-2"]),
+        ("live", today.date(), ["u-1", "u-2"]),
+    ]
+    queued = await fetch(db, select(history_queue).order_by(history_queue.c.account_id))
+    assert [tuple(r) for r in queued] == [
+        ("backfill", late.date()),
+        ("live", yesterday.date()),  # yesterday's close may be in the history already
+    ]
     a = accounts_table.c
-    marks = select(a.account_id, a.first_seen_at, a.late_usage_at).order_by(a.account_id)
+    marks = select(a.account_id, a.first_seen_at, a.late_at).order_by(a.account_id)
     assert [tuple(r) for r in await fetch(db, marks)] == [
         ("backfill", late, NOW),
-        ("live", yesterday, None),  # yesterday may still fill: not late
+        ("live", yesterday, NOW),  # yesterday's close has passed: late too
     ]
     # More late usage moves the mark at most every MARK_EVERY.
-    await apply_usage(db, [used("backfill", late, 1.0)], NOW + usage.MARK_EVERY / 2)
-    assert (await fetch(db, marks))[0].late_usage_at == NOW
-    later = NOW + usage.MARK_EVERY * 2
-    await apply_usage(db, [used("backfill", late, 1.0)], later)
-    assert (await fetch(db, marks))[0].late_usage_at == later
+    await apply_usage(db, [used("backfill", late, 1.0)], NOW + accounts.MARK_EVERY / 2)
+    assert (await fetch(db, marks))[0].late_at == NOW
+    later = NOW + accounts.MARK_EVERY * 2
+    await apply_usage(db, [used("backfill", late - timedelta(days=2), 1.0)], later)
+    assert (await fetch(db, marks))[0].late_at == later
+    from_day = select(history_queue.c.from_day).where(history_queue.c.account_id == "backfill")
+    assert (await fetch(db, from_day))[0][0] == (late.date() - timedelta(days=2))
 
 
 COMPUTED = [(55.0, Band.YELLOW), (None, None)]
@@ -151,7 +174,7 @@ async def test_the_shown_health_in_sql_is_the_domain_rule(db):
         for i, (score, band) in enumerate(COMPUTED):
             for j, fields in enumerate(OVERRIDES):
                 account_id = f"acct-{i}-{j}"
-                await accounts.touch_accounts(session, [account_id], [NOW], [False])
+                await accounts.touch_accounts(session, [account_id], [NOW], [False], NOW)
                 await session.execute(
                     account_health.insert().values(account_id=account_id, score=score, band=band)
                 )

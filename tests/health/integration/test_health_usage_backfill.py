@@ -1,9 +1,11 @@
 """Usage history arriving late (a backfill, a replay, a consumer catching up): the alerts
-must depend on the events, not on how the broker and the service happened to batch them.
+and the score history must depend on the events, not on how the broker and the service
+happened to batch them.
 
 Each case delivers one usage history to fresh accounts in several splits through the real
 broker and database, letting the service apply and recompute after every part, then lets
-the late usage settle and compares the `usage.sharp_drop` alerts each account got.
+the late usage settle and compares the `usage.sharp_drop` alerts each account got (with
+the event-time instants they carry) and its score history.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import itertools
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from health_harness import Health, health_settings, new_account, running_health, usage
@@ -31,9 +33,7 @@ from radar_schemas.usage import UsageRecordedEvent
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 
 RULE = "usage.sharp_drop"
-SETTLE = timedelta(
-    minutes=load_rules(HealthRules, PACKAGE).alerts.usage_sharp_drop.backfill_settle_minutes
-)
+SETTLE = timedelta(minutes=load_rules(HealthRules, PACKAGE).alerts.backfill_settle_minutes)
 STEADY = [10.0] * 35  # logins per day, yesterday first
 DROPPED = [1.0] * 7 + [10.0] * 28  # last week at 10 % of the 28 days before
 
@@ -49,6 +49,11 @@ class Outcome:
     open: bool  # a usage.sharp_drop alert is open at the end
     raised: int
     resolved: int
+    # (event type, occurred_at) of each usage.sharp_drop event, in emission order.
+    times: tuple[tuple[str, datetime], ...] = ()
+
+    def counts(self) -> tuple[bool, int, int]:
+        return (self.open, self.raised, self.resolved)
 
 
 def history(account: str, now: datetime, daily: Sequence[float]) -> list[UsageRecordedEvent]:
@@ -68,8 +73,7 @@ async def deliver(health: Health, kafka_bootstrap: str, parts: list[list]) -> No
 
 async def settle(health: Health) -> None:
     """No late usage for the settle period, then the worker's pass: the verdict on full data."""
-    health.clock.advance(SETTLE)
-    await health.parts.usage_worker.run_once()
+    await health.replay_settled_history(SETTLE)
 
 
 async def outcome(health: Health, account: str) -> Outcome:
@@ -81,6 +85,7 @@ async def outcome(health: Health, account: str) -> Outcome:
     )
     events = [decode(row[0]) for row in rows]
     rules = [(e.type, e.payload.rule) for e in events]
+    times = tuple((e.type, e.occurred_at) for e in events if e.payload.rule == RULE)
     open_rows = await health.sql(
         "SELECT count(*) FROM open_alerts WHERE account_id = :a AND rule = :r", a=account, r=RULE
     )
@@ -88,7 +93,18 @@ async def outcome(health: Health, account: str) -> Outcome:
         open=open_rows[0][0] == 1,
         raised=rules.count(("alert.raised", RULE)),
         resolved=rules.count(("alert.resolved", RULE)),
+        times=times,
     )
+
+
+async def points(health: Health, account: str) -> list[tuple[datetime, float]]:
+    """The history by event time: the points at the closes of the days before today."""
+    rows = await health.sql(
+        "SELECT at, score FROM score_history WHERE account_id = :a AND at <= :midnight ORDER BY at",
+        a=account,
+        midnight=datetime.combine(health.clock.now().date(), time(), tzinfo=UTC),
+    )
+    return [tuple(r) for r in rows]
 
 
 def by_day(events: list[UsageRecordedEvent]) -> list[list[UsageRecordedEvent]]:
@@ -110,6 +126,12 @@ async def test_a_backfill_in_time_order_raises_no_drop_that_the_full_history_lac
 
     quiet = Outcome(open=False, raised=0, resolved=0)
     assert [await outcome(health, a) for a in (whole, daily, weekly)] == [quiet] * 3
+    # A point at the close (midnight UTC) of every day from the first one that could be
+    # scored (usage alone: once 30 days are there to compare with), the same for every split.
+    closes = await points(health, whole)
+    midnight = datetime.combine(now.date(), time(), tzinfo=UTC)
+    assert [at for at, _ in closes] == [midnight - timedelta(days=i) for i in range(4, -1, -1)]
+    assert await points(health, daily) == closes == await points(health, weekly)
 
 
 async def test_a_backfilled_real_drop_alerts_once_whatever_the_split(health, kafka_bootstrap):
@@ -125,8 +147,12 @@ async def test_a_backfilled_real_drop_alerts_once_whatever_the_split(health, kaf
     assert [(await outcome(health, a)).raised for a in accounts] == [0] * 4  # still settling
 
     await settle(health)
-    once = Outcome(open=True, raised=1, resolved=0)
-    assert [await outcome(health, a) for a in accounts] == [once] * 4
+    results = [await outcome(health, a) for a in accounts]
+    assert [r.counts() for r in results] == [(True, 1, 0)] * 4
+    # Raised at the close of the first day the last week fell to 60 % or less (4 of its
+    # days at one login: 34 of 70, four days ago), not when the history happened to arrive.
+    dropped_at = datetime.combine((now - timedelta(days=3)).date(), time(), tzinfo=UTC)
+    assert [r.times for r in results] == [(("alert.raised", dropped_at),)] * 4
 
 
 async def test_a_drop_in_live_usage_alerts_on_the_first_recompute_that_sees_it(
@@ -145,7 +171,10 @@ async def test_a_drop_in_live_usage_alerts_on_the_first_recompute_that_sees_it(
         health.clock.advance(timedelta(days=1))
         await deliver(health, kafka_bootstrap, [[usage(account, health.clock.now(), 1.0)]])
         assert (await outcome(health, account)).open is (day >= 3), f"day {day}"
-    assert await outcome(health, account) == Outcome(open=True, raised=1, resolved=0)
+        if day == 3:
+            raised_at = (await outcome(health, account)).times[0][1]
+            assert raised_at == health.clock.now()  # live: at once, at the recompute
+    assert (await outcome(health, account)).counts() == (True, 1, 0)
 
 
 async def test_an_account_that_goes_silent_is_caught_by_the_daily_recompute(
@@ -159,7 +188,7 @@ async def test_an_account_that_goes_silent_is_caught_by_the_daily_recompute(
 
     health.clock.advance(timedelta(days=3))
     assert RECOMPUTE_JOB in await health.runtime.scheduler.run_due()
-    assert await outcome(health, account) == Outcome(open=True, raised=1, resolved=0)
+    assert (await outcome(health, account)).counts() == (True, 1, 0)
 
 
 _daily = st.lists(st.sampled_from([0.0, 1.0, 3.0, 10.0, 20.0]), min_size=35, max_size=35)
@@ -190,5 +219,8 @@ async def test_any_split_gives_the_same_alerts_as_one_batch(
     await deliver(health, kafka_bootstrap, parts)
     await settle(health)
     expected = await outcome(health, whole)
-    assert expected.resolved == 0 and expected.raised == int(expected.open)
+    # Drops within the history are raised and resolved at the closes they held over.
+    assert expected.raised == expected.resolved + int(expected.open)
+    assert all(at < now for _, at in expected.times)
     assert await outcome(health, split) == expected
+    assert await points(health, split) == await points(health, whole)

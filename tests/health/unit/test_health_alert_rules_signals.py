@@ -86,49 +86,30 @@ def test_usage_drop_lifecycle() -> None:
     )
 
 
-# usage.sharp_drop while late usage (a backfill) is still arriving: the verdict is held
-
-
-def late(account: AccountSignals, minutes_ago: float) -> AccountSignals:
-    return signals(
-        daily_active_usage=account.daily_active_usage, late_usage_at=ago(hours=minutes_ago / 60)
-    )
-
-
-def test_usage_drop_is_held_while_late_usage_arrives() -> None:
-    """A backfill part-way looks like a drop: nothing is raised, nothing open is resolved."""
-    settle = alert_rules().usage_sharp_drop.backfill_settle_minutes
-    [held] = holding(AlertRule.USAGE_SHARP_DROP, late(usage(100.0, 700.0), settle - 0.5))
-    assert held.sustain_only and held.dedup_key == f"usage.sharp_drop:{ACCOUNT}"
-    assert diff_alerts({}, [held], AS_OF).is_empty
-    [recovered] = holding(AlertRule.USAGE_SHARP_DROP, late(usage(650.0, 700.0), 0))
-    open_drop = apply_changes(
-        {}, diff_alerts({}, holding(AlertRule.USAGE_SHARP_DROP, usage(100.0, 700.0)), AS_OF)
-    )
-    assert diff_alerts(open_drop, [recovered], AS_OF).is_empty
-
-
-def test_usage_drop_is_judged_once_late_usage_has_settled() -> None:
-    settle = alert_rules().usage_sharp_drop.backfill_settle_minutes
-    [drop] = holding(AlertRule.USAGE_SHARP_DROP, late(usage(100.0, 700.0), settle))
-    assert not drop.sustain_only and drop.title == "Active usage dropped to 14 % of normal"
-    assert holding(AlertRule.USAGE_SHARP_DROP, late(usage(650.0, 700.0), settle)) == []
-
-
-def test_usage_drop_settle_of_zero_judges_at_once() -> None:
-    rules = alert_rules(usage_sharp_drop={"backfill_settle_minutes": 0})
-    [drop] = holding(AlertRule.USAGE_SHARP_DROP, late(usage(100.0, 700.0), 0), rules=rules)
-    assert not drop.sustain_only
-
-
 # engagement.silent: no engagement for ≥ 45 days
 
 
 def test_silent_after_45_days() -> None:
     [silent] = holding(AlertRule.ENGAGEMENT_SILENT, signals(last_engagement_at=ago(45)))
     assert silent.dedup_key == f"engagement.silent:{ACCOUNT}"
-    assert silent.title == "No engagement for 45 days"
+    assert silent.title == "No engagement since 2025-05-01"
     assert silent.drivers[0].value == 45
+    assert silent.summary == (
+        "Last engagement on 2025-05-01, 45 days before 2025-06-15; alert after 45 days."
+    )
+
+
+def test_silence_is_counted_as_the_engagement_measure_counts_it() -> None:
+    """One number: the alert's days and the health component's explanation agree."""
+    from health_factories import card_with
+
+    from radar_health.domain.measures import read_engagement_recency
+
+    account = signals(last_engagement_at=ago(109, 20))
+    [silent] = holding(AlertRule.ENGAGEMENT_SILENT, account)
+    reading = read_engagement_recency(account, card_with(), AS_OF)
+    assert silent.drivers[0].value == 109
+    assert reading.explanation.startswith("Last engagement 109 days ago")  # type: ignore[union-attr]
 
 
 def test_not_silent_before_45_days() -> None:
@@ -186,16 +167,32 @@ def test_champion_left_severity_depends_on_the_renewal(
 
 def test_champion_left_explains_who_and_when() -> None:
     [left] = champion(CHAMPION_LEFT, renewal_in=120)
-    assert left.title == "Champion left"
+    assert left.title == "Champion c-anna left"
     assert left.summary == (
         "Champion c-anna left on 2025-06-12; no champion named since. Renewal in 120 days."
     )
     assert [d.value for d in left.drivers] == ["c-anna", 120]
 
 
+def test_people_are_named_by_name_once_known() -> None:
+    anna = ContactState("c-anna", "champion", False, ago(3))
+    names = {"c-anna": "Anna Berg"}
+    [left] = holding(
+        AlertRule.CHAMPION_LEFT,
+        signals(contacts=(anna,), renewal_date=day_ago(-120), contact_names=names),
+    )
+    assert (left.title, left.person) == ("Champion Anna Berg left", "Anna Berg")
+    assert left.summary.startswith("Champion Anna Berg left on 2025-06-12")
+    assert [d.value for d in left.drivers] == ["c-anna", 120]  # the driver keeps the id
+    account = signals(nps_responses=(NpsResponse("c-anna", 3, ago(1)),), contact_names=names)
+    [low] = holding(AlertRule.NPS_DETRACTOR, account)
+    assert low.title == "NPS detractor: 3/10 from Anna Berg"
+    assert low.summary.startswith("Anna Berg answered NPS 3 on 2025-06-14")
+
+
 def test_exec_sponsor_leaving_fires_too() -> None:
     [left] = champion(contact("c-ed", "exec_sponsor", False))
-    assert left.title == "Exec sponsor left"
+    assert left.title == "Exec sponsor c-ed left"
 
 
 def test_no_alert_while_the_role_is_covered_or_for_other_roles() -> None:

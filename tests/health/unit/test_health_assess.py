@@ -194,3 +194,33 @@ def test_band_change_without_score_change_is_emitted() -> None:
 
 def test_minimum_change_is_adjustable() -> None:
     assert not moved(health(50.0), health(52.0), min_score_change=5)
+
+
+def test_every_rule_holds_its_verdict_while_history_is_still_arriving():
+    """A late event a minute ago: nothing raised, nothing open resolved; scored as usual."""
+    settle = timedelta(minutes=5)  # the shipped backfill_settle_minutes
+    silent = AccountFacts(signals(last_engagement_at=ago(70), late_at=AS_OF - timedelta(minutes=1)))
+    held = run(facts=silent)
+    assert held.changes.is_empty and not held.judged
+    assert held.emit_scored and held.computed.score is not None
+    first = run(facts=AccountFacts(signals(last_engagement_at=ago(70))))
+    [open_silent] = [c for c in first.changes.raised if c.rule is AlertRule.ENGAGEMENT_SILENT]
+    alert = StoredAlert(ActiveAlert.from_condition(open_silent, ago(1), "alert-1"), "{}")
+    engaged = AccountFacts(signals(last_engagement_at=ago(1), late_at=AS_OF - timedelta(minutes=1)))
+    assert run(facts=engaged, alerts={open_silent.dedup_key: alert}).changes.is_empty
+    settled = replace(silent, signals=replace(silent.signals, late_at=AS_OF - settle))
+    judged = run(facts=settled)
+    assert judged.judged
+    assert AlertRule.ENGAGEMENT_SILENT in {c.rule for c in judged.changes.raised}
+
+
+def test_an_instant_already_judged_is_not_judged_again_and_history_points_are_announced():
+    facts = AccountFacts(signals(last_engagement_at=ago(70)))
+    rules = rules_with({})
+    card = rules.scorecard.for_segment(None)
+    stored = emitted(26.3, Band.RED)
+    not_judged = assess(facts, stored, [], {}, card, rules.alerts, AS_OF, judge=False)
+    assert not_judged.changes.is_empty and not not_judged.judged
+    assert not not_judged.emit_scored  # unchanged score: a live recompute stays quiet
+    announced = assess(facts, stored, [], {}, card, rules.alerts, AS_OF, announce=True)
+    assert announced.emit_scored  # a point of the event-time history always is

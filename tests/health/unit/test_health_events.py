@@ -7,7 +7,12 @@ from health_factories import AS_OF, ago, assess_by_default, signals
 
 from radar_health.domain.alerts import Resolution, ResolveReason
 from radar_health.domain.assess import AccountFacts, StoredHealth
-from radar_health.domain.events import raised_alert, resolved_alert, scored_event
+from radar_health.domain.events import (
+    raised_alert,
+    rerendered_alert,
+    resolved_alert,
+    scored_event,
+)
 from radar_health.domain.signals import ContactState, OpenTicket
 from radar_schemas.codec import decode, encode
 
@@ -24,6 +29,7 @@ FACTS = AccountFacts(
     owner=OWNER,
     manager=None,
     arr=120_000.0,
+    currency="EUR",
 )
 
 
@@ -72,7 +78,7 @@ def test_raised_alert_says_who_what_why_and_what_to_do():
     assert alert.recommended_actions[0] == "Identify and onboard a new champion"
     assert alert.owner.email == OWNER["email"] and alert.manager is None
     assert (alert.account_name, alert.segment, alert.region) == ("Acme Corp", "enterprise", "emea")
-    assert (alert.arr, alert.health_score) == (120_000.0, 60.0)
+    assert (alert.arr, alert.currency, alert.health_score) == (120_000.0, "EUR", 60.0)
     assert alert.renewal_date == date(2025, 8, 14)
     assert stored.alert.alert_id == alert.alert_id and alert.title in stored.payload_json
 
@@ -82,3 +88,53 @@ def test_raised_alert_says_who_what_why_and_what_to_do():
     assert resolved.payload.summary.startswith("Resolved: Champion c-9 left")
     assert resolved.occurred_at == AS_OF + timedelta(days=1)
     assert resolved.event_id != event.event_id
+
+
+def test_an_open_alert_is_shown_again_when_who_it_names_becomes_known():
+    """Raised before the account's profile and the champion's name arrived: shown again,
+    same alert, with the name, owner and currency; not again when nothing it names moved."""
+    unknown = AccountFacts(
+        replace(
+            FACTS.signals,
+            contacts=(ContactState("c-9", "champion", False, ago(2)),),
+        )
+    )
+    [champion] = [
+        c
+        for c in assess_by_default(unknown, StoredHealth("acct-1")).changes.raised
+        if c.rule.value == "champion.left"
+    ]
+    stored, raised = raised_alert(champion, unknown, 60.0, AS_OF)
+    assert (raised.payload.account_name, raised.payload.owner, raised.payload.arr) == (
+        None,
+        None,
+        None,
+    )
+    assert rerendered_alert(stored, champion, unknown, 60.0, AS_OF) is None
+
+    named = replace(
+        FACTS,
+        signals=replace(
+            FACTS.signals,
+            contact_names={"c-9": "Jane Doe"},
+        ),
+    )
+    [now_named] = [
+        c
+        for c in assess_by_default(named, StoredHealth("acct-1")).changes.raised
+        if c.rule.value == "champion.left"
+    ]
+    shown = rerendered_alert(stored, now_named, named, 60.0, AS_OF + timedelta(hours=1))
+    assert shown is not None
+    again, event = shown
+    assert decode(encode(event)) == event and event.type == "alert.raised"
+    alert = event.payload
+    assert alert.alert_id == raised.payload.alert_id and again.alert == stored.alert
+    assert (alert.title, alert.account_name, alert.owner.email) == (
+        "Champion Jane Doe left",
+        "Acme Corp",
+        OWNER["email"],
+    )
+    assert (alert.arr, alert.currency) == (120_000.0, "EUR")
+    assert event.event_id != raised.event_id
+    assert rerendered_alert(again, now_named, named, 60.0, AS_OF + timedelta(hours=2)) is None

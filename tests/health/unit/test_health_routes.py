@@ -23,10 +23,10 @@ def test_each_raw_event_type_has_its_projector_and_derived_ones_are_not_read():
     assert projector["account.upserted"] is crm.apply_profiles
     assert projector["renewal.booked"] is projector["subscription.cancelled"]
     assert projector["subscription.upserted"] is crm.apply_subscriptions
+    assert projector["contact.identified"] is crm.apply_identities
     assert projector["ticket.updated"] is projector["ticket.closed"] is support.apply_tickets
     assert set(projector) == set(EXAMPLES) - {
         "renewal.opportunity_updated",  # not a health signal
-        "contact.identified",  # names only; health does not name contacts yet
         "health.scored",
         "renewal.state_changed",
         "alert.raised",

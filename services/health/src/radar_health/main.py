@@ -19,6 +19,7 @@ from .migrations import MIGRATIONS
 from .parts import HealthParts
 from .projection import routes
 from .projection.recompute import Recomputer
+from .projection.replay import HistoryReplayer
 from .rules import PACKAGE, HealthRules
 from .settings import HealthSettings
 from .work.scheduled_recompute import RecomputeAll, recompute_job
@@ -37,18 +38,22 @@ def bootstrap(
     rules = rules or load_rules(HealthRules, PACKAGE, settings.rules_path)
     runtime = Runtime(settings, clock)
     recomputer = Recomputer(rules, service=settings.service_name)
-    settle = rules.alerts.usage_sharp_drop.backfill_settle_minutes
+    replayer = HistoryReplayer(recomputer, retention_days=settings.history_retention_days)
+    settle = rules.alerts.backfill_settle_minutes
     return HealthParts(
         settings=settings,
         rules=rules,
         runtime=runtime,
         access=Access(settings, runtime.clock),
         recomputer=recomputer,
+        replayer=replayer,
         usage_worker=UsageRecomputeWorker(
             runtime,
             recomputer,
+            replayer,
             interval_seconds=settings.usage_recompute_seconds,
             chunk_size=settings.recompute_chunk_size,
+            replay_chunk_size=settings.history_replay_chunk_size,
             gauge_seconds=settings.band_gauge_seconds,
             settle=timedelta(minutes=settle),
         ),

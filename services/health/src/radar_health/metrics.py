@@ -22,3 +22,7 @@ USAGE_QUEUE_DRAINED = Counter(
     "radar_health_usage_recomputes_total",
     "Accounts recomputed by the usage worker after usage-only changes.",
 )
+HISTORY_POINTS_REPLAYED = Counter(
+    "radar_health_history_points_replayed_total",
+    "Score-history points computed by event time when history arrived late.",
+)

@@ -8,6 +8,7 @@ from radar_runtime import Runtime
 from radar_runtime.auth.access import Access
 
 from .projection.recompute import Recomputer
+from .projection.replay import HistoryReplayer
 from .rules import HealthRules
 from .settings import HealthSettings
 from .work.scheduled_recompute import RecomputeAll
@@ -22,5 +23,6 @@ class HealthParts:
     access: Access
     # Recomputes accounts in a unit of work: after a batch, in the worker, the job, the API.
     recomputer: Recomputer
+    replayer: HistoryReplayer  # the score history by event time, when history arrives late
     usage_worker: UsageRecomputeWorker
     recompute_all: RecomputeAll

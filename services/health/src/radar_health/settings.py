@@ -27,6 +27,9 @@ class HealthSettings(RuntimeSettings):
     usage_recompute_seconds: float = Field(5.0, gt=0)
     # Accounts recomputed per transaction by the worker and the scheduled recompute.
     recompute_chunk_size: int = Field(1000, ge=1, le=10_000)
+    # Accounts whose history is replayed by event time per transaction (a year of history
+    # is ~365 points and their events per account).
+    history_replay_chunk_size: int = Field(20, ge=1, le=1000)
     # Chunks the scheduled recompute works on at once (overlapping SQL and Python).
     recompute_parallel_chunks: int = Field(2, ge=1, le=8)
     # Engagement recency worsens without events: every account is recomputed this often.

@@ -15,6 +15,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from radar_schemas.common import PLAIN_PATTERN
+
 from ..app import SessionDep
 from ..db import audit_log
 from . import store
@@ -85,10 +87,12 @@ class AuditPage(BaseModel):
 async def read_audit(
     _: Admin,
     session: SessionDep,
-    action: str | None = None,
-    target_type: str | None = None,
-    target_id: str | None = None,
-    actor: Annotated[str | None, Query(description="subject or email")] = None,
+    action: Annotated[str | None, Query(pattern=PLAIN_PATTERN)] = None,
+    target_type: Annotated[str | None, Query(pattern=PLAIN_PATTERN)] = None,
+    target_id: Annotated[str | None, Query(pattern=PLAIN_PATTERN)] = None,
+    actor: Annotated[
+        str | None, Query(description="subject or email", pattern=PLAIN_PATTERN)
+    ] = None,
     cursor: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AuditPage:

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query
 
 from radar_runtime import SessionDep
 from radar_runtime.errors import ApiError, ErrorBody
-from radar_schemas.common import Band, Segment
+from radar_schemas.common import PLAIN_PATTERN, Band, Segment
 
 from ..store.views import SortKey, SortKind, list_accounts, sort_of
 from .deps import Health
@@ -58,10 +58,12 @@ async def get_accounts(
     session: SessionDep,
     band: Band | None = None,
     segment: Segment | None = None,
-    owner: Annotated[str | None, Query(max_length=254, description="Owner's email")] = None,
+    owner: Annotated[
+        str | None, Query(max_length=254, pattern=PLAIN_PATTERN, description="Owner's email")
+    ] = None,
     sort: SortKey = "name",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    cursor: Annotated[str | None, Query(max_length=2000, pattern=PLAIN_PATTERN)] = None,
 ) -> Any:
     """Accounts with their shown score, filtered and sorted; keyset-paginated by `cursor`."""
     now = health.runtime.clock.now()

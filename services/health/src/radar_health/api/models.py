@@ -85,6 +85,9 @@ class HistoryOut(BaseModel):
     account_id: str
     days: int
     points: list[HistoryPointOut]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end"
+    )
 
 
 class AccountListItem(BaseModel):
@@ -112,10 +115,15 @@ class OverrideIn(BaseModel):
     """A CSM's override: a score, a band or both, with a reason and an expiry. Who set it
     comes from the credential."""
 
-    model_config = ConfigDict(extra="forbid")
+    # The schema says "a score, a band or both" too, so clients can tell before sending.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"anyOf": [{"required": ["score"]}, {"required": ["band"]}]},
+    )
 
-    score: Annotated[float, Field(ge=0, le=100)] | None = None
-    band: Band | None = None
+    # Leave one out rather than sending null; at least one of them is set.
+    score: Annotated[float, Field(ge=0, le=100)] = None  # type: ignore[assignment]
+    band: Band = None  # type: ignore[assignment]
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
     expires_at: AwareDatetime
 

@@ -65,6 +65,7 @@ class Condition:
     recommended_actions: tuple[str, ...]
     subject_id: str | None = None  # the ticket or contact the condition is about
     sustain_only: bool = False
+    person: str | None = None  # the contact as named in the title (a name once known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,7 @@ class AlertChanges:
     as_of: datetime
     raised: tuple[Condition, ...]
     resolved: tuple[Resolution, ...]  # emit these before `raised`
+    held: tuple[Condition, ...] = ()  # holding, with their alert open: shown as now
 
     @property
     def is_empty(self) -> bool:
@@ -124,6 +126,7 @@ def diff_alerts(
 
     raised: list[Condition] = []
     resolved: list[Resolution] = []
+    holding_alerts: list[Condition] = []
     for key in sorted(active):
         alert = active[key]
         if alert.rule not in HEALTH_RULES:
@@ -134,12 +137,14 @@ def diff_alerts(
         elif not held.sustain_only and severity_rank(held.severity) > severity_rank(alert.severity):
             resolved.append(Resolution(alert, ResolveReason.SUPERSEDED, as_of))
             raised.append(held)
+        elif held.severity == alert.severity:
+            holding_alerts.append(held)
     raised.extend(
         condition
         for key, condition in sorted(holding.items())
         if key not in active and not condition.sustain_only
     )
-    return AlertChanges(as_of=as_of, raised=tuple(raised), resolved=tuple(resolved))
+    return AlertChanges(as_of, tuple(raised), tuple(resolved), tuple(holding_alerts))
 
 
 def _outranks(candidate: Condition, known: Condition) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from radar_health.domain.alert_rules import evaluate_rules
@@ -31,7 +31,8 @@ class AccountFacts:
     region: Region | None = None
     owner: dict[str, Any] | None = None
     manager: dict[str, Any] | None = None
-    arr: float | None = None
+    arr: float | None = None  # of the active terms, all in `currency`
+    currency: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,7 @@ class StoredHealth:
     emitted_override: str | None = None
     emitted_escalations: int | None = None
     override: Override | None = None
+    judged_at: datetime | None = None  # the latest instant the rules judged
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,7 @@ class Assessment:
     override_fingerprint: str | None  # of the override in force, None without one
     open_escalations: int  # see alert_rules.signals.escalations
     emit_scored: bool
+    judged: bool  # False while history is settling: no alert raised or resolved
 
 
 def override_fingerprint(override: Override | None) -> str | None:
@@ -99,6 +102,13 @@ def score_moved(
     return round(abs(score - previous_score), 1) >= min_score_change
 
 
+def history_settling(late_at: datetime | None, as_of: datetime, settle_minutes: int) -> bool:
+    """Whether an event for a past day arrived less than `settle_minutes` ago:
+    the account's history is still arriving, and a part of it would be judged as if it
+    were the whole (a half-filled last week reads as a usage drop)."""
+    return late_at is not None and as_of - late_at < timedelta(minutes=settle_minutes)
+
+
 def assess(
     facts: AccountFacts,
     stored: StoredHealth,
@@ -107,8 +117,13 @@ def assess(
     card: Scorecard,
     rules: AlertRules,
     as_of: datetime,
+    *,
+    judge: bool = True,
+    announce: bool = False,
 ) -> Assessment:
-    """`card`: the scorecard of the account's segment."""
+    """`card`: the scorecard of the account's segment. `judge=False`: the rules hold their
+    verdicts (an instant already judged); `announce`: emit health.scored for any score
+    (a point of the history by event time)."""
     signals = facts.signals
     computed = compute_health(signals, card, as_of)
     effective = effective_health(computed, stored.override, as_of)
@@ -127,15 +142,22 @@ def assess(
     trend = score_trend(
         past_scores, as_of, current=computed.score, lookback_days=rules.trend_lookback_days
     )
-    conditions = evaluate_rules(signals, computed, previous, trend, rules, as_of)
-    changes = diff_alerts({k: a.alert for k, a in open_alerts.items()}, conditions, as_of)
+    judged = judge and not history_settling(signals.late_at, as_of, rules.backfill_settle_minutes)
+    changes = AlertChanges(as_of, (), ())
+    if judged:
+        conditions = evaluate_rules(signals, computed, previous, trend, rules, as_of)
+        changes = diff_alerts({k: a.alert for k, a in open_alerts.items()}, conditions, as_of)
     fingerprint = override_fingerprint(effective.override)
     escalated = len(escalations(signals, rules.support_escalation))
     # health.scored also announces a changed override or escalation count, with the score.
     announceable = effective.score is not None and effective.band is not None
     emit = score_moved(stored.emitted_score, stored.emitted_band, effective.score, effective.band)
-    emit = emit or (
-        announceable
-        and (fingerprint, escalated) != (stored.emitted_override, stored.emitted_escalations)
+    emit = (
+        emit
+        or (announce and announceable)
+        or (
+            announceable
+            and (fingerprint, escalated) != (stored.emitted_override, stored.emitted_escalations)
+        )
     )
-    return Assessment(computed, effective, trend, changes, fingerprint, escalated, emit)
+    return Assessment(computed, effective, trend, changes, fingerprint, escalated, emit, judged)

@@ -135,17 +135,18 @@ def _driver_out(driver: Driver) -> DriverOut:
     )
 
 
-def raised_alert(
-    condition: Condition, facts: AccountFacts, health_score: float | None, as_of: datetime
-) -> tuple[StoredAlert, AlertRaisedEvent]:
-    """The alert to store as open and the event announcing it."""
-    cause = f"alert|{condition.dedup_key}|{condition.severity.value}|{as_of.isoformat()}"
-    alert_id = str(uuid.uuid5(NAMESPACE, cause))
+def _alert(
+    condition: Condition,
+    facts: AccountFacts,
+    health_score: float | None,
+    alert_id: str,
+    severity: str,
+) -> Alert:
     signals = facts.signals
-    alert = Alert(
+    return Alert(
         alert_id=alert_id,
         rule=condition.rule.value,
-        severity=condition.severity.value,
+        severity=severity,
         dedup_key=condition.dedup_key,
         title=_clip(condition.title, 256),
         summary=_clip(condition.summary, 2000),
@@ -157,18 +158,59 @@ def raised_alert(
         segment=signals.segment,
         region=facts.region,
         arr=facts.arr,
+        currency=facts.currency if facts.arr is not None else None,
         renewal_date=signals.renewal_date,
         health_score=health_score,
     )
-    event = AlertRaisedEvent(
-        event_id=uuid.uuid5(NAMESPACE, f"alert.raised|{alert_id}"),
+
+
+def raised_alert(
+    condition: Condition, facts: AccountFacts, health_score: float | None, as_of: datetime
+) -> tuple[StoredAlert, AlertRaisedEvent]:
+    """The alert to store as open and the event announcing it."""
+    cause = f"alert|{condition.dedup_key}|{condition.severity.value}|{as_of.isoformat()}"
+    alert_id = str(uuid.uuid5(NAMESPACE, cause))
+    alert = _alert(condition, facts, health_score, alert_id, condition.severity.value)
+    event = _raised_event(f"alert.raised|{alert_id}", alert, facts.signals.account_id, as_of)
+    active = ActiveAlert.from_condition(condition, as_of, alert_id)
+    return StoredAlert(active, alert.model_dump_json()), event
+
+
+def _raised_event(cause: str, alert: Alert, account_id: str, as_of: datetime) -> AlertRaisedEvent:
+    return AlertRaisedEvent(
+        event_id=uuid.uuid5(NAMESPACE, cause),
         occurred_at=as_of,
-        account_id=signals.account_id,
+        account_id=account_id,
         source=SOURCE,
         payload=alert,
     )
-    active = ActiveAlert.from_condition(condition, as_of, alert_id)
-    return StoredAlert(active, alert.model_dump_json()), event
+
+
+def _who(alert: Alert) -> tuple[object, ...]:
+    """What names the account, its people and its money: a change re-renders an open alert."""
+    return (alert.account_name, alert.owner, alert.manager, alert.currency)
+
+
+def rerendered_alert(
+    stored: StoredAlert,
+    condition: Condition,
+    facts: AccountFacts,
+    health_score: float | None,
+    as_of: datetime,
+) -> tuple[StoredAlert, AlertRaisedEvent] | None:
+    """An open alert shown again when who it names became known or changed since it was
+    raised (the account's name and owner arrived later, a contact's name): `alert.raised`
+    again with the same `alert_id`, an update of the open alert, not a new one. None when
+    nothing it names changed; titles that carry a measurement are not compared."""
+    before = Alert.model_validate_json(stored.payload_json)
+    after = _alert(condition, facts, health_score, before.alert_id, before.severity)
+    named = condition.person is not None
+    if _who(after) == _who(before) and (not named or after.title == before.title):
+        return None
+    digest = uuid.uuid5(NAMESPACE, after.model_dump_json())
+    cause = f"alert.rerendered|{before.alert_id}|{digest}"
+    event = _raised_event(cause, after, facts.signals.account_id, as_of)
+    return StoredAlert(stored.alert, after.model_dump_json()), event
 
 
 _RESOLVED_PREFIX = {

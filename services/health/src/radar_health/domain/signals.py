@@ -10,11 +10,10 @@ Definitions:
   a gauge such as `active_users` would double-count when a source re-sends a day).
 - Usage windows cover whole UTC days before the day of `as_of`: the running day is
   partial and would read as a drop on every early-morning recompute.
-- Late usage: usage for a day before yesterday (of the UTC day it is applied on), i.e. a
-  day the windows have counted as whole for a day or more: a backfill, a replay, a consumer
-  catching up. `late_usage_at` is when such usage last arrived: a processing time, the one
-  fact here that is not event time, because only arrival tells history still arriving
-  from an account gone quiet.
+- Late events: events for a day before the UTC day they are applied on, a day the
+  windows count as whole: a backfill, a replay, a consumer catching up. `late_at` is when
+  such an event last arrived: a processing time, the one fact here that is not event
+  time, because only arrival tells history still arriving from an account gone quiet.
 - Distinct active users: distinct `user_id`s on usage events of any metric whose last
   day seen is within the window, today included (a user seen today was active).
 """
@@ -82,7 +81,12 @@ class AccountSignals:
     contacts: tuple[ContactState, ...] = ()
     renewal_date: date | None = None  # nearest subscription end date
     first_seen_at: datetime | None = None  # earliest event time of the account
-    late_usage_at: datetime | None = None  # when late usage last arrived (processing time)
+    late_at: datetime | None = None  # when a late event last arrived (processing time)
+    contact_names: Mapping[str, str] = field(default_factory=dict)  # contact id → name
+
+    def person(self, contact_id: str) -> str:
+        """A contact as messages name them: by name when known, else by contact id."""
+        return self.contact_names.get(contact_id) or contact_id
 
 
 def is_active_usage_metric(metric: str, patterns: Iterable[str]) -> bool:

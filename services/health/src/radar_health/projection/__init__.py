@@ -31,6 +31,7 @@ def routes(parts: HealthParts) -> Routes:
             crm.apply_subscriptions,
         ),
         ("contact.changed", crm.apply_contacts),
+        ("contact.identified", crm.apply_identities),
         ("engagement.logged", crm.apply_engagements),
         (("ticket.opened", "ticket.updated", "ticket.closed"), support.apply_tickets),
         ("nps.submitted", support.apply_nps),

@@ -6,11 +6,14 @@ where it is newer than what is stored, so any order of events gives the same sta
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from radar_runtime import UnitOfWork
 from radar_runtime.versions import newest_by
 from radar_schemas.crm import (
     AccountUpsertedEvent,
     ContactChangedEvent,
+    ContactIdentifiedEvent,
     EngagementLoggedEvent,
     RenewalBookedEvent,
     SubscriptionCancelledEvent,
@@ -28,8 +31,26 @@ async def apply_profiles(uow: UnitOfWork, events: list[AccountUpsertedEvent]) ->
 
 
 async def apply_contacts(uow: UnitOfWork, events: list[ContactChangedEvent]) -> None:
-    newest = newest_by(events, lambda e: (e.account_id, e.payload.contact_id))
-    await accounts.set_contacts(uow.session, list(newest.values()))
+    """A contact's state from its newest event; who they are from the newest one that
+    names them (a "left" often names nobody)."""
+    newest = newest_by(events, _contact)
+    await accounts.set_contacts(uow.session, [newest[key] for key in sorted(newest)])
+    await _set_names(uow, events)
+
+
+async def apply_identities(uow: UnitOfWork, events: list[ContactIdentifiedEvent]) -> None:
+    """Who a contact is, without touching their role or membership."""
+    await _set_names(uow, events)
+
+
+async def _set_names(uow: UnitOfWork, events: Sequence[accounts.NamingEvent]) -> None:
+    naming = [e for e in events if e.payload.name is not None or e.payload.email is not None]
+    newest = newest_by(naming, _contact)
+    await accounts.set_names(uow.session, [newest[key] for key in sorted(newest)])
+
+
+def _contact(event: accounts.NamingEvent) -> tuple[str, str]:
+    return (event.account_id, event.payload.contact_id)
 
 
 async def apply_engagements(uow: UnitOfWork, events: list[EngagementLoggedEvent]) -> None:
@@ -54,7 +75,7 @@ async def apply_subscriptions(uow: UnitOfWork, events: list[Envelope]) -> None:
     cancellations = [e for e in events if isinstance(e, SubscriptionCancelledEvent)]
     for sub_id, upsert in newest_by(upserts, lambda e: e.payload.subscription_id).items():
         seats = row(sub_id, upsert.account_id)
-        seats.seats = upsert.payload.seats
+        seats.seats, seats.currency = upsert.payload.seats, upsert.payload.currency
         seats.seats_version_at, seats.seats_version_id = upsert.occurred_at, upsert.event_id
     for sub_id, term in newest_by(terms, lambda e: e.payload.subscription_id).items():
         merged = row(sub_id, term.account_id)

@@ -16,7 +16,12 @@ from datetime import datetime
 from radar_health import metrics
 from radar_health.domain.alerts import Resolution
 from radar_health.domain.assess import AccountFacts, StoredAlert, StoredHealth, assess
-from radar_health.domain.events import raised_alert, resolved_alert, scored_event
+from radar_health.domain.events import (
+    raised_alert,
+    rerendered_alert,
+    resolved_alert,
+    scored_event,
+)
 from radar_health.rules import HealthRules
 from radar_health.store.facts import FactsReader
 from radar_health.store.health import (
@@ -28,6 +33,7 @@ from radar_health.store.health import (
     open_new_alerts,
     read_open_alerts,
     read_past_scores,
+    replace_alert_payloads,
     stored_components,
     write_health,
     write_history,
@@ -50,21 +56,31 @@ class RecomputeResult:
     resolved: list[str] = field(default_factory=list)  # rule
     failed: int = 0
 
+    def add(self, other: RecomputeResult) -> None:
+        self.accounts += other.accounts
+        self.scored_events += other.scored_events
+        self.raised += other.raised
+        self.resolved += other.resolved
+        self.failed += other.failed
+
 
 @dataclass(frozen=True, slots=True)
-class _Outcome:
+class Outcome:
+    """What one account's recompute at one instant stores and emits."""
+
     row: HealthRow
     point: HistoryPoint | None
     events: list[Envelope]  # in emission order
     resolutions: list[Resolution]
     opened: list[StoredAlert]
+    rerendered: list[StoredAlert]
 
 
 class Recomputer:
     def __init__(self, rules: HealthRules, service: str = "health") -> None:
         self.rules = rules
         self._service = service
-        self._facts = FactsReader(rules)
+        self.facts = FactsReader(rules)
 
     async def recompute_touched(self, uow: UnitOfWork, batch: Batch) -> None:
         """After a batch: the accounts of its CRM and support events are recomputed in its
@@ -93,7 +109,7 @@ class Recomputer:
             return result
         session = uow.session
         stored = await lock_health(session, ids)
-        facts = await self._facts.read(session, ids, as_of)
+        facts = await self.facts.read(session, ids, as_of)
         ids = [i for i in ids if i in facts and i in stored]
         past = await read_past_scores(session, ids, as_of, self.rules.alerts.trend_lookback_days)
         alerts = await read_open_alerts(session, ids)
@@ -102,9 +118,10 @@ class Recomputer:
         history: list[HistoryPoint] = []
         closing: list[str] = []
         opening: list[StoredAlert] = []
+        rerendered: list[StoredAlert] = []
         for account_id in ids:
             try:
-                outcome = self._outcome(
+                outcome = self.outcome(
                     facts[account_id],
                     stored[account_id],
                     past.get(account_id, []),
@@ -129,26 +146,42 @@ class Recomputer:
             closing += [r.alert.dedup_key for r in outcome.resolutions]
             result.resolved += [r.alert.rule for r in outcome.resolutions]
             opening += outcome.opened
+            rerendered += outcome.rerendered
             result.raised += [(a.alert.rule, a.alert.severity.value) for a in outcome.opened]
 
         await write_health(session, health_rows)
         await write_history(session, history)
         await close_alerts(session, closing)
         await open_new_alerts(session, opening)
+        await replace_alert_payloads(session, rerendered)
         uow.after_commit(lambda: self._count(result))
         return result
 
-    def _outcome(
+    def outcome(
         self,
         facts: AccountFacts,
         stored: StoredHealth,
         past: list[tuple[datetime, float]],
         alerts: dict[str, StoredAlert],
         as_of: datetime,
-    ) -> _Outcome:
-        """Everything one account's recompute stores and emits, built before any of it is."""
+        *,
+        judge: bool = True,
+        announce: bool = False,
+    ) -> Outcome:
+        """Everything one account's recompute stores and emits, built before any of it is
+        (`judge`, `announce`: see `assess`)."""
         card = self.rules.scorecard.for_segment(facts.signals.segment)
-        assessment = assess(facts, stored, past, alerts, card, self.rules.alerts, as_of)
+        assessment = assess(
+            facts,
+            stored,
+            past,
+            alerts,
+            card,
+            self.rules.alerts,
+            as_of,
+            judge=judge,
+            announce=announce,
+        )
         computed, effective = assessment.computed, assessment.effective
         events: list[Envelope] = []
         emitted = None
@@ -169,6 +202,14 @@ class Recomputer:
             alert, event = raised_alert(condition, facts, effective.score, as_of)
             opened.append(alert)
             events.append(event)
+        rerendered = []
+        for condition in assessment.changes.held:
+            shown = rerendered_alert(
+                alerts[condition.dedup_key], condition, facts, effective.score, as_of
+            )
+            if shown is not None:
+                rerendered.append(shown[0])
+                events.append(shown[1])
         components, missing = stored_components(computed)
         row = HealthRow(
             account_id=facts.signals.account_id,
@@ -179,6 +220,7 @@ class Recomputer:
             components=components,
             missing=missing,
             emitted=emitted,
+            judged=assessment.judged,
         )
         point = None
         if computed.score is not None and computed.band is not None:
@@ -190,7 +232,7 @@ class Recomputer:
                 effective_score=effective.score,
                 effective_band=effective.band.value if effective.band else None,
             )
-        return _Outcome(row, point, events, resolutions, opened)
+        return Outcome(row, point, events, resolutions, opened, rerendered)
 
     def _count(self, result: RecomputeResult) -> None:
         for rule, severity in result.raised:

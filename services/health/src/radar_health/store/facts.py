@@ -5,7 +5,6 @@ One query per kind of fact for the whole chunk (`= ANY(:ids)`), never one per ac
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
@@ -29,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import any_
 
 from radar_health.domain.assess import AccountFacts
+from radar_health.domain.history import term_money
 from radar_health.domain.instants import utc_day
 from radar_health.domain.signals import (
     AccountSignals,
@@ -46,6 +46,7 @@ from .arrays import arrays, unnested
 from .tables import (
     account_users,
     accounts,
+    contact_names,
     contacts,
     csat_responses,
     nps_responses,
@@ -98,7 +99,7 @@ class FactsReader:
         a = accounts.c
         known = select(
             *(a.account_id, a.name, a.segment, a.region, a.owner, a.manager),
-            *(a.first_seen_at, a.last_engagement_at, a.tickets_seen, a.late_usage_at),
+            *(a.first_seen_at, a.last_engagement_at, a.tickets_seen, a.late_at),
         ).where(among(a.account_id, account_ids))
         base = {row.account_id: row for row in await session.execute(known)}
         ids = [i for i in account_ids if i in base]
@@ -114,7 +115,7 @@ class FactsReader:
         subs = subscriptions.c
         active_subscriptions = await _grouped(
             session,
-            select(subs.account_id, subs.seats, subs.arr, subs.end_date).where(
+            select(subs.account_id, subs.seats, subs.arr, subs.currency, subs.end_date).where(
                 among(subs.account_id, ids),
                 subs.term_version_at.is_not(None),
                 or_(subs.cancelled_at.is_(None), subs.term_version_at > subs.cancelled_at),
@@ -150,12 +151,20 @@ class FactsReader:
             lambda r: ContactState(r.contact_id, r.role, r.present, r.version_at),
         )
 
+        names = await _grouped(
+            session,
+            select(*contact_names.c["account_id", "contact_id", "name"]).where(
+                among(contact_names.c.account_id, ids), contact_names.c.name.is_not(None)
+            ),
+            lambda r: (r.contact_id, r.name),
+        )
+
         facts = {}
         for account_id in ids:
             row = base[account_id]
             subs_of = active_subscriptions.get(account_id, [])
             seat_counts = [s.seats for s in subs_of if s.seats is not None]
-            arrs = [s.arr for s in subs_of if s.arr is not None]
+            arr, currency = term_money([(s.arr, s.currency) for s in subs_of])
             signals = AccountSignals(
                 account_id=account_id,
                 segment=row.segment,
@@ -175,7 +184,8 @@ class FactsReader:
                 ),
                 renewal_date=nearest_renewal([s.end_date for s in subs_of if s.end_date], today),
                 first_seen_at=row.first_seen_at,
-                late_usage_at=row.late_usage_at,
+                late_at=row.late_at,
+                contact_names=dict(names.get(account_id, ())),
             )
             facts[account_id] = AccountFacts(
                 signals=signals,
@@ -183,9 +193,23 @@ class FactsReader:
                 region=row.region,
                 owner=row.owner,
                 manager=row.manager,
-                arr=math.fsum(arrs) if arrs else None,
+                arr=arr,
+                currency=currency,
             )
         return facts
+
+    @property
+    def usage_days(self) -> int:
+        """How many days before today the usage windows reach."""
+        return self._segments.end - 1
+
+    def user_window_days(self) -> dict[str | None, int]:
+        """The license-utilization window per segment (None: the default scorecard's)."""
+        cards = self._rules.scorecard
+        days: dict[str | None, int] = {None: cards.license_utilization.window_days}
+        for segment in ("smb", "mid_market", "enterprise"):
+            days[segment] = cards.for_segment(segment).license_utilization.window_days
+        return days
 
     async def _usage(
         self, session: AsyncSession, ids: list[str], today: date
@@ -200,7 +224,7 @@ class FactsReader:
                 among(u.account_id, ids),
                 u.day >= self._segments.first_day(today),
                 u.day < today,
-                self._active_metric(),
+                self.active_metric(),
             )
             .group_by(u.account_id, segment)
         )
@@ -209,7 +233,7 @@ class FactsReader:
             usage[account_id][self._segments.day_of_bucket(bucket, today)] = float(total)
         return usage
 
-    def _active_metric(self) -> ColumnElement[bool]:
+    def active_metric(self) -> ColumnElement[bool]:
         """Exact metric names use the primary key (account, metric, day); only patterns
         need a regular expression."""
         matchers = []

@@ -49,6 +49,7 @@ class HealthRow:
     components: list[dict[str, Any]]
     missing: list[dict[str, Any]]
     emitted: Emitted | None  # None: no health.scored this time
+    judged: bool  # the rules judged at `as_of` (not held)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,7 @@ _row = unnested(
     column("missing", Text),
     column("emitted", Boolean),
     *account_health.c[_EMITTED],
+    column("judged", Boolean),
 )
 
 
@@ -105,6 +107,9 @@ _WRITE_HEALTH = (
             "missing": _row.c.missing.cast(JSONB),
             **{name: _if_emitted(name) for name in _EMITTED},
             "emitted_at": case((_row.c.emitted, _row.c.as_of), else_=_h.emitted_at),
+            "judged_at": case(
+                (_row.c.judged, func.greatest(_h.judged_at, _row.c.as_of)), else_=_h.judged_at
+            ),
         }
     )
     .where(_h.account_id == _row.c.account_id)
@@ -151,7 +156,7 @@ async def lock_health(session: AsyncSession, ids: Sequence[str]) -> dict[str, St
     await session.execute(_ENSURE_ROWS, arrays(account_id=ids))
     statement = (
         select(
-            *account_health.c["account_id", "as_of", "score", "band"],
+            *account_health.c["account_id", "as_of", "score", "band", "judged_at"],
             *account_health.c[_EMITTED],
             *OVERRIDE_COLUMNS,
         )
@@ -172,6 +177,7 @@ async def lock_health(session: AsyncSession, ids: Sequence[str]) -> dict[str, St
             emitted_override=row.emitted_override,
             emitted_escalations=row.emitted_escalations,
             override=override_of(row),
+            judged_at=row.judged_at,
         )
     return stored
 
@@ -223,6 +229,7 @@ async def write_health(session: AsyncSession, rows: Sequence[HealthRow]) -> None
             emitted_band=[r.emitted.band if r.emitted else None for r in rows],
             emitted_override=[r.emitted.override if r.emitted else None for r in rows],
             emitted_escalations=[r.emitted.escalations if r.emitted else None for r in rows],
+            judged=[r.judged for r in rows],
         ),
     )
 
@@ -264,6 +271,24 @@ async def open_new_alerts(session: AsyncSession, alerts: Sequence[StoredAlert]) 
             payload=[a.payload_json for a in alerts],
         ),
     )
+
+
+async def replace_alert_payloads(session: AsyncSession, alerts: Sequence[StoredAlert]) -> None:
+    """Open alerts shown again with what they name now (see `events.rerendered_alert`)."""
+    if alerts:
+        rows = unnested("r", open_alerts.c.dedup_key, open_alerts.c.payload)
+        statement = (
+            update(open_alerts)
+            .values(payload=rows.c.payload)
+            .where(open_alerts.c.dedup_key == rows.c.dedup_key)
+        )
+        await session.execute(
+            statement,
+            arrays(
+                dedup_key=[a.alert.dedup_key for a in alerts],
+                payload=[a.payload_json for a in alerts],
+            ),
+        )
 
 
 async def trim_history(session: AsyncSession, before: datetime) -> None:

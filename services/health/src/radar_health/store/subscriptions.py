@@ -1,5 +1,6 @@
-"""Subscriptions: seats from the newest upsert, the term (end date, ARR) from the newest
-upsert or booking, and the newest cancellation, each kept by its own version."""
+"""Subscriptions: seats and currency from the newest upsert, the term (end date, ARR)
+from the newest upsert or booking, and the newest cancellation, each kept by its own
+version."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ class SubscriptionRow:
     subscription_id: str
     account_id: str
     seats: int | None = None
+    currency: str | None = None
     seats_version_at: datetime | None = None
     seats_version_id: UUID | None = None
     arr: float | None = None
@@ -35,7 +37,7 @@ class SubscriptionRow:
 
 
 _COLUMNS = tuple(SubscriptionRow.__dataclass_fields__)
-_SEATS = ("seats", "seats_version_at", "seats_version_id")
+_SEATS = ("seats", "currency", "seats_version_at", "seats_version_id")
 _TERM = ("arr", "end_date", "term_version_at", "term_version_id")
 
 _rows = unnested("e", *(subscriptions.c[name] for name in _COLUMNS))

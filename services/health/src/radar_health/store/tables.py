@@ -24,7 +24,7 @@ from sqlalchemy import (
     Uuid,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 health_metadata = MetaData()
 
@@ -54,11 +54,11 @@ accounts = Table(
     Column("first_seen_at", DateTime(timezone=True), nullable=False),
     Column("last_engagement_at", DateTime(timezone=True)),
     Column("tickets_seen", Boolean, nullable=False, server_default="false"),
-    # Processing time, not event time: when usage for an already whole day last arrived
-    # (holds usage.sharp_drop while a backfill is under way).
-    Column("late_usage_at", DateTime(timezone=True)),
+    # Processing time, not event time: when an event for a day before yesterday last
+    # arrived (the rules hold their verdicts while a backfill is under way).
+    Column("late_at", DateTime(timezone=True)),
     Index("accounts_owner_email", "owner_email"),
-    Index("accounts_late_usage", "late_usage_at"),
+    Index("accounts_late", "late_at"),
     Index("accounts_segment", "segment"),
 )
 
@@ -67,8 +67,9 @@ subscriptions = Table(
     health_metadata,
     Column("subscription_id", Text, primary_key=True),
     Column("account_id", Text, nullable=False),
-    # From the newest subscription.upserted.
+    # From the newest subscription.upserted (a booking names no currency).
     Column("seats", Integer),
+    Column("currency", Text),
     *_version("seats_"),
     # End of the current term and its ARR: the newest upsert or booking.
     Column("arr", Float),
@@ -89,6 +90,27 @@ usage_daily = Table(
     # numeric: exact sums, so the total never depends on the order events arrived in.
     Column("total", Numeric, nullable=False),
     # No index on day: the daily retention delete can scan; every usage batch would pay.
+)
+
+# The users seen per account and UTC day: distinct active users at any past instant.
+usage_users_daily = Table(
+    "usage_users_daily",
+    health_metadata,
+    Column("account_id", Text, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("users", ARRAY(Text), nullable=False),  # sorted, each once
+)
+
+# Every CRM and support event health reads, as it came: the facts of any past instant
+# (the tables above keep only the newest state). Low volume beside usage.
+account_events = Table(
+    "account_events",
+    health_metadata,
+    Column("account_id", Text, primary_key=True),
+    Column("occurred_at", DateTime(timezone=True), primary_key=True),
+    Column("event_id", Uuid, primary_key=True),
+    Column("type", Text, nullable=False),
+    Column("payload", JSONB, nullable=False),
 )
 
 account_users = Table(
@@ -145,11 +167,32 @@ contacts = Table(
     *_version(),
 )
 
+# Who a contact is: the newest contact.changed or contact.identified giving a name or an
+# email (a contact may be named before, or without, the CRM listing them).
+contact_names = Table(
+    "contact_names",
+    health_metadata,
+    Column("account_id", Text, primary_key=True),
+    Column("contact_id", Text, primary_key=True),
+    Column("name", Text),
+    Column("email", Text),
+    *_version(),
+)
+
 # Accounts whose usage changed since their last recompute (drained by the worker).
 recompute_queue = Table(
     "recompute_queue",
     health_metadata,
     Column("account_id", Text, primary_key=True),
+)
+
+# Accounts with events for a day whose close may already be in the score history: its
+# points from `from_day` on are recomputed by event time (drained by the usage worker).
+history_queue = Table(
+    "history_queue",
+    health_metadata,
+    Column("account_id", Text, primary_key=True),
+    Column("from_day", Date, nullable=False),
 )
 
 account_health = Table(
@@ -169,6 +212,9 @@ account_health = Table(
     Column("emitted_override", Text),
     Column("emitted_escalations", Integer),  # open escalations announced
     Column("emitted_at", DateTime(timezone=True)),
+    # The latest instant the rules judged (not held): alerts are never judged again
+    # for an earlier instant, so their timestamps only move forward.
+    Column("judged_at", DateTime(timezone=True)),
 )
 
 health_overrides = Table(

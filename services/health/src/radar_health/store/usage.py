@@ -1,24 +1,18 @@
-"""Usage: daily totals per account/metric, the last day each user was seen, and when late
-usage last arrived for an account (see `apply_usage`)."""
+"""Usage: daily totals per account/metric, the users seen per day and the last day each
+was seen, the accounts whose history it changes, and when late usage last arrived."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from sqlalchemy import delete, or_, select, text
+from sqlalchemy import delete, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from radar_health.domain.instants import utc_day
 from radar_schemas.usage import UsageRecordedEvent
 
-from .tables import account_health, accounts, usage_daily
-
-# Usage for a day before yesterday is late: a backfill, a replay or a consumer catching up.
-# Yesterday is not: it may still fill after midnight (nightly exports, events straddling
-# it), and one day short moves a week's window little. Late usage holds usage.sharp_drop.
-# The mark moves at most this often per account, not with every batch of a backfill.
-MARK_EVERY = timedelta(seconds=10)
+from .accounts import late_marks
+from .tables import usage_daily, usage_users_daily
 
 # The hot path: tens of thousands of events a second, one statement per batch whatever its
 # size. The database aggregates the events itself (GROUP BY, exact numeric sums). Known
@@ -49,23 +43,40 @@ APPLY_USAGE = text(
         FROM seen
         WHERE u.account_id = seen.account_id AND u.user_id = seen.user_id
           AND seen.last_seen > u.last_seen
+    ), day_users AS (
+        SELECT account_id, (at AT TIME ZONE 'UTC')::date AS day,
+               array_agg(DISTINCT user_id ORDER BY user_id) AS users
+        FROM e WHERE user_id IS NOT NULL GROUP BY 1, 2
+    ), users_daily AS (
+        INSERT INTO usage_users_daily AS d (account_id, day, users)
+        SELECT * FROM day_users ORDER BY 1, 2
+        ON CONFLICT (account_id, day) DO UPDATE
+        SET users = ARRAY(SELECT DISTINCT u FROM unnest(d.users || EXCLUDED.users) AS u ORDER BY 1)
+        WHERE NOT EXCLUDED.users <@ d.users
+    ), history AS (
+        INSERT INTO history_queue AS h (account_id, from_day)
+        SELECT account_id, min((at AT TIME ZONE 'UTC')::date) FROM e
+        WHERE (at AT TIME ZONE 'UTC')::date < CAST(:late_before AS date)
+        GROUP BY 1 ORDER BY 1
+        ON CONFLICT (account_id) DO UPDATE SET from_day = EXCLUDED.from_day
+        WHERE EXCLUDED.from_day < h.from_day
     ), touched AS (
         SELECT account_id, min(at) AS first_seen_at,
                bool_or((at AT TIME ZONE 'UTC')::date < CAST(:late_before AS date)) AS late
         FROM e GROUP BY 1
     ), new_accounts AS (
-        INSERT INTO accounts (account_id, first_seen_at, late_usage_at)
+        INSERT INTO accounts (account_id, first_seen_at, late_at)
         SELECT account_id, first_seen_at, CASE WHEN late THEN CAST(:now AS timestamptz) END
         FROM touched ORDER BY 1
         ON CONFLICT (account_id) DO NOTHING
     )
     UPDATE accounts AS a SET
         first_seen_at = LEAST(a.first_seen_at, t.first_seen_at),
-        late_usage_at = CASE WHEN t.late THEN CAST(:now AS timestamptz) ELSE a.late_usage_at END
+        late_at = CASE WHEN t.late THEN CAST(:now AS timestamptz) ELSE a.late_at END
     FROM touched AS t
     WHERE a.account_id = t.account_id
       AND (t.first_seen_at < a.first_seen_at
-           OR (t.late AND (a.late_usage_at IS NULL OR a.late_usage_at < :mark_before)))
+           OR (t.late AND (a.late_at IS NULL OR a.late_at < :mark_before)))
     """
 )
 
@@ -79,9 +90,7 @@ async def apply_usage(
     await session.execute(
         APPLY_USAGE,
         {
-            "now": now,
-            "late_before": utc_day(now) - timedelta(days=1),
-            "mark_before": now - MARK_EVERY,
+            **late_marks(now),
             "accounts": [e.account_id for e in events],
             "metrics": [e.payload.metric for e in events],
             "ats": [e.occurred_at for e in events],
@@ -91,30 +100,6 @@ async def apply_usage(
     )
 
 
-async def settled_usage(
-    session: AsyncSession, now: datetime, settle: timedelta, after: str, limit: int
-) -> list[str]:
-    """Accounts whose late usage settled (arrived more than `settle` ago) since their last
-    recompute, after `after` in account order. Only the last day's marks are looked at
-    (an index range); the daily recompute catches any older one."""
-    settled = now - settle
-    statement = (
-        select(accounts.c.account_id)
-        .outerjoin(account_health, account_health.c.account_id == accounts.c.account_id)
-        .where(
-            accounts.c.late_usage_at > settled - timedelta(days=1),
-            accounts.c.late_usage_at <= settled,
-            or_(
-                account_health.c.as_of.is_(None),
-                account_health.c.as_of < accounts.c.late_usage_at + settle,
-            ),
-            accounts.c.account_id > after,
-        )
-        .order_by(accounts.c.account_id)
-        .limit(limit)
-    )
-    return list((await session.execute(statement)).scalars())
-
-
 async def trim_usage(session: AsyncSession, before: date) -> None:
     await session.execute(delete(usage_daily).where(usage_daily.c.day < before))
+    await session.execute(delete(usage_users_daily).where(usage_users_daily.c.day < before))

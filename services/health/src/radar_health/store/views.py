@@ -76,13 +76,18 @@ async def score_at(session: AsyncSession, account_id: str, at: datetime) -> Row[
 
 
 async def history_since(
-    session: AsyncSession, account_id: str, since: datetime
+    session: AsyncSession, account_id: str, since: datetime, after: datetime | None, limit: int
 ) -> Sequence[Row[Any]]:
+    """Up to `limit` points from `since` on, oldest first, strictly after `after`."""
+    h = score_history.c
     statement = (
         select(*score_history.c["at", "score", "band", "effective_score", "effective_band"])
-        .where(score_history.c.account_id == account_id, score_history.c.at >= since)
-        .order_by(score_history.c.at)
+        .where(h.account_id == account_id, h.at >= since)
+        .order_by(h.at)
+        .limit(limit)
     )
+    if after is not None:
+        statement = statement.where(h.at > after)
     return (await session.execute(statement)).all()
 
 

@@ -1,9 +1,10 @@
 """The usage worker: recomputes accounts whose usage changed, at most every few seconds.
 
 Staleness bound: a usage change shows in the score within `usage_recompute_seconds`
-plus the time to recompute the queued accounts. The worker also recomputes accounts whose
-late usage settled (usage.sharp_drop held its verdict until then), announces overrides
-that expired since they were last emitted, and re-counts the band gauge.
+plus the time to recompute the queued accounts. The worker also replays the history of
+accounts whose late events settled (the rules held their verdicts until then; see
+`projection/replay.py`), announces overrides that expired since they were last emitted,
+and re-counts the band gauge.
 
 Claiming deletes the queue rows in the recompute's own transaction: a crash puts them
 back, and usage committed after the claim queues the account again.
@@ -19,10 +20,11 @@ from radar_runtime import Periodic, Runtime
 
 from .. import metrics
 from ..projection.recompute import Recomputer
+from ..projection.replay import HistoryReplayer
 from ..store.health import count_by_shown_band
+from ..store.history import claim_settled
 from ..store.overrides import expired_overrides
 from ..store.queue import claim
-from ..store.usage import settled_usage
 
 log = logging.getLogger(__name__)
 
@@ -34,16 +36,20 @@ class UsageRecomputeWorker:
         self,
         runtime: Runtime,
         recomputer: Recomputer,
+        replayer: HistoryReplayer,
         *,
         interval_seconds: float,
         chunk_size: int,
+        replay_chunk_size: int,
         gauge_seconds: float,
         settle: timedelta,
     ) -> None:
-        """`settle`: how long after late usage last arrived it counts as settled."""
+        """`settle`: how long after a late event last arrived the history counts as settled."""
         self._runtime = runtime
         self._recomputer = recomputer
+        self._replayer = replayer
         self._chunk = chunk_size
+        self._replay_chunk = replay_chunk_size
         self._gauge_seconds = gauge_seconds
         self._gauge_counted = 0.0
         self._settle = settle
@@ -69,24 +75,21 @@ class UsageRecomputeWorker:
             metrics.USAGE_QUEUE_DRAINED.inc(len(claimed))
             if len(claimed) < self._chunk:
                 break
-        done += await self._judge_settled_usage()
+        done += await self._replay_settled_history()
         done += await self._announce_expired_overrides()
         if time.monotonic() - self._gauge_counted >= self._gauge_seconds:
             await refresh_band_gauge(self._runtime)
             self._gauge_counted = time.monotonic()
         return done
 
-    async def _judge_settled_usage(self) -> int:
-        done, after = 0, ""
+    async def _replay_settled_history(self) -> int:
+        done = 0
         while not self._loop.stopping:
             async with self._runtime.unit_of_work() as uow:
-                ids = await settled_usage(uow.session, uow.now, self._settle, after, self._chunk)
-                if not ids:
-                    break
-                # Keyset: an account whose recompute fails is not retried in this pass.
-                after = ids[-1]
-                done += (await self._recomputer.recompute(uow, ids)).accounts
-            if len(ids) < self._chunk:
+                claims = await claim_settled(uow.session, uow.now, self._settle, self._replay_chunk)
+                if claims:
+                    done += (await self._replayer.replay(uow, claims)).accounts
+            if len(claims) < self._replay_chunk:
                 break
         return done
 

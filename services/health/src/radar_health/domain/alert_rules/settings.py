@@ -36,8 +36,6 @@ class UsageSharpDropSettings(RuleSettings):
     baseline_days: PositiveInt
     threshold_percent: float = Field(gt=0)  # fires at or below this % of the baseline mean
     min_baseline: float = Field(ge=0)  # ignore accounts whose baseline mean is below this
-    # After usage for an already whole day last arrived, hold the verdict this long (0: never).
-    backfill_settle_minutes: int = Field(ge=0)
 
 
 class EngagementSilentSettings(RuleSettings):
@@ -66,6 +64,8 @@ class NpsDetractorSettings(RuleSettings):
 class AlertRules(Settings):
     """The `[rules]` table: one section per rule."""
 
+    # After an event for a past day last arrived, hold every verdict this long.
+    backfill_settle_minutes: int = Field(ge=0)
     band_dropped: BandDroppedSettings
     sharp_decline: SharpDeclineSettings
     usage_sharp_drop: UsageSharpDropSettings

@@ -3,7 +3,6 @@
 Each holds while its state holds:
 - `usage.sharp_drop`: last `recent_days` ≤ `threshold_percent` of the mean of the
   `baseline_days` before (per `recent_days`); needs a baseline mean > 0 and ≥ `min_baseline`.
-  Held while late usage is still arriving (see `usage_settling`).
 - `engagement.silent`: the last engagement is `days` or more old; an account with no
   engagement at all counts once its first event is `days` old (a new account is not silent).
 - `champion.left`: a contact in a watched role left and no contact in that role is present
@@ -15,7 +14,7 @@ Each holds while its state holds:
   later NPS above it or `clears_after_days` after the detractor response.
 """
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from radar_health.domain import formatting as fmt
 from radar_health.domain.alert_rules.context import RuleContext, at_most
@@ -31,18 +30,8 @@ from radar_health.domain.signals import (
 from radar_schemas.common import AlertRule
 
 
-def usage_settling(late_usage_at: datetime | None, as_of: datetime, settle_minutes: int) -> bool:
-    """Whether usage for already whole days arrived less than `settle_minutes` ago."""
-    return late_usage_at is not None and as_of - late_usage_at < timedelta(minutes=settle_minutes)
-
-
 def usage_sharp_drop(ctx: RuleContext) -> list[Condition]:
     settings = ctx.rules.usage_sharp_drop
-    if usage_settling(ctx.signals.late_usage_at, ctx.as_of, settings.backfill_settle_minutes):
-        # The windows are still filling (a history posted oldest first shows an empty last
-        # week until its end arrives): judging a part would raise or resolve by how the
-        # events were batched. Live usage is never late, so real drops are not delayed.
-        return [_held_drop(ctx)]
     usage = recent_vs_baseline(
         ctx.signals.daily_active_usage, ctx.as_of, settings.recent_days, settings.baseline_days
     )
@@ -79,46 +68,33 @@ def usage_sharp_drop(ctx: RuleContext) -> list[Condition]:
     ]
 
 
-def _held_drop(ctx: RuleContext) -> Condition:
-    """Keeps an open usage.sharp_drop open and raises none (never emitted itself)."""
-    settings = ctx.rules.usage_sharp_drop
-    return Condition(
-        rule=AlertRule.USAGE_SHARP_DROP,
-        severity=settings.severity,
-        dedup_key=dedup_key(AlertRule.USAGE_SHARP_DROP, ctx.account_id),
-        account_id=ctx.account_id,
-        title="Active usage is still arriving late",
-        summary="Usage for past days is still arriving; the usage drop is judged once it settles.",
-        drivers=(),
-        recommended_actions=settings.actions,
-        sustain_only=True,
-    )
-
-
 def engagement_silent(ctx: RuleContext) -> list[Condition]:
     settings = ctx.rules.engagement_silent
     last = ctx.signals.last_engagement_at
     since = last if last is not None else ctx.signals.first_seen_at
     if since is None:
         return []
-    silent_days = elapsed_days(since, ctx.as_of)
     if ctx.as_of - since < timedelta(days=settings.days):
         return []
-    whole_days = int(silent_days)
+    # The same count of whole days as the engagement_recency measure shows.
+    silent_days = int(elapsed_days(since, ctx.as_of))
+    day = since.date().isoformat()
+    title = f"No engagement {'' if last is not None else 'logged '}since {day}"
     detail = (
-        f"Last engagement on {last.date().isoformat()}"
+        f"Last engagement on {day}"
         if last is not None
-        else f"No engagement logged since the account appeared on {since.date().isoformat()}"
+        else f"No engagement logged since the account appeared on {day}"
     )
+    when = f"{fmt.plural(silent_days, 'day')} before {ctx.as_of.date().isoformat()}"
     return [
         Condition(
             rule=AlertRule.ENGAGEMENT_SILENT,
             severity=settings.severity,
             dedup_key=dedup_key(AlertRule.ENGAGEMENT_SILENT, ctx.account_id),
             account_id=ctx.account_id,
-            title=f"No engagement for {fmt.plural(whole_days, 'day')}",
-            summary=f"{detail}; alert after {settings.days} days.",
-            drivers=(Driver("days_since_engagement", whole_days, detail),),
+            title=title,
+            summary=f"{detail}, {when}; alert after {settings.days} days.",
+            drivers=(Driver("days_since_engagement", silent_days, f"{detail}, {when}"),),
             recommended_actions=settings.actions,
         )
     ]
@@ -139,7 +115,8 @@ def champion_left(ctx: RuleContext) -> list[Condition]:
         if contact.role in filled_roles:
             continue  # the role is covered by another contact
         role = contact.role.replace("_", " ")
-        left = f"{role.capitalize()} {contact.contact_id} left on {contact.changed_at.date()}"
+        who = ctx.signals.person(contact.contact_id)
+        left = f"{role.capitalize()} {who} left on {contact.changed_at.date()}"
         drivers = [Driver("contact", contact.contact_id, f"{left}, nobody named since")]
         if days_to_renewal is not None:
             drivers.append(Driver("days_to_renewal", days_to_renewal, f"Renewal date {renewal}"))
@@ -149,11 +126,12 @@ def champion_left(ctx: RuleContext) -> list[Condition]:
                 severity=severity,
                 dedup_key=dedup_key(AlertRule.CHAMPION_LEFT, ctx.account_id, contact.contact_id),
                 account_id=ctx.account_id,
-                title=f"{role.capitalize()} left",
+                title=f"{role.capitalize()} {who} left",
                 summary=f"{left}; no {role} named since." + _renewal_note(days_to_renewal),
                 drivers=tuple(drivers),
                 recommended_actions=settings.actions,
                 subject_id=contact.contact_id,
+                person=who,
             )
         )
     return conditions
@@ -217,20 +195,22 @@ def nps_detractor(ctx: RuleContext) -> list[Condition]:
         if ctx.as_of - response.at >= timedelta(days=settings.clears_after_days):
             continue
         when = response.at.date().isoformat()
+        who = ctx.signals.person(contact_id)
         conditions.append(
             Condition(
                 rule=AlertRule.NPS_DETRACTOR,
                 severity=settings.severity,
                 dedup_key=dedup_key(AlertRule.NPS_DETRACTOR, ctx.account_id, contact_id),
                 account_id=ctx.account_id,
-                title=f"NPS detractor: {response.score}/10 from {contact_id}",
+                title=f"NPS detractor: {response.score}/10 from {who}",
                 summary=(
-                    f"Contact {contact_id} answered NPS {response.score} on {when}"
+                    f"{who} answered NPS {response.score} on {when}"
                     f" (detractor at {settings.max_score} or less)."
                 ),
                 drivers=(Driver("nps", response.score, f"NPS {response.score} on {when}"),),
                 recommended_actions=settings.actions,
                 subject_id=contact_id,
+                person=who,
             )
         )
     return conditions
