@@ -35,7 +35,7 @@ FACTS = AccountFacts(
 
 def test_health_scored_lists_components_and_the_missing_measures_with_reasons():
     assessment = assess_by_default(FACTS, StoredHealth("acct-1"))
-    event = scored_event(FACTS, StoredHealth("acct-1"), assessment, AS_OF)
+    event = scored_event(FACTS, StoredHealth("acct-1"), assessment, AS_OF, AS_OF)
     assert decode(encode(event)) == event  # valid against the contract
     payload = event.payload
     assert (payload.score, payload.band, payload.segment) == (60.0, "yellow", "enterprise")
@@ -51,19 +51,36 @@ def test_health_scored_lists_components_and_the_missing_measures_with_reasons():
     }
     assert event.occurred_at == AS_OF and event.source == "health"
     assert payload.open_escalations == 0  # no ticket seen
-    again = scored_event(FACTS, StoredHealth("acct-1"), assessment, AS_OF)
+    again = scored_event(FACTS, StoredHealth("acct-1"), assessment, AS_OF, AS_OF)
     assert again.event_id == event.event_id  # named by its cause
+
+
+def test_a_score_worked_out_again_later_is_the_newer_version_of_the_same_instant():
+    # A replay after late events scores a past day again: `as_of` stays the day's close,
+    # the event's time is when it was worked out, so consumers keep the correction.
+    assessment = assess_by_default(FACTS, StoredHealth("acct-1"))
+    first = scored_event(
+        FACTS, StoredHealth("acct-1"), assessment, AS_OF, AS_OF + timedelta(days=3)
+    )
+    later = scored_event(
+        FACTS, StoredHealth("acct-1"), assessment, AS_OF, AS_OF + timedelta(days=9)
+    )
+    assert first.payload.as_of == later.payload.as_of == AS_OF
+    assert later.occurred_at > first.occurred_at
 
 
 def test_health_scored_carries_the_open_escalations_and_a_new_count_is_a_new_event():
     ticket = OpenTicket("T-7", "normal", escalated=True, opened_at=ago(2))
     escalated = replace(FACTS, signals=replace(FACTS.signals, open_tickets=(ticket,)))
     assessment = assess_by_default(escalated, StoredHealth("acct-1"))
-    event = scored_event(escalated, StoredHealth("acct-1"), assessment, AS_OF)
+    event = scored_event(escalated, StoredHealth("acct-1"), assessment, AS_OF, AS_OF)
     assert decode(encode(event)) == event
     assert event.payload.open_escalations == 1
     closed = replace(assessment, open_escalations=0)  # the same score, one escalation fewer
-    assert scored_event(escalated, StoredHealth("acct-1"), closed, AS_OF).event_id != event.event_id
+    assert (
+        scored_event(escalated, StoredHealth("acct-1"), closed, AS_OF, AS_OF).event_id
+        != event.event_id
+    )
 
 
 def test_raised_alert_says_who_what_why_and_what_to_do():

@@ -40,6 +40,7 @@ from radar_schemas import (
     RenewalOpportunityUpdated,
     RenewalOpportunityUpdatedEvent,
     ScoreComponent,
+    ScoreOverride,
     SubscriptionCancelled,
     SubscriptionCancelledEvent,
     SubscriptionUpserted,
@@ -168,6 +169,7 @@ def health(
     score_30d_ago: float | None = None,
     utilisation_percent: float | None = None,
     open_escalations: int | None = None,
+    override: ScoreOverride | None = None,
 ) -> HealthScoredEvent:
     components = []
     if utilisation_percent is not None:
@@ -189,6 +191,7 @@ def health(
             components=components,
             score_30d_ago=score_30d_ago,
             open_escalations=open_escalations,
+            override=override,
             as_of=when,
         ),
     )

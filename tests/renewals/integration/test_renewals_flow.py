@@ -20,7 +20,12 @@ from renewals_support import (
 )
 
 from radar_runtime.testing.helpers import eventually
-from radar_schemas import AlertRaisedEvent, AlertResolvedEvent, RenewalStateChangedEvent
+from radar_schemas import (
+    AlertRaisedEvent,
+    AlertResolvedEvent,
+    RenewalStateChangedEvent,
+    ScoreOverride,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -178,3 +183,55 @@ async def test_a_risky_renewal_raises_at_risk_and_a_booking_resolves_it(
         alerts = await service.alerts(expect=2)
         assert isinstance(alerts[-1], AlertResolvedEvent)
         assert alerts[-1].payload.alert_id == alert.alert_id
+
+
+async def test_an_alert_a_health_override_resolves_says_so_and_names_who(
+    kafka_bootstrap, database_url
+):
+    end = date(2026, 4, 30)
+    history = [
+        account("acct-over", at(date(2025, 5, 1))),
+        subscription(
+            "acct-over", "sub-over", at(date(2025, 5, 1)), start=date(2025, 5, 1), end=end
+        ),
+        opportunity(
+            "acct-over",
+            "sub-over",
+            at(date(2026, 1, 2)),
+            stage="Discovery",
+            category="omitted",
+            close=end,
+        ),
+        health("acct-over", at(date(2026, 1, 8)), score=20.0, band="red", score_30d_ago=60.0),
+    ]
+    async with running_service(kafka_bootstrap, database_url, at(TODAY)) as service:
+        await service.publish(history)
+        await service.wait_processed(history)
+        [raised] = await service.alerts(expect=1)
+        assert raised.payload.rule == "renewal.at_risk"
+
+        override = ScoreOverride(
+            score=95.0,
+            reason="exec sponsor confirmed the renewal",
+            author="Dana Reyes <dana.reyes@example.com>",
+            expires_at=at(date(2026, 2, 9)),
+        )
+        overridden = health(
+            "acct-over",
+            at(date(2026, 1, 9)),
+            score=95.0,
+            band="green",
+            score_30d_ago=60.0,
+            override=override,
+        )
+        await service.publish([overridden])
+        await service.wait_processed([overridden])
+        resolved = [e for e in await service.alerts(expect=2) if isinstance(e, AlertResolvedEvent)]
+        [summary] = [e.payload.summary for e in resolved]
+        assert summary.startswith("Resolved (risk now ")
+        assert (
+            "; health overridden to 95 by Dana Reyes <dana.reyes@example.com>, "
+            "reason: exec sponsor confirmed the renewal): "
+        ) in summary
+        detail = await service.get("/v1/renewals/sub-over")
+        assert detail["current"]["risk_band"] != "high"

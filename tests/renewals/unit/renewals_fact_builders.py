@@ -78,6 +78,7 @@ def health_fact(
         None,
         utilisation,
         open_escalations,
+        None,
         *version(day, hour),
     )
 

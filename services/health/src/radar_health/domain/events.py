@@ -70,8 +70,15 @@ def _components_out(score: HealthScore) -> list[ScoreComponent]:
 
 
 def scored_event(
-    facts: AccountFacts, stored: StoredHealth, assessment: Assessment, as_of: datetime
+    facts: AccountFacts,
+    stored: StoredHealth,
+    assessment: Assessment,
+    as_of: datetime,
+    computed_at: datetime,
 ) -> HealthScoredEvent:
+    """`as_of`: the instant the score is of (event time); `computed_at`, the event's
+    `occurred_at`: when it was worked out, so a score of the same instant worked out again
+    after late events (a correction) is the newer version of it for every consumer."""
     effective, trend = assessment.effective, assessment.trend
     assert effective.score is not None and effective.band is not None
     override = effective.override
@@ -80,7 +87,7 @@ def scored_event(
     cause += f"|{assessment.override_fingerprint}|{assessment.open_escalations}"
     return HealthScoredEvent(
         event_id=uuid.uuid5(NAMESPACE, cause),
-        occurred_at=as_of,
+        occurred_at=max(computed_at, as_of),
         account_id=account_id,
         source=SOURCE,
         payload=HealthScored(

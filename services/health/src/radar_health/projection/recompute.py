@@ -127,6 +127,7 @@ class Recomputer:
                     past.get(account_id, []),
                     alerts.get(account_id, {}),
                     as_of,
+                    computed_at=uow.now,
                 )
             except Exception:
                 # One account's bad data must not hold up the others; it is retried on
@@ -165,6 +166,7 @@ class Recomputer:
         alerts: dict[str, StoredAlert],
         as_of: datetime,
         *,
+        computed_at: datetime,
         judge: bool = True,
         announce: bool = False,
     ) -> Outcome:
@@ -186,7 +188,7 @@ class Recomputer:
         events: list[Envelope] = []
         emitted = None
         if assessment.emit_scored:
-            events.append(scored_event(facts, stored, assessment, as_of))
+            events.append(scored_event(facts, stored, assessment, as_of, computed_at))
             assert effective.score is not None and effective.band is not None
             emitted = Emitted(
                 effective.score,

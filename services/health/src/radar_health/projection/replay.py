@@ -195,7 +195,14 @@ class HistoryReplayer:
             past = [p for n in lookbacks if (p := series.latest(as_of - timedelta(days=n)))]
             judge = stored.judged_at is None or as_of > stored.judged_at
             outcome = self._recomputer.outcome(
-                fold.facts_at(as_of), shown, past, alerts, as_of, judge=judge, announce=True
+                fold.facts_at(as_of),
+                shown,
+                past,
+                alerts,
+                as_of,
+                computed_at=uow.now,
+                judge=judge,
+                announce=True,
             )
             for event in outcome.events:
                 uow.emit(event)

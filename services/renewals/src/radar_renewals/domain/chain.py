@@ -108,7 +108,9 @@ def account_context(account: AccountFacts, cutoff: datetime | None) -> dict[str,
         "region": fact.region if fact else None,
         "owner": fact.owner_email if fact else None,
         "health": (
-            HealthSnapshot(health.score, health.band, health.score_30d_ago) if health else None
+            HealthSnapshot(health.score, health.band, health.score_30d_ago, health.override_note)
+            if health
+            else None
         ),
         "utilisation": health.utilisation if health else None,
         "champion_lost": champion_lost(account.contacts, cutoff),

@@ -109,6 +109,7 @@ class HealthFact(Versioned):
     score_30d_ago: float | None
     utilisation: float | None  # active users / seats, 0..1 or above
     open_escalations: int | None  # as the health service counted them; None: not known
+    override_note: str | None  # "health overridden to 95 by …, reason: …" while one holds
     version_at: datetime
     version_id: UUID
 

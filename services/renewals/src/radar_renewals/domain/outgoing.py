@@ -12,7 +12,7 @@ from radar_renewals.domain.alerts import Condition
 from radar_renewals.domain.evaluation import Evaluation
 from radar_renewals.domain.risk import Driver as DomainDriver
 from radar_renewals.domain.terms import State, days_to_renewal
-from radar_schemas.common import Person
+from radar_schemas.common import AlertRule, Person
 from radar_schemas.derived import (
     MAX_ITEMS,
     Alert,
@@ -138,8 +138,29 @@ def updated(alert: Alert, account_id: str, at: datetime) -> AlertRaisedEvent:
     )
 
 
-def resolved(stored_alert: dict[str, Any], account_id: str, at: datetime) -> AlertResolvedEvent:
+def resolution_note(rule: AlertRule, evaluation: Evaluation | None) -> str | None:
+    """Why an alert resolved, for the message that says so: the renewal's outcome, or
+    its risk now, naming the person whose health override moved it."""
+    if evaluation is None:
+        return None
+    if not evaluation.is_open:
+        return f"the renewal is {evaluation.state.value.replace('_', ' ')}"
+    if rule != AlertRule.RENEWAL_AT_RISK:
+        return None
+    risk = evaluation.risk
+    note = f"risk now {risk.score:g}/100 ({risk.band.value})"
+    health = evaluation.term.health
+    if health is not None and health.override_note:
+        note += f"; {health.override_note}"
+    return note
+
+
+def resolved(
+    stored_alert: dict[str, Any], account_id: str, at: datetime, note: str | None = None
+) -> AlertResolvedEvent:
     alert = Alert.model_validate(stored_alert)
+    if note:
+        alert = alert.model_copy(update={"summary": f"Resolved ({note}): {alert.summary}"[:2000]})
     return AlertResolvedEvent(
         event_id=event_id("resolved", alert.alert_id),
         occurred_at=at,

@@ -72,6 +72,7 @@ class HealthSnapshot:
     score: float
     band: str  # green | yellow | red
     score_30d_ago: float | None = None
+    override_note: str | None = None  # a person's override in force, naming them
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,7 @@ _NAMING = ("title", "account_name", "owner", "manager")
 async def write_alert_changes(
     uow: UnitOfWork,
     raised_now: Sequence[tuple[Condition, Evaluation, datetime]],
-    resolved_now: Sequence[tuple[Any, datetime]],
+    resolved_now: Sequence[tuple[Any, datetime, str | None]],
     renamed: Sequence[tuple[Condition, Evaluation, datetime, Any]],
 ) -> None:
     session = uow.session
@@ -63,15 +63,15 @@ async def write_alert_changes(
             }
         )
     payloads = await alert_payloads(
-        session, [row.dedup_key for row, _ in resolved_now] + [r.dedup_key for *_, r in renamed]
+        session, [row.dedup_key for row, _, _ in resolved_now] + [r.dedup_key for *_, r in renamed]
     )
-    for row, at in resolved_now:
-        uow.emit(resolved(payloads[row.dedup_key], row.account_id, at))
-    await write_alerts(session, raised_rows, [(row.dedup_key, at) for row, at in resolved_now])
+    for row, at, why in resolved_now:
+        uow.emit(resolved(payloads[row.dedup_key], row.account_id, at, why))
+    await write_alerts(session, raised_rows, [(row.dedup_key, at) for row, at, _ in resolved_now])
     await _show_again(uow, renamed, payloads, people)
     if raised_now or resolved_now:
         raised_labels = [(c.rule.value, c.severity.value) for c, _, _ in raised_now]
-        resolved_rules = [row.rule for row, _ in resolved_now]
+        resolved_rules = [row.rule for row, _, _ in resolved_now]
         uow.after_commit(lambda: _count(raised_labels, resolved_rules))
 
 

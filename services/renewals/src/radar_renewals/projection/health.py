@@ -11,7 +11,7 @@ from uuid import UUID
 from radar_renewals.store.facts import version_columns, write_health_scores
 from radar_runtime import UnitOfWork
 from radar_runtime.versions import version_of
-from radar_schemas.derived import HealthScoredEvent
+from radar_schemas.derived import HealthScoredEvent, ScoreOverride
 from radar_schemas.envelope import Envelope
 
 UTILISATION_MEASURE = "license_utilization"
@@ -37,6 +37,14 @@ def _order(event: HealthScoredEvent) -> tuple[datetime, datetime, UUID]:
     return (event.payload.as_of, *version_of(event))
 
 
+def override_note(override: ScoreOverride | None) -> str | None:
+    """What an override is, naming who set it: messages it causes say so."""
+    if override is None:
+        return None
+    to = f"{override.score:g}" if override.score is not None else f"band {override.band}"
+    return f"health overridden to {to} by {override.author}, reason: {override.reason}"
+
+
 def _score_row(event: HealthScoredEvent) -> dict[str, Any]:
     h = event.payload
     as_of = h.as_of.astimezone(UTC)
@@ -57,5 +65,6 @@ def _score_row(event: HealthScoredEvent) -> dict[str, Any]:
         "score_30d_ago": h.score_30d_ago,
         "utilisation": utilisation,
         "open_escalations": h.open_escalations,
+        "override_note": override_note(h.override),
         **version_columns(event),
     }

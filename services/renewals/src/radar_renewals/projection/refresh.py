@@ -27,7 +27,7 @@ from radar_renewals.domain.alerts import (
 from radar_renewals.domain.chain import derive_terms
 from radar_renewals.domain.evaluation import Evaluation, Evaluator
 from radar_renewals.domain.facts import Facts
-from radar_renewals.domain.outgoing import state_changed
+from radar_renewals.domain.outgoing import resolution_note, state_changed
 from radar_renewals.domain.terms import OPEN_STATES, State
 from radar_renewals.projection.alerting import write_alert_changes
 from radar_renewals.store.accounts import lock_accounts
@@ -52,7 +52,7 @@ class _Plan:
     stale: list[tuple[str, date]] = field(default_factory=list)
     changes: list[tuple[Evaluation, StoredTerm | None, datetime]] = field(default_factory=list)
     raised: list[tuple[Condition, Evaluation, datetime]] = field(default_factory=list)
-    resolved: list[tuple[Any, datetime]] = field(default_factory=list)
+    resolved: list[tuple[Any, datetime, str | None]] = field(default_factory=list)
     # Still-open alerts of subscriptions whose account facts (name, owner) arrived.
     renamed: list[tuple[Condition, Evaluation, datetime, Any]] = field(default_factory=list)
 
@@ -171,13 +171,31 @@ class Refresher:
         # Never stamped before the condition could hold, nor a resolve before its raise:
         # an old event revealing a condition today stamps it when it began to hold.
         plan.raised += [(c, evaluation_of[c.dedup_key], max(at, c.holds_from)) for c in diff.raised]
-        plan.resolved += [(active[key], max(at, active[key].stamped_at)) for key in diff.resolved]
+        plan.resolved += [
+            (active[key], max(at, active[key].stamped_at), self._why(active[key], evaluations))
+            for key in diff.resolved
+        ]
         if renamed:
             plan.renamed += [
                 (condition, evaluation_of[condition.dedup_key], at, active[condition.dedup_key])
                 for condition, _ in conditions
                 if condition.dedup_key in active
             ]
+
+    @staticmethod
+    def _why(row: Any, evaluations: list[Evaluation]) -> str | None:
+        """Why an open alert (an `active_alerts` row) resolves: see `resolution_note`."""
+        rule = AlertRule(row.rule)
+        evaluation = next(
+            (
+                e
+                for e in evaluations
+                if e.term.subscription_id == row.subscription_id
+                and row.dedup_key.startswith(dedup_key(rule, e.term))
+            ),
+            None,
+        )
+        return resolution_note(rule, evaluation)
 
     def _conditions(
         self, evaluations: list[Evaluation], active: Collection[str], today: date

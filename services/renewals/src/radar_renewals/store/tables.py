@@ -122,6 +122,8 @@ health_scores = Table(
     # Escalated (or watched-priority) tickets open at `as_of`, as health counted them;
     # NULL when the health service did not say.
     Column("open_escalations", Integer),
+    # A person's manual override in force at `as_of`, as a sentence naming them.
+    Column("override_note", Text),
     *versioned(),
 )
 
