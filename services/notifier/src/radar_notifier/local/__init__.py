@@ -6,6 +6,7 @@ tests start them in their own event loop. Both listen on loopback only.
 """
 
 from radar_notifier.local.slack import (
+    Interactivity,
     Reply,
     SlackMessage,
     SlackSink,
@@ -18,6 +19,7 @@ from radar_notifier.local.smtp import CaughtEmail, SmtpCatcher
 
 __all__ = [
     "CaughtEmail",
+    "Interactivity",
     "Reply",
     "SlackMessage",
     "SlackSink",

@@ -1,10 +1,12 @@
 """A real SMTP server (aiosmtpd) that keeps every message it accepts: the local
 stand-in for a mail server. It can require STARTTLS and be told to answer a
-temporary failure. Listens on loopback only."""
+temporary failure. Listens on loopback only. Given a `journal` file, what it accepted
+is kept there and read back at start, so a restart shows the same mailbox."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import email
 import email.policy
@@ -15,7 +17,10 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
+
+from radar_notifier.local.journal import Journal
 
 LOOPBACK = "127.0.0.1"
 
@@ -73,6 +78,7 @@ class SmtpCatcher:
     # Called with each message once it is kept, before the server answers: a test can
     # stop the sender at the worst moment (accepted here, not yet known to the sender).
     on_accept: Callable[[CaughtEmail], None] | None = None
+    journal: Path | None = None
     _replies: deque[str] = field(default_factory=deque)
     _server: asyncio.Server | None = None
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
@@ -85,6 +91,8 @@ class SmtpCatcher:
         from aiosmtpd.smtp import SMTP  # the `sinks` extra; only the sinks need it
 
         require_loopback(self.host)
+        if self.journal is not None:
+            self.messages.extend(_restored(Journal(self.journal)))
         handler = _Handler(self)
 
         def protocol() -> SMTP:
@@ -119,9 +127,40 @@ class SmtpCatcher:
             return self._replies.popleft()
         raw = bytes(envelope.content)
         caught = CaughtEmail(envelope.mail_from, tuple(envelope.rcpt_tos), raw, time.time(), tls)
+        if self.journal is not None:
+            Journal(self.journal).append(_kept(caught))
         async with self._changed:
             self.messages.append(caught)
             self._changed.notify_all()
         if self.on_accept is not None:
             self.on_accept(caught)
         return "250 OK"
+
+
+def _kept(caught: CaughtEmail) -> dict[str, Any]:
+    return {
+        "sender": caught.sender,
+        "recipients": list(caught.recipients),
+        "raw": base64.b64encode(caught.raw).decode(),
+        "received_at": caught.received_at,
+        "tls": caught.tls,
+    }
+
+
+def _restored(journal: Journal) -> list[CaughtEmail]:
+    restored = []
+    for entry in journal.entries():
+        try:
+            raw = base64.b64decode(entry["raw"])
+            recipients = tuple(str(r) for r in entry["recipients"])
+            caught = CaughtEmail(
+                str(entry["sender"]),
+                recipients,
+                raw,
+                float(entry["received_at"]),
+                bool(entry["tls"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            continue
+        restored.append(caught)
+    return restored
