@@ -237,14 +237,11 @@ def test_a_port_held_by_another_process_fails_the_start_at_once(
         records.release()
 
 
-def test_a_port_held_by_another_process_fails_the_sinks_at_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_port_held_by_another_process_fails_the_sinks_at_once(tmp_path: Path) -> None:
     port = free_port()
-    monkeypatch.setattr(sinks, "SLACK_SINK_PORT", port)
-    local = sinks.LocalSinks(tmp_path)
+    local = sinks.LocalSinks(tmp_path, slack_port=port, smtp_port=free_port())
     with listener(port), pytest.raises(StartupError, match=f"port {port} \\(Slack sink\\)"):
-        local.start()
+        local.start({})
     assert local._process is None
 
 

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+
+# Where the console (the web app) listens locally; messages link to its pages.
+# RADAR_CONSOLE_URL points them elsewhere.
+CONSOLE_PORT = 8005
+
+
+def console_url() -> str:
+    return os.environ.get("RADAR_CONSOLE_URL", f"http://127.0.0.1:{CONSOLE_PORT}")
 
 
 @dataclass(frozen=True)
@@ -36,3 +45,4 @@ SERVICES = (
     ),
     ServiceProcess("notifier", 8004, (("alerts", "/v1/alerts"), ("deliveries", "/v1/deliveries"))),
 )
+NOTIFIER = next(s for s in SERVICES if s.name == "notifier")

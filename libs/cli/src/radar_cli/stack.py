@@ -57,9 +57,10 @@ class LocalStack:
         self.env["DATABASE_URL"] = self._database()
         if local_sinks:
             self.sinks = LocalSinks(self.logs, self.children)
-            self.sinks.start()
+            notifier_env = self.sinks.notifier_env(self.home)
+            self.sinks.start(notifier_env)
             self._servers.callback(self.sinks.stop)
-            self.env.update(self.sinks.notifier_env(self.home))
+            self.env.update(notifier_env)
         if not ({"RADAR_INGEST_API_KEYS", "RADAR_INGEST_API_KEYS_FILE"} & os.environ.keys()):
             self.api_key, keyring = ensure_demo_key(self.home)
             self.env["RADAR_INGEST_API_KEYS_FILE"] = str(keyring)
@@ -129,7 +130,8 @@ class LocalStack:
             for label, path in service.pages:
                 say(f"  {'':<9} {label}: {service.url}{path}")
         if self.sinks is not None:
-            say(f"  slack     {self.sinks.url}/messages   (the local #cs-alerts webhook)")
+            say(f"  slack     {self.sinks.url}/messages   (the local #cs-alerts channel;")
+            say("            its buttons act as the simulated CS team)")
             say(f"  email     {self.sinks.url}/emails     (the local SMTP catcher)")
         if self.api_key:
             say(f"  API key   {self.api_key}   (also in {self.home / 'demo-api-key'})")

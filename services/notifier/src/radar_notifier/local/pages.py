@@ -176,9 +176,10 @@ def _actions(block: dict[str, Any], ts: str, users: Mapping[str, str], clicker: 
                 f'<a class="button" href="{href}" target="_blank" rel="noopener">{label}</a>'
             )
         elif element.get("type") == "button":
-            style = html.escape(str(element.get("style", "")))
+            style = element.get("style")
+            styled = f' class="{html.escape(str(style))}"' if style else ""
             controls.append(
-                f'<button class="{style}" name="action_id" value="{action_id}"'
+                f'<button{styled} name="action_id" value="{action_id}"'
                 f"{'' if clicker else ' disabled'}>{label}</button>"
             )
         elif element.get("type") == "static_select":
