@@ -7,6 +7,7 @@ The notifier's clock starts at the real time here: the sink signs clicks with it
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,7 @@ from notifier_harness import SIGNING_SECRET, Notifier, alert, running_notifier
 
 from radar_notifier.local import Interactivity, SlackSink, SlackUser, SmtpCatcher
 from radar_notifier.settings import NotifierSettings
+from radar_runtime.testing.helpers import HEADLESS_CHROMIUM
 
 pytestmark = pytest.mark.integration
 
@@ -214,3 +216,41 @@ async def test_an_action_link_of_a_caught_email_acts(pages):
     assert done.status_code == 200 and "Acknowledged" in done.text
     [shown] = await notifier.alerts()
     assert (shown["state"], shown["acked_by"]) == ("acked", "Jane <jane@example.com>")
+
+
+async def chromium_shows(chromium: str, url: str, folder: Path, name: str) -> str:
+    """The page's DOM as headless Chromium built it; a screenshot beside it to look at."""
+    outputs = []
+    for flag in ("--dump-dom", f"--screenshot={folder / name}.png"):
+        process = await asyncio.create_subprocess_exec(
+            chromium,
+            *HEADLESS_CHROMIUM,
+            f"--user-data-dir={folder / 'profile'}",
+            "--window-size=1280,1600",
+            flag,
+            url,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, _ = await asyncio.wait_for(process.communicate(), 120)
+        outputs.append(out.decode())
+    assert (folder / f"{name}.png").stat().st_size > 10_000
+    print(f"screenshot: {folder / name}.png")
+    return outputs[0]
+
+
+async def test_chromium_shows_both_pages_from_the_sinks_alone(pages, chromium, tmp_path):
+    notifier, sink, _ = pages
+    await raise_and_deliver(notifier, "acct-1")
+    await raise_and_deliver(notifier, "acct-2", segment="smb", after=NEXT)
+    slack = await chromium_shows(chromium, f"{base(sink)}/messages", tmp_path, "slack")
+    assert "Warning: usage.sharp_drop on acct-1 — Acct-1 Inc" in slack
+    assert ">Acknowledge</button>" in slack
+    emails = await chromium_shows(chromium, f"{base(sink)}/emails", tmp_path, "emails")
+    assert (
+        '<iframe sandbox="allow-popups allow-popups-to-escape-sandbox" src="/emails/1/html"'
+        in emails
+    )
+    # Nothing on either page is fetched from another host.
+    for dom in (slack, emails):
+        assert not re.findall(r'(?:src|href)="https?://(?!127\.0\.0\.1)', dom)
