@@ -63,6 +63,7 @@ hr{border:0;border-top:1px solid #ddd;margin:10px 0}
 iframe{width:100%;height:480px;border:1px solid #ddd;border-radius:4px;background:#fff}
 table.list{width:100%;border-collapse:collapse;background:#fff}
 .list td,.list th{text-align:left;padding:4px 8px;border-bottom:1px solid #eee;font-size:14px}
+.list th{width:7em;color:#616061;font-weight:600}
 pre{white-space:pre-wrap;background:#fafafa;border:1px solid #eee;padding:8px}
 .empty{color:#616061;margin:24px 0}
 """
