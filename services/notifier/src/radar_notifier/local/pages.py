@@ -110,13 +110,11 @@ def slack_message(
 ) -> str:
     body: dict[str, Any] = message.body
     blocks = body.get("blocks")
-    mentions = _MENTION.findall(repr(blocks))
-    default = next((u for u in mentions if u in users), next(iter(users), None))
     if isinstance(blocks, list) and blocks:
+        shown = [b for b in blocks if isinstance(b, dict)]
+        clickers = _clickers(shown, users) if can_click else [None] * len(shown)
         rendered = "".join(
-            _block(b, message.ts, users, default if can_click else None)
-            for b in blocks
-            if isinstance(b, dict)
+            _block(b, message.ts, users, c) for b, c in zip(shown, clickers, strict=True)
         )
     else:
         rendered = f"<div>{mrkdwn(str(body.get('text', '')), users)}</div>"
@@ -129,6 +127,23 @@ def slack_message(
         f'<div class="ephemeral">Only visible to you: {mrkdwn(n, users)}</div>' for n in notes
     )
     return f'<article class="msg" id="m{html.escape(message.ts)}">{meta}{rendered}{told}</article>'
+
+
+def _clickers(blocks: Sequence[dict[str, Any]], users: Mapping[str, str]) -> list[str | None]:
+    """Who presses each block's buttons by default: the person mentioned since the
+    previous buttons (an alert's owner), else the first one mentioned, else the first
+    user; the page lets the reader pick another."""
+    known = [u for u in _MENTION.findall(repr(blocks)) if u in users]
+    fallback = known[0] if known else next(iter(users), None)
+    clickers: list[str | None] = []
+    recent: str | None = None
+    for block in blocks:
+        mentioned = [u for u in _MENTION.findall(repr(block)) if u in users]
+        recent = mentioned[0] if mentioned else recent
+        clickers.append(recent or fallback)
+        if block.get("type") == "actions":
+            recent = None
+    return clickers
 
 
 def _text(obj: Any, users: Mapping[str, str]) -> str:
