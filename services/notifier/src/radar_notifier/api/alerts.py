@@ -154,4 +154,7 @@ def _alert_out(row: Any, now: datetime) -> AlertOut:
         skipped_recipients=row.skipped_recipients,
         last_notified_at=row.last_notified_at,
         notified_at=row.notified_at,
+        summary=view.get("summary", ""),
+        drivers=view.get("drivers", []),
+        recommended_actions=view.get("recommended_actions", []),
     )
