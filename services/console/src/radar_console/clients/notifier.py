@@ -21,3 +21,14 @@ class NotifierClient(ApiClient):
             "POST", f"/v1/alerts/{alert_id}/snooze", credential, json={"until": until}
         )
         return result
+
+    async def not_useful(
+        self, credential: str, alert_id: str, reason: str, note: str | None
+    ) -> dict[str, Any]:
+        result: dict[str, Any] = await self.call(
+            "POST",
+            f"/v1/alerts/{alert_id}/feedback",
+            credential,
+            json={"reason": reason, "note": note or None},
+        )
+        return result
