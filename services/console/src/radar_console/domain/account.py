@@ -29,8 +29,8 @@ class Move:
 def what_changed(
     before: Mapping[str, float | None], after: Mapping[str, float | None], *, at_least: float = 0.5
 ) -> list[Move]:
-    """The measures whose value moved by at least `at_least` (or appeared or went),
-    largest move first."""
+    """The measures whose value moved by at least `at_least`, largest move first, then
+    those that appeared or went (by name)."""
     moves = []
     for measure in sorted({*before, *after}):
         old, new = before.get(measure), after.get(measure)
@@ -38,7 +38,7 @@ def what_changed(
             continue
         if old is None or new is None or abs(new - old) >= at_least:
             moves.append(Move(measure, old, new))
-    return sorted(moves, key=lambda move: -abs(move.change or 1000.0))
+    return sorted(moves, key=lambda move: (move.change is None, -abs(move.change or 0.0)))
 
 
 def score_points(history: Iterable[Mapping[str, Any]]) -> list[tuple[str, float]]:

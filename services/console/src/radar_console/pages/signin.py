@@ -6,6 +6,7 @@ service who it belongs to (`GET /v1/me`), so the console trusts only what they d
 from __future__ import annotations
 
 import hmac
+import logging
 from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -22,6 +23,7 @@ from ..web.templating import render
 from ..web.viewer import COOKIE, Console, Forbidden, NotSignedIn, form_viewer
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger(__name__)
 
 # Signs the sign-in form itself (login CSRF): a random value in a cookie and the form.
 PRE_COOKIE = "radar_console_pre"
@@ -115,18 +117,18 @@ async def oidc_callback(
         return _back(parts, "that sign-in has expired; try again", "/")
     verifier, nonce = pending
     provider = await _discovery(parts)
-    answer = await parts.http.post(
-        provider["token_endpoint"],
-        data={
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": _redirect_uri(parts),
-            "client_id": parts.settings.oidc_client_id,
-            "client_secret": parts.settings.oidc_client_secret,
-            "code_verifier": verifier,
-        },
-    )
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": _redirect_uri(parts),
+        "client_id": parts.settings.oidc_client_id,
+        "code_verifier": verifier,
+    }
+    if parts.settings.oidc_client_secret:  # a confidential client; a public one has none
+        form["client_secret"] = parts.settings.oidc_client_secret
+    answer = await parts.http.post(provider["token_endpoint"], data=form)
     if answer.status_code != 200:
+        log.warning("token endpoint refused", extra={"status": answer.status_code})
         return _back(parts, "the identity provider did not issue a token", "/")
     id_token = str(answer.json().get("id_token", ""))
     if unverified_claims(id_token).get("nonce") != nonce:
