@@ -29,7 +29,7 @@ test: install
 lint: install
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
-	$(UV) run mypy libs/schemas/src libs/runtime/src
+	$(UV) run mypy libs/schemas/src libs/runtime/src libs/charts/src
 
 format: install
 	$(UV) run ruff format .

@@ -13,7 +13,7 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 def test_no_service_consumes_a_topic_it_produces():
     services = {s.service: s for s in topology()}
-    assert set(services) == {"ingest", "health", "renewals", "notifier"}
+    assert set(services) == {"ingest", "health", "renewals", "notifier", "console"}
     assert loops(list(services.values())) == []
     assert services["ingest"].consumes == ()
     assert "usage.recorded" in services["ingest"].emits

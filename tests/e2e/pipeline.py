@@ -148,7 +148,8 @@ def service_env(tag: str, kafka_bootstrap: str, database_url: str, rules: Path) 
         "RADAR_NOTIFIER_ALLOW_LOOPBACK_WEBHOOKS": "true",
         "RADAR_AUTH_SCHEMA": f"{tag}_auth",
     }
-    for service in ("ingest", "health", "renewals", "notifier"):
+    env["RADAR_CONSOLE_SECURE_COOKIES"] = "false"  # plain HTTP on loopback
+    for service in ("ingest", "health", "renewals", "notifier", "console"):
         prefix = f"RADAR_{service.upper()}_"
         env |= {
             f"{prefix}TOPIC_PREFIX": f"{tag}.",

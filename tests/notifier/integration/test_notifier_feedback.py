@@ -45,6 +45,12 @@ async def test_a_verdict_is_stored_with_its_person_and_reason_and_replaced_by_th
     # A verdict changes nothing about notifications: the alert is still raised.
     [shown] = await notifier.alerts()
     assert shown["state"] == "raised"
+    # The list carries what a person acts on: why, and the recommended play.
+    assert shown["summary"] == "Active usage fell 45 % week over week."
+    assert shown["drivers"] == [
+        {"name": "usage_trend", "value": -45.0, "explanation": "Active usage fell 45 %"}
+    ]
+    assert shown["recommended_actions"] == ["Schedule a check-in", "Share the usage guide"]
 
 
 async def test_a_verdict_is_refused_to_whoever_may_not_act_and_bad_bodies_name_the_field(

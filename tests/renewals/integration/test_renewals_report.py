@@ -12,7 +12,7 @@ from renewals_png import read_png
 from renewals_stories import random_story
 from renewals_support import at, serving_over_http
 
-from radar_renewals.api.charts.report_charts import STATE_COLOURS
+from radar_charts import STATE_COLOURS
 from radar_renewals.domain.terms import State
 from radar_runtime.testing.helpers import HEADLESS_CHROMIUM
 

@@ -20,6 +20,11 @@ def test_the_default_report_range_is_whole_months_12_back_6_ahead() -> None:
 def test_the_default_report_range_starts_where_the_data_does() -> None:
     assert default_range(TODAY, date(2025, 10, 9)) == (date(2025, 10, 1), date(2026, 8, 31))
     assert default_range(TODAY, date(2020, 1, 1)) == (date(2025, 3, 1), date(2026, 8, 31))
+    assert default_range(TODAY, date(2026, 2, 28)) == (date(2026, 2, 1), date(2026, 8, 31))
+
+
+def test_the_default_report_range_follows_data_that_all_lies_beyond_it() -> None:
+    assert default_range(TODAY, date(2027, 5, 20)) == (date(2027, 5, 1), date(2028, 10, 31))
 
 
 def test_an_empty_report_still_draws_its_three_charts_without_external_resources() -> None:

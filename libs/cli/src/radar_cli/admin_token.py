@@ -23,14 +23,14 @@ TOKEN_FILE = "admin-token"
 def ensure_admin_token(home: Path, env: dict[str, str]) -> str:
     path = home / TOKEN_FILE
     known = path.read_text().strip() if path.exists() else None
-    token = asyncio.run(_ensure(known, RuntimeSettings(**_shared(env))))
+    token = asyncio.run(_ensure(known, RuntimeSettings(**registry_fields(env))))
     if token != known:
         path.touch(mode=0o600)
         path.write_text(token + "\n")
     return token
 
 
-def _shared(env: dict[str, str]) -> dict[str, str]:
+def registry_fields(env: dict[str, str]) -> dict[str, str]:
     names = {"DATABASE_URL": "database_url", "RADAR_AUTH_SCHEMA": "auth_schema"}
     return {field: env[name] for name, field in names.items() if name in env}
 

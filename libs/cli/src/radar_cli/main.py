@@ -34,7 +34,7 @@ def _interrupt_once(*_: object) -> None:
 
 
 def up(args: argparse.Namespace) -> int:
-    stack = LocalStack(args.home)
+    stack = LocalStack(args.home, demo=args.demo)
     signal.signal(signal.SIGINT, _interrupt_once)
     signal.signal(signal.SIGTERM, _interrupt_once)
     try:

@@ -20,7 +20,7 @@ import httpx
 from radar_runtime.local.process import LOOPBACK, log_tail, port_accepts
 
 from .children import ChildRecords, owns_listener
-from .services import SERVICES, ServiceProcess
+from .services import CONSOLE_CALLS, SERVICES, ServiceProcess
 
 
 class StartupError(RuntimeError):
@@ -83,6 +83,7 @@ class ServiceProcesses:
             env = {
                 **os.environ,
                 **self.env,
+                **self._wiring(name),
                 f"RADAR_{name.upper()}_PORT": str(service.port),
             }
             log_path = self.logs / f"{name}.log"
@@ -97,6 +98,19 @@ class ServiceProcesses:
                 )
             if self.records is not None:
                 self.records.record(name, self.processes[name])
+
+    def _wiring(self, name: str) -> dict[str, str]:
+        """The console's settings naming the services it calls, where they run here;
+        what the environment gives wins."""
+        if name != "console":
+            return {}
+        wiring = {
+            f"RADAR_CONSOLE_{setting}": self.services[called].url
+            for setting, called in CONSOLE_CALLS.items()
+            if called in self.services
+        }
+        wiring["RADAR_CONSOLE_PUBLIC_URL"] = self.services[name].url
+        return {key: value for key, value in wiring.items() if key not in self.env}
 
     def wait_ready(self, *names: str, timeout: float = 120, report: bool = False) -> None:
         """Until each service answers /readyz from the process started here; a service

@@ -1,4 +1,4 @@
-"""The four services as `radar up` runs them: fixed local ports, one process each."""
+"""The services as `radar up` runs them: fixed local ports, one process each."""
 
 from __future__ import annotations
 
@@ -44,5 +44,9 @@ SERVICES = (
         ),
     ),
     ServiceProcess("notifier", 8004, (("alerts", "/v1/alerts"), ("deliveries", "/v1/deliveries"))),
+    ServiceProcess("console", CONSOLE_PORT, (("console (sign in here)", "/"),)),
 )
 NOTIFIER = next(s for s in SERVICES if s.name == "notifier")
+
+# The services the console calls, by the setting that holds each one's URL.
+CONSOLE_CALLS = {"HEALTH_URL": "health", "RENEWALS_URL": "renewals", "NOTIFIER_URL": "notifier"}

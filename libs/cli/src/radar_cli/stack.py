@@ -1,4 +1,4 @@
-"""`radar up`: a broker, a database and the four services on this machine.
+"""`radar up`: a broker, a database and the services on this machine.
 
 Servers given in the environment (KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL) are used as
 they are; otherwise the project starts its own, keeping their data under the radar
@@ -20,6 +20,7 @@ from radar_runtime.local.tansu import LIMITATIONS, TansuBroker
 from .admin_token import TOKEN_FILE, ensure_admin_token
 from .children import ChildRecords
 from .demo_key import ensure_demo_key
+from .demo_users import USERS_FILE, demo_people, ensure_demo_users
 from .processes import ServiceProcesses, ensure_port_free
 from .services import SERVICES
 from .sinks import SLACK_SINK_PORT, SMTP_PORT, LocalSinks
@@ -29,8 +30,9 @@ POSTGRES_PORT = 15432
 
 
 class LocalStack:
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, *, demo: bool = False) -> None:
         self.home = home
+        self.demo = demo
         self.logs = home / "logs"
         self.env: dict[str, str] = {}
         self.services: ServiceProcesses | None = None
@@ -65,9 +67,21 @@ class LocalStack:
             self.api_key, keyring = ensure_demo_key(self.home)
             self.env["RADAR_INGEST_API_KEYS_FILE"] = str(keyring)
         self.admin_token = ensure_admin_token(self.home, self.env)
+        self._console_env()
         self.services = ServiceProcesses(self.env, self.logs, records=self.children)
         self.services.start()
         self.services.wait_ready(report=True)
+
+    def _console_env(self) -> None:
+        """The console on plain-HTTP loopback; with the demo, its people and links to
+        the demo's message catchers."""
+        self.env.setdefault("RADAR_CONSOLE_SECURE_COOKIES", "false")
+        if self.demo:
+            users = ensure_demo_users(self.home, self.env)
+            self.env["RADAR_CONSOLE_DEMO_USERS_PATH"] = str(users)
+            if self.sinks is not None:
+                self.env["RADAR_CONSOLE_DEMO_SLACK_URL"] = f"{self.sinks.url}/messages"
+                self.env["RADAR_CONSOLE_DEMO_MAIL_URL"] = f"{self.sinks.url}/emails"
 
     def _broker(self) -> str:
         given = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
@@ -138,6 +152,10 @@ class LocalStack:
         if self.admin_token:
             say(f"  admin     {self.admin_token}   (also in {self.home / TOKEN_FILE})")
             say(f'            curl -H "Authorization: Bearer $(cat {self.home / TOKEN_FILE})" ...')
+        if self.demo:
+            say(f"  console   demo people to sign in as: {self.home / USERS_FILE}")
+            for person in demo_people():
+                say(f"            {person['role']:<8} {person['name']} <{person['email']}>")
         say(f"  logs      {self.logs}")
         say("  status    uv run radar status")
 

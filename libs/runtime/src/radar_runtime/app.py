@@ -81,7 +81,7 @@ def build_app(
         for router in spec.routers:
             app.include_router(router, responses=ERROR_RESPONSES)
         return app
-    from .auth.http import RequestIds, caller, read_audit
+    from .auth.http import RequestIds, caller, read_audit, read_me
 
     app.state.access = spec.access
     secured = [Depends(caller)]
@@ -95,6 +95,7 @@ def build_app(
         dependencies=secured,
         responses=ERROR_RESPONSES,
     )
+    app.add_api_route("/v1/me", read_me, methods=["GET"], tags=["auth"], responses=ERROR_RESPONSES)
     app.add_middleware(RequestIds)
     return app
 

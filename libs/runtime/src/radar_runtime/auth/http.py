@@ -113,6 +113,27 @@ async def read_audit(
     return AuditPage(entries=entries, next_cursor=str(rows[-1]["id"]) if more else None)
 
 
+class MeOut(BaseModel):
+    subject: str
+    name: str
+    email: str | None
+    role: str
+    via: str
+    scope: list[str]
+
+
+async def read_me(who: Caller) -> MeOut:
+    """Who the credential says the caller is and their role (for apps such as the console)."""
+    return MeOut(
+        subject=who.subject,
+        name=who.name,
+        email=who.email,
+        role=who.role.value,
+        via=who.via,
+        scope=sorted(who.scope),
+    )
+
+
 class RequestIds:
     """Gives every request an id (the caller's `X-Request-Id`, or a new one), echoed in
     the response and written to the audit log; pure ASGI, no per-request task."""

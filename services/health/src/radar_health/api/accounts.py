@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query
 
 from radar_runtime import SessionDep
 from radar_runtime.errors import ApiError, ErrorBody
-from radar_schemas.common import PLAIN_PATTERN, Band, Segment
+from radar_schemas.common import PLAIN_PATTERN, Band, Region, Segment
 
 from ..store.views import SortKey, SortKind, list_accounts, sort_of
 from .deps import Health
@@ -61,6 +61,14 @@ async def get_accounts(
     owner: Annotated[
         str | None, Query(max_length=254, pattern=PLAIN_PATTERN, description="Owner's email")
     ] = None,
+    region: Region | None = None,
+    manager: Annotated[
+        str | None, Query(max_length=254, pattern=PLAIN_PATTERN, description="Manager's email")
+    ] = None,
+    name: Annotated[
+        str | None,
+        Query(max_length=200, pattern=PLAIN_PATTERN, description="Part of the account's name"),
+    ] = None,
     sort: SortKey = "name",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=2000, pattern=PLAIN_PATTERN)] = None,
@@ -82,6 +90,9 @@ async def get_accounts(
         band=band,
         segment=segment,
         owner=owner,
+        region=region,
+        manager=manager,
+        name=name,
         sort=sort,
         limit=limit + 1,
         after=after,

@@ -122,6 +122,9 @@ async def list_accounts(
     sort: SortKey,
     limit: int,
     after: tuple[Any, str] | None,
+    region: str | None = None,
+    manager: str | None = None,
+    name: str | None = None,
 ) -> list[Row[Any]]:
     """Up to `limit` accounts in `sort` order, strictly after `after` (the last item's
     sort value and account id: keyset pagination), with `sort_value` to continue from."""
@@ -142,6 +145,14 @@ async def list_accounts(
         statement = statement.where(_a.segment == segment)
     if owner is not None:
         statement = statement.where(_a.owner_email == owner.strip().lower())
+    if region is not None:
+        statement = statement.where(_a.region == region)
+    if manager is not None:
+        manager_email = func.lower(_a.manager["email"].astext)
+        statement = statement.where(manager_email == manager.strip().lower())
+    if name is not None:
+        pattern = "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        statement = statement.where(_a.name.ilike(pattern))
     if after is not None:
         value, account_id = after
         position = tuple_(key, _a.account_id)

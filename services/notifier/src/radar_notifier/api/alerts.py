@@ -35,7 +35,10 @@ async def list_alerts(
     session: SessionDep,
     state: AlertStateName | None = None,
     owner: Annotated[str | None, Query(description="The owner's email address.")] = None,
-    account: Annotated[str | None, Query(description="An account_id.")] = None,
+    account: Annotated[
+        list[str] | None,
+        Query(max_length=500, description="An account_id; repeat for several."),
+    ] = None,
     notified: Annotated[
         bool | None,
         Query(
@@ -54,7 +57,7 @@ async def list_alerts(
         now=now,
         state=state,
         owner=owner.strip().lower() if owner is not None else None,
-        account=account,
+        account=account or (),
         notified=notified,
         after=read_cursor(cursor, datetime, str) if cursor else None,
         limit=limit + 1,
@@ -109,7 +112,10 @@ async def judge_alert(
 async def list_feedback(
     session: SessionDep,
     rule: AlertRule | None = None,
-    account: Annotated[str | None, Query(description="An account_id.")] = None,
+    account: Annotated[
+        list[str] | None,
+        Query(max_length=500, description="An account_id; repeat for several."),
+    ] = None,
     cursor: Cursor = None,
     limit: Limit = 100,
 ) -> FeedbackList:
@@ -154,4 +160,7 @@ def _alert_out(row: Any, now: datetime) -> AlertOut:
         skipped_recipients=row.skipped_recipients,
         last_notified_at=row.last_notified_at,
         notified_at=row.notified_at,
+        summary=view.get("summary", ""),
+        drivers=view.get("drivers", []),
+        recommended_actions=view.get("recommended_actions", []),
     )

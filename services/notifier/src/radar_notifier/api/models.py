@@ -39,6 +39,10 @@ class AlertOut(BaseModel):
     # When a message about the current episode first went out; null when nobody was
     # told (yet, or at all: a condition over before its digest, or history).
     notified_at: datetime | None
+    # Why and what to do, as the alert's producer said: what a person acts on.
+    summary: str = ""
+    drivers: list[dict[str, Any]] = Field(default_factory=list)
+    recommended_actions: list[str] = Field(default_factory=list)
 
 
 class AlertList(BaseModel):

@@ -183,7 +183,7 @@ async def listed(
     now: datetime,
     state: str | None,
     owner: str | None,
-    account: str | None,
+    account: Collection[str],
     notified: bool | None,
     after: tuple[datetime, str] | None,
     limit: int,
@@ -206,8 +206,8 @@ async def listed(
         query = query.where(state_filter(state, now))
     if owner is not None:
         query = query.where(alerts.c.owner_email == owner)
-    if account is not None:
-        query = query.where(alerts.c.account_id == account)
+    if account:
+        query = query.where(alerts.c.account_id.in_(account))
     return (await session.execute(query.limit(limit))).all()
 
 

@@ -3,7 +3,7 @@ from the same person replaces their first."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -54,7 +54,7 @@ async def listed(
     session: AsyncSession,
     *,
     rule: str | None,
-    account: str | None,
+    account: Collection[str] | None,
     before_id: int | None,
     limit: int,
 ) -> Sequence[Row[Any]]:
@@ -62,8 +62,8 @@ async def listed(
     query: Select[Any] = select(f).order_by(f.c.id.desc()).limit(limit)
     if rule is not None:
         query = query.where(f.c.rule == rule)
-    if account is not None:
-        query = query.where(f.c.account_id == account)
+    if account:
+        query = query.where(f.c.account_id.in_(account))
     if before_id is not None:
         query = query.where(f.c.id < before_id)
     return (await session.execute(query)).all()

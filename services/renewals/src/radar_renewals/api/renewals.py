@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
+from pydantic import StringConstraints
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from radar_renewals.api.calls import call_view
@@ -28,7 +29,7 @@ from radar_renewals.store.calls import current_calls_of
 from radar_renewals.store.changes import changes_of
 from radar_renewals.store.terms import TermFilter, page_of_terms, terms_of
 from radar_runtime import SessionDep
-from radar_schemas.common import Region, RiskBand, Segment
+from radar_schemas.common import PLAIN_PATTERN, Region, RiskBand, Segment
 
 router = APIRouter(prefix="/v1", tags=["renewals"])
 
@@ -47,12 +48,18 @@ async def list_renewals(
     region: Region | None = None,
     owner: Annotated[str | None, Query(description="The owner's email.")] = None,
     risk_band: RiskBand | None = None,
+    account: Annotated[
+        list[Annotated[str, StringConstraints(max_length=128, pattern=PLAIN_PATTERN)]] | None,
+        Query(max_length=500, description="An account_id; repeat for several."),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> JSONResponse:
     """Subscription terms sorted by renewal date, filtered, a page at a time."""
     today = renewals.today()
-    shown = TermFilter(due_from, due_to, state or (), segment, region, risk_band, owner)
+    shown = TermFilter(
+        due_from, due_to, state or (), segment, region, risk_band, owner, account or ()
+    )
     total, rows = await page_of_terms(session, shown, limit=limit, offset=offset)
     calls = await current_calls_of(session, [(row.subscription_id, row.end_date) for row in rows])
     items = [{**term_view(row, today), "manager_call": _call(calls, row)} for row in rows]

@@ -24,10 +24,14 @@ AT_RISK_ROWS = 15
 
 def default_range(today: date, first_due: date | None = None) -> tuple[date, date]:
     """The last 12 months (this one included) and the next 6, whole months; starting no
-    earlier than the month of the first renewal known, so it opens on data."""
-    start, end = month_range(today, first=-MONTHS_BACK, months=MONTHS_BACK + 1 + MONTHS_AHEAD)
+    earlier than the month of the first renewal known, so it opens on data. When every
+    renewal is due after that, the same span starts at the first one's month instead."""
+    months = MONTHS_BACK + 1 + MONTHS_AHEAD
+    start, end = month_range(today, first=-MONTHS_BACK, months=months)
     if first_due is not None and start < first_due <= end:
         start = first_due.replace(day=1)
+    elif first_due is not None and first_due > end:
+        start, end = month_range(first_due, first=0, months=months)
     return start, end
 
 

@@ -1,8 +1,8 @@
 """The leadership report as one self-contained HTML page.
 
-Charts are inline SVG drawn on the server (api/charts); styles are inline;
-no scripts, fonts or images are fetched, so the page reads the same offline, in an
-email or on paper.
+Charts are inline SVG drawn on the server by radar_charts (shared with the console);
+styles are inline; no scripts, fonts or images are fetched, so the page reads the same
+offline, in an email or on paper.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from decimal import Decimal
 from html import escape
 from typing import Any
 
-from radar_renewals.api.charts.report_charts import (
+from radar_renewals.api.report_charts import (
     arr_at_risk_chart,
     on_time_rate_chart,
     renewals_due_chart,

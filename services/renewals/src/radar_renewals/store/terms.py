@@ -136,6 +136,7 @@ class TermFilter:
     region: str | None = None
     risk_band: str | None = None
     owner: str | None = None  # an email, in any case
+    accounts: Sequence[str] = ()  # account_ids; none: every account
 
     def conditions(self) -> list[ColumnElement[bool]]:
         found = []
@@ -151,6 +152,8 @@ class TermFilter:
                 found.append(terms.c[column] == value)
         if self.owner is not None:
             found.append(func.lower(terms.c.owner) == self.owner.strip().lower())
+        if self.accounts:
+            found.append(terms.c.account_id.in_(self.accounts))
         return found
 
 

@@ -1,9 +1,10 @@
 """Geometry of one chart: the plot area, category slots, bars, lines, axes, legend."""
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from radar_renewals.api.charts.svg import HEIGHT, WIDTH, compact, element, text, tooltip
+from radar_charts.svg import HEIGHT, WIDTH, compact, element, text, tooltip
 
 CHAR_WIDTH = 7  # rough width of a 12 px character, to keep labels from colliding
 LEFT, TOP, RIGHT, BOTTOM = 80.0, 48.0, WIDTH - 24.0, HEIGHT - 130.0
@@ -15,10 +16,14 @@ class Plot:
 
     categories: Sequence[str]
     ticks: Sequence[float]
+    top: float = TOP  # panels stacked in one chart share x but not y
+    bottom: float = BOTTOM
 
     def y_of(self, value: float) -> float:
-        y_max = self.ticks[-1]
-        return BOTTOM - (value / y_max) * (BOTTOM - TOP) if y_max else BOTTOM
+        y_min, y_max = self.ticks[0], self.ticks[-1]
+        span = y_max - y_min
+        share = (min(max(value, y_min), y_max) - y_min) / span if span else 0.0
+        return self.bottom - share * (self.bottom - self.top)
 
     def slot(self, index: int) -> tuple[float, float]:
         """Left edge and width of the index-th category slot."""
@@ -109,29 +114,51 @@ class Plot:
         return element("g", "".join(paths + dots), class_="series")
 
     def axes(self, y_label: str, x_label: str, unit: str = "") -> str:
-        """Gridlines with y tick labels, both axis lines and both axis titles."""
+        """Gridlines with y tick labels, both axis lines and both axis titles
+        (no x title for an empty `x_label`: an upper panel shares the lower one's)."""
+        top, bottom = self.top, self.bottom
         parts = []
         for tick in self.ticks:
             y = self.y_of(tick)
             parts.append(element("line", x1=LEFT, x2=RIGHT, y1=y, y2=y, stroke="#e5e7eb"))
             parts.append(text(LEFT - 8, y + 4, compact(tick) + unit, text_anchor="end"))
-        parts.append(element("line", x1=LEFT, x2=LEFT, y1=TOP, y2=BOTTOM, stroke="#374151"))
-        parts.append(element("line", x1=LEFT, x2=RIGHT, y1=BOTTOM, y2=BOTTOM, stroke="#374151"))
-        middle = (TOP + BOTTOM) / 2
+        parts.append(element("line", x1=LEFT, x2=LEFT, y1=top, y2=bottom, stroke="#374151"))
+        parts.append(element("line", x1=LEFT, x2=RIGHT, y1=bottom, y2=bottom, stroke="#374151"))
+        middle = (top + bottom) / 2
         parts.append(
             text(18, middle, y_label, text_anchor="middle", transform=f"rotate(-90 18 {middle})")
         )
-        parts.append(text((LEFT + RIGHT) / 2, BOTTOM + 68, x_label, text_anchor="middle"))
+        if x_label:
+            parts.append(text((LEFT + RIGHT) / 2, bottom + 68, x_label, text_anchor="middle"))
         return element("g", "".join(parts), class_="axes")
+
+    def hline(self, value: float, label: str, colour: str) -> str:
+        """A dashed horizontal line across the plot at `value` (a threshold), named at its end."""
+        y = self.y_of(value)
+        line = element(
+            "line",
+            x1=LEFT,
+            x2=RIGHT,
+            y1=y,
+            y2=y,
+            stroke=colour,
+            stroke_dasharray="4 3",
+            class_="threshold",
+            data_value=value,
+        )
+        return element("g", line + text(RIGHT - 4, y - 4, label, text_anchor="end", fill=colour))
 
     def category_labels(self) -> str:
         """Labels under each slot; turned 40° when they would overlap their neighbours."""
         longest = max((len(category) for category in self.categories), default=0)
         turned = CHAR_WIDTH * longest + 8 > self.slot(0)[1]
         parts = []
+        every = max(1, math.ceil(len(self.categories) * 20 / (RIGHT - LEFT)))  # ≥ 20 px apart
         for index, category in enumerate(self.categories):
+            if index % every:
+                continue
             left, width = self.slot(index)
-            x, y = left + width / 2, BOTTOM + 18
+            x, y = left + width / 2, self.bottom + 18
             if turned:
                 rotate = f"rotate(-40 {x:.1f} {y})"
                 parts.append(text(x, y, category, text_anchor="end", transform=rotate))

@@ -1,0 +1,1 @@
+"""Pure view logic: no I/O, so it is tested without services."""

@@ -1,0 +1,155 @@
+"""My book, the landing page: the signed-in person's accounts (a manager's: their
+team's), filtered and sorted, a keyset page at a time, with a CSV export. Each page
+makes one call to each service for all its accounts."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from ..domain.book import (
+    SORTS,
+    BookFilters,
+    BookRow,
+    book_rows,
+    csv_text,
+    next_terms,
+    open_alert_counts,
+    within,
+)
+from ..domain.svg import sparkline
+from ..parts import ConsoleParts
+from ..web.templating import render
+from ..web.viewer import Console, DataViewer, PageViewer, Viewer
+
+router = APIRouter(include_in_schema=False)
+NAV = (10, "My book", "/")
+
+PAGE_SIZE = 50
+Text = Annotated[str | None, Query(max_length=200)]
+
+
+def _filters(
+    viewer: Viewer,
+    owner: str | None,
+    segment: str | None,
+    region: str | None,
+    band: str | None,
+    name: str | None,
+    within_days: int | None,
+    sort: str,
+) -> BookFilters:
+    """A CSM's book is their own accounts; a manager's their team's; anyone may pick
+    another owner (the APIs decide what they may see)."""
+    mine = viewer.email if viewer.role == "csm" and not owner else None
+    team = viewer.email if viewer.role == "manager" and not owner else None
+    return BookFilters(
+        owner=owner or mine,
+        manager=team,
+        segment=segment or None,
+        region=region or None,
+        band=band or None,
+        name=name or None,
+        within_days=within_days,
+        sort=sort if sort in SORTS else "name",
+    )
+
+
+async def load_page(
+    parts: ConsoleParts, viewer: Viewer, filters: BookFilters, cursor: str | None, size: int
+) -> tuple[list[BookRow], str | None]:
+    accounts = await parts.health.accounts(
+        viewer.credential, **filters.health_params(), cursor=cursor, limit=size
+    )
+    ids = [item["account_id"] for item in accounts["items"]]
+    if not ids:
+        return [], accounts.get("next_cursor")
+    terms, alerts = await asyncio.gather(
+        parts.renewals.renewals(viewer.credential, account=ids, limit=500),
+        parts.notifier.alerts(viewer.credential, account=ids, state="raised", limit=500),
+    )
+    rows = book_rows(
+        accounts["items"], next_terms(terms["items"]), open_alert_counts(alerts["alerts"])
+    )
+    return within(rows, filters.within_days), accounts.get("next_cursor")
+
+
+@router.get("/")
+async def book(
+    request: Request,
+    viewer: PageViewer,
+    parts: Console,
+    owner: Text = None,
+    segment: Text = None,
+    region: Text = None,
+    band: Text = None,
+    name: Text = None,
+    within_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
+    sort: str = "name",
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+) -> Response:
+    filters = _filters(viewer, owner, segment, region, band, name, within_days, sort)
+    rows, next_cursor = await load_page(parts, viewer, filters, cursor, PAGE_SIZE)
+    return render(
+        request,
+        "book.html",
+        viewer,
+        page="book",
+        rows=rows,
+        filters=filters,
+        sorts=SORTS,
+        next_cursor=next_cursor,
+        cursor=cursor,
+        sparkline=sparkline,
+        query=filters.query(),
+    )
+
+
+@router.get("/fragments/book")
+async def book_rows_fragment(
+    request: Request,
+    viewer: DataViewer,
+    parts: Console,
+    owner: Text = None,
+    segment: Text = None,
+    region: Text = None,
+    band: Text = None,
+    name: Text = None,
+    within_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
+    sort: str = "name",
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+) -> Response:
+    """The table's rows, for refreshing in place."""
+    filters = _filters(viewer, owner, segment, region, band, name, within_days, sort)
+    rows, _ = await load_page(parts, viewer, filters, cursor, PAGE_SIZE)
+    return render(request, "book_rows.html", viewer, rows=rows, sparkline=sparkline)
+
+
+@router.get("/book.csv")
+async def book_csv(
+    viewer: DataViewer,
+    parts: Console,
+    owner: Text = None,
+    segment: Text = None,
+    region: Text = None,
+    band: Text = None,
+    name: Text = None,
+    within_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
+    sort: str = "name",
+) -> Response:
+    """Every row of the current view, page after page."""
+    filters = _filters(viewer, owner, segment, region, band, name, within_days, sort)
+    chunks: list[str] = []
+    cursor: str | None = None
+    first = True
+    while True:
+        rows, cursor = await load_page(parts, viewer, filters, cursor, 500)
+        chunks.append(csv_text(rows, header=first))
+        first = False
+        if cursor is None:
+            break
+    headers: dict[str, Any] = {"content-disposition": 'attachment; filename="my-book.csv"'}
+    return Response("".join(chunks), media_type="text/csv; charset=utf-8", headers=headers)

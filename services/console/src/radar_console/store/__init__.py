@@ -1,0 +1,1 @@
+"""All the console's SQL: sessions, pending sign-ins and preferences."""

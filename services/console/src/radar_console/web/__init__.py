@@ -1,0 +1,1 @@
+"""What every page shares: the signed-in viewer, CSRF, security headers, templates."""

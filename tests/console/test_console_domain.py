@@ -1,0 +1,179 @@
+"""The console's pure view logic: book rows, money, the what-changed diff, PKCE, SVG."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from radar_console.domain.account import score_points, split_alerts, what_changed
+from radar_console.domain.book import (
+    BookFilters,
+    book_rows,
+    csv_text,
+    next_terms,
+    open_alert_counts,
+    within,
+)
+from radar_console.domain.formats import money, percent, score
+from radar_console.domain.pkce import challenge_of, unverified_claims
+from radar_console.domain.svg import score_chart, sparkline
+
+
+def test_money_reads_with_its_currency():
+    assert money("240000.00", "EUR") == "€240,000"
+    assert money(1234.5, "usd") == "$1,234"
+    assert money("5000", "CHF") == "CHF 5,000"
+    assert money(None, "USD") == "—"
+    assert money("-300", "GBP") == "-£300"
+
+
+def test_score_and_percent():
+    assert score(71.6) == "72"
+    assert score(None) == "—"
+    assert percent(0.834) == "83%"
+
+
+def test_next_term_is_the_current_one_due_soonest():
+    terms = [
+        {"account_id": "a", "renewal_date": "2027-03-01", "is_current": True, "arr": "1"},
+        {"account_id": "a", "renewal_date": "2026-01-01", "is_current": False, "arr": "2"},
+        {"account_id": "a", "renewal_date": "2027-01-15", "is_current": True, "arr": "3"},
+        {"account_id": "b", "renewal_date": "2027-06-01", "is_current": True, "arr": "4"},
+    ]
+    chosen = next_terms(terms)
+    assert chosen["a"]["arr"] == "3"
+    assert chosen["b"]["arr"] == "4"
+
+
+def test_only_raised_alerts_count_as_open():
+    alerts = [
+        {"account_id": "a", "state": "raised"},
+        {"account_id": "a", "state": "raised"},
+        {"account_id": "a", "state": "acked"},
+        {"account_id": "b", "state": "resolved"},
+    ]
+    counts = open_alert_counts(alerts)
+    assert counts["a"] == 2
+    assert counts["b"] == 0
+
+
+def _rows():
+    accounts = [
+        {
+            "account_id": "a",
+            "name": "Acme",
+            "owner": {"name": "Dana Reyes"},
+            "score": 35.0,
+            "band": "red",
+        },
+        {"account_id": "b", "name": None, "owner": None, "score": None, "band": None},
+    ]
+    terms = {
+        "a": {
+            "renewal_date": "2027-01-15",
+            "days_to_renewal": 41,
+            "risk_band": "high",
+            "p_renew": 0.4,
+            "arr": "240000.00",
+            "currency": "EUR",
+        }
+    }
+    return book_rows(accounts, terms, {"a": 2})
+
+
+def test_book_rows_join_the_three_services_by_account():
+    first, second = _rows()
+    assert (first.name, first.owner, first.risk_band, first.open_alerts) == (
+        "Acme",
+        "Dana Reyes",
+        "high",
+        2,
+    )
+    assert (first.arr, first.currency, first.days_left) == ("240000.00", "EUR", 41)
+    # An account without a name or term reads as its id, with nothing invented.
+    assert (second.name, second.owner, second.renewal_date, second.open_alerts) == (
+        "b",
+        "—",
+        None,
+        0,
+    )
+
+
+def test_within_keeps_renewals_due_in_the_window():
+    rows = _rows()
+    assert [row.account_id for row in within(rows, 60)] == ["a"]
+    assert within(rows, 30) == []
+    assert len(within(rows, None)) == 2
+
+
+def test_csv_has_a_header_and_one_line_per_row():
+    text = csv_text(_rows())
+    lines = text.strip().splitlines()
+    assert lines[0].startswith("account_id,name,owner")
+    assert lines[1].startswith("a,Acme,Dana Reyes")
+    assert "240000.00,EUR,2" in lines[1]
+    assert len(csv_text(_rows(), header=False).strip().splitlines()) == 2
+
+
+def test_filters_pass_only_known_sorts_and_echo_the_query():
+    filters = BookFilters(owner="dana@example.com", within_days=30, sort="drop table")
+    assert filters.health_params()["sort"] == "name"
+    assert filters.query() == {
+        "owner": "dana@example.com",
+        "within_days": "30",
+        "sort": "drop table",
+    }
+
+
+def test_what_changed_names_each_measure_that_moved_largest_first():
+    before = {"usage_trend": 80.0, "support_load": 60.0, "nps": 50.0, "relationship": 70.0}
+    after = {"usage_trend": 20.0, "support_load": 60.2, "nps": 40.0, "engagement": 10.0}
+    moves = what_changed(before, after)
+    assert [move.measure for move in moves] == ["usage_trend", "nps", "engagement", "relationship"]
+    usage = moves[0]
+    assert (usage.before, usage.after, usage.change) == (80.0, 20.0, -60.0)
+    assert "support_load" not in {move.measure for move in moves}
+    gone = next(move for move in moves if move.measure == "relationship")
+    assert (gone.before, gone.after, gone.change) == (70.0, None, None)
+
+
+def test_score_points_use_the_shown_score_in_event_time_order():
+    history = [
+        {"at": "2026-12-02T00:00:00+00:00", "score": 50.0, "effective_score": 90.0},
+        {"at": "2026-12-01T00:00:00+00:00", "score": 55.0, "effective_score": None},
+    ]
+    assert score_points(history) == [
+        ("2026-12-01T00:00:00+00:00", 55.0),
+        ("2026-12-02T00:00:00+00:00", 90.0),
+    ]
+
+
+def test_open_and_past_alerts():
+    open_, past = split_alerts([{"state": "raised"}, {"state": "snoozed"}, {"state": "resolved"}])
+    assert [a["state"] for a in open_] == ["raised", "snoozed"]
+    assert [a["state"] for a in past] == ["resolved"]
+
+
+def test_pkce_challenge_is_s256_of_the_verifier():
+    verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+    # RFC 7636 appendix B
+    assert challenge_of(verifier) == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    expected = base64.urlsafe_b64encode(hashlib.sha256(b"x").digest()).rstrip(b"=").decode()
+    assert challenge_of("x") == expected
+
+
+def test_unverified_claims_read_the_nonce_and_survive_garbage():
+    payload = base64.urlsafe_b64encode(b'{"nonce":"n1"}').rstrip(b"=").decode()
+    assert unverified_claims(f"h.{payload}.s") == {"nonce": "n1"}
+    assert unverified_claims("not a jwt") == {}
+
+
+def test_sparkline_and_chart_scale_scores_to_the_box():
+    assert sparkline([100.0]) == ""
+    assert sparkline([0.0, 100.0], width=100, height=20) == "0.0,20.0 100.0,0.0"
+    chart = score_chart(
+        [("t1", 50.0), ("t2", 75.0)], [("green", 70.0), ("yellow", 40.0)], width=200, height=100
+    )
+    assert chart.thresholds == (("green", 30.0), ("yellow", 60.0))
+    assert chart.points == "0.0,50.0 200.0,25.0"
+    assert (chart.first, chart.last) == ("t1", "t2")
