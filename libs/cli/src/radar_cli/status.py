@@ -16,6 +16,12 @@ def metric_sum(metrics_text: str, name: str) -> float:
     return total
 
 
+def metric_count(metrics_text: str, name: str) -> int:
+    """A counter or gauge of things (events, records): Prometheus writes every sample as
+    a float, but a count is shown as the whole number it is."""
+    return round(metric_sum(metrics_text, name))
+
+
 def service_status(client: httpx.Client, url: str) -> dict[str, object]:
     try:
         ready = client.get(f"{url}/readyz")
@@ -27,9 +33,9 @@ def service_status(client: httpx.Client, url: str) -> dict[str, object]:
     return {
         "state": "ready" if ready.status_code == 200 else "not ready",
         "detail": ", ".join(f"{name} failing" for name in failing),
-        "lag": metric_sum(metrics, "radar_consumer_lag"),
-        "consumed": metric_sum(metrics, "radar_events_consumed_total"),
-        "outbox": metric_sum(metrics, "radar_outbox_pending"),
+        "lag": metric_count(metrics, "radar_consumer_lag"),
+        "consumed": metric_count(metrics, "radar_events_consumed_total"),
+        "outbox": metric_count(metrics, "radar_outbox_pending"),
     }
 
 
