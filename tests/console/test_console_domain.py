@@ -10,6 +10,7 @@ from radar_console.domain.book import (
     BookFilters,
     book_rows,
     csv_text,
+    days_of,
     next_terms,
     open_alert_counts,
     within,
@@ -177,3 +178,12 @@ def test_sparkline_and_chart_scale_scores_to_the_box():
     assert chart.thresholds == (("green", 30.0), ("yellow", 60.0))
     assert chart.points == "0.0,50.0 200.0,25.0"
     assert (chart.first, chart.last) == ("t1", "t2")
+
+
+def test_days_of_reads_the_form_box():
+    assert days_of("30") == 30
+    assert days_of(" 0 ") == 0
+    assert days_of("") is None
+    assert days_of(None) is None
+    assert days_of("-5") is None
+    assert days_of("99999") is None

@@ -83,6 +83,12 @@ async def test_csm_sees_their_book_with_figures_the_apis_hold(pipeline: Pipeline
         # ARR with its currency, as the renewals API holds it
         assert money(term["arr"], term["currency"]) in book.text, (term["arr"], term["currency"])
         assert term["currency"] == "EUR" and money(term["arr"], "EUR").startswith("€")
+        # The filter form as a browser sends it: every field, empty or not.
+        form = {"name": ACCOUNT, "owner": "", "segment": "", "region": "", "band": ""}
+        found = await http.get("/", params={**form, "within_days": "", "sort": "name"})
+        assert found.status_code == 200 and f"Scripted {ACCOUNT}" in found.text
+        soon = await http.get("/", params={**form, "within_days": str(term["days_to_renewal"] - 1)})
+        assert f"Scripted {ACCOUNT}" not in soon.text
         csv = await http.get("/book.csv")
         assert csv.status_code == 200
         assert ACCOUNT in csv.text and str(term["arr"]) in csv.text

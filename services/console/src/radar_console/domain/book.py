@@ -131,6 +131,15 @@ def book_rows(
     return rows
 
 
+def days_of(text: str | None) -> int | None:
+    """The "renewal within N days" box: a whole number of days from 0 to 3650, or no
+    filter when empty or not such a number (a form sends every field, empty or not)."""
+    if text is None or not text.strip().isdigit():
+        return None
+    days = int(text.strip())
+    return days if days <= 3650 else None
+
+
 def within(rows: Iterable[BookRow], days: int | None) -> list[BookRow]:
     """Rows whose next renewal is due within `days` (all rows when None)."""
     if days is None:

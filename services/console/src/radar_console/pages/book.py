@@ -16,6 +16,7 @@ from ..domain.book import (
     BookRow,
     book_rows,
     csv_text,
+    days_of,
     next_terms,
     open_alert_counts,
     within,
@@ -39,7 +40,7 @@ def _filters(
     region: str | None,
     band: str | None,
     name: str | None,
-    within_days: int | None,
+    within_days: str | None,
     sort: str,
 ) -> BookFilters:
     """A CSM's book is their own accounts; a manager's their team's; anyone may pick
@@ -53,7 +54,7 @@ def _filters(
         region=region or None,
         band=band or None,
         name=name or None,
-        within_days=within_days,
+        within_days=days_of(within_days),
         sort=sort if sort in SORTS else "name",
     )
 
@@ -87,7 +88,7 @@ async def book(
     region: Text = None,
     band: Text = None,
     name: Text = None,
-    within_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
+    within_days: Text = None,
     sort: str = "name",
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Response:
@@ -118,7 +119,7 @@ async def book_rows_fragment(
     region: Text = None,
     band: Text = None,
     name: Text = None,
-    within_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
+    within_days: Text = None,
     sort: str = "name",
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Response:
@@ -137,7 +138,7 @@ async def book_csv(
     region: Text = None,
     band: Text = None,
     name: Text = None,
-    within_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
+    within_days: Text = None,
     sort: str = "name",
 ) -> Response:
     """Every row of the current view, page after page."""
