@@ -83,6 +83,7 @@ async def test_the_backtest_scores_each_term_before_its_outcome(
         assert 0.2 < result["brier"] < 0.4
         assert len(result["calibration"]) == 10
         assert sum(row["count"] for row in result["calibration"]) == TERMS
+        assert "GET /v1/rules/quality" in result["rules_quality"]
 
         output = tmp_path / "calibration.toml"
         command = await asyncio.create_subprocess_exec(
@@ -109,6 +110,7 @@ async def test_the_backtest_scores_each_term_before_its_outcome(
         text = printed.decode()
         assert f"terms: {TERMS} (churned {TERMS // 2})" in text
         assert f"AUC: {result['auc']:.3f}" in text
+        assert "the notifier's GET /v1/rules/quality" in text
 
     knots = tomllib.loads(output.read_text())["calibration"]["knots"]
     probabilities = [p for _, p in knots]

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from radar_renewals.domain.backtest import RULES_QUALITY
 from radar_renewals.domain.calibration import NotEnoughSamples
 from radar_renewals.domain.evaluation import Evaluator
 from radar_renewals.domain.predictions import (
@@ -119,6 +120,7 @@ async def run(args: argparse.Namespace, truth: Outcomes | None) -> int:
     if against_truth is not None:
         print(f"against the simulation's outcomes ({args.truth}), open terms included:")
         print(against_truth.to_text())
+    print(RULES_QUALITY)
     if not args.fit:
         return 0
     try:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from radar_renewals.api.deps import Day, Renewals, checked_range
-from radar_renewals.domain.backtest import BacktestReport
+from radar_renewals.domain.backtest import RULES_QUALITY, BacktestReport
 from radar_renewals.domain.predictions import DEFAULT_HORIZON_DAYS, Backtest
 from radar_renewals.store.facts import closed_histories
 from radar_runtime import SessionDep
@@ -34,6 +34,7 @@ async def get_backtest(
         "to": end.isoformat(),
         "horizon_days": horizon_days,
         **report_view(backtest.report()),
+        "rules_quality": RULES_QUALITY,
     }
 
 

@@ -9,6 +9,13 @@ from dataclasses import dataclass
 
 from radar_renewals.domain.terms import RENEWED_STATES, State
 
+# The other half of the question, per alert rule rather than per score: the notifier
+# counts how often each rule's accounts later churned or renewed.
+RULES_QUALITY = (
+    "each alert rule's precision as an early warning (raised, acked, not useful, "
+    "accounts that later churned or renewed): the notifier's GET /v1/rules/quality"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Prediction:
