@@ -109,17 +109,20 @@ class Consumer:
             count = await session.scalar(text(statement), params)
         return int(count or 0)
 
-    async def emitted_since(self, outbox_id: int, topic: str) -> tuple[int, list[bytes]]:
-        """What this service's outbox holds on `topic` after `outbox_id`, and the last id."""
+    async def emitted_since(
+        self, outbox_id: int, topic: str
+    ) -> tuple[int, list[tuple[str, bytes]]]:
+        """What this service's outbox holds on `topic` after `outbox_id` (key, value), and
+        the last id."""
         async with self.db.sessions() as session:
             rows = (
                 await session.execute(
-                    text("SELECT id, topic, value FROM outbox WHERE id > :i ORDER BY id"),
+                    text("SELECT id, topic, key, value FROM outbox WHERE id > :i ORDER BY id"),
                     {"i": outbox_id},
                 )
             ).all()
         last = rows[-1].id if rows else outbox_id
-        return last, [row.value for row in rows if row.topic == topic]
+        return last, [(row.key, row.value) for row in rows if row.topic == topic]
 
 
 class Pipeline:
@@ -181,7 +184,7 @@ class Pipeline:
             self._health_outbox, derived_topic
         )
         if scored:
-            records = [self.delivered(derived_topic, record.key, value) for value in scored]
+            records = [self.delivered(derived_topic, k.encode(), v) for k, v in scored]
             settled = await self.renewals.settle(records)
             assert_none_dead(self.renewals, settled, event)
             # A score health announces again (same account and instant) keeps its id:
