@@ -2,120 +2,34 @@
 are either refused by ingest with a 4xx naming a field, or stored as records every
 consumer decodes and validates.
 
-`consumers_apply` is where the consumers come in: today it decodes each stored record
-as every consumer does; the next step is to apply the events through health's and
-renewals' projections and assert that none is dead-lettered.
+Here the consumers only decode each stored record, fast and with many examples; that
+health and renewals then apply every such record through their real consumer code and
+database, none dead-lettered, is tests/ingest/integration/test_ingest_contract_consumers.py.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-import schemathesis
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from pydantic import ValidationError
-from schemathesis import GenerationMode
 
-from radar_ingest.domain.admission import Admission, Record, RequestIds
-from radar_ingest.domain.auth import ApiKey
-from radar_ingest.domain.catalog import EVENT_ADAPTER, INGEST_TYPES
-from radar_ingest.domain.validation import explain
-from radar_ingest.main import bootstrap
-from radar_ingest.settings import IngestSettings
+from radar_ingest.domain.admission import Admission, Record
+from radar_ingest.domain.catalog import INGEST_TYPES
 from radar_schemas import Envelope, decode
-from radar_schemas.common import EARLIEST_INSTANT, LATEST_INSTANT
 
-from ..keys import ALL_PREFIXES
-
-SCHEMAS = Path(__file__).resolve().parents[3] / "libs" / "schemas" / "jsonschema"
-# Ingest at its widest: every occurred_at the contract allows is within its window, so
-# the consumers meet the worst that any configuration lets through.
-NOW = LATEST_INSTANT - timedelta(days=1)
-KEY = ApiKey(source="property", sha256="0" * 64, allow=tuple(ALL_PREFIXES))
-
-
-def generated(event_type: str) -> st.SearchStrategy[Any]:
-    """Bodies drawn from the published JSON Schema of `event_type` by schemathesis' generator
-    (valid ones, and invalid ones too), through a one-operation OpenAPI document."""
-    schema: dict[str, Any] = json.loads((SCHEMAS / f"{event_type}.json").read_text())
-    schema.pop("examples", None)
-    schema.pop("$schema", None)
-    text = json.dumps(schema).replace("#/$defs/", "#/components/schemas/")
-    body = json.loads(text)
-    definitions = body.pop("$defs", {})
-    content = {"application/json": {"schema": body}}
-    document = {
-        "openapi": "3.1.0",
-        "info": {"title": event_type, "version": "1"},
-        "paths": {
-            "/events": {
-                "post": {
-                    "requestBody": {"required": True, "content": content},
-                    "responses": {"202": {"description": "stored"}},
-                }
-            }
-        },
-        "components": {"schemas": definitions},
-    }
-    [operation] = [r.ok() for r in schemathesis.openapi.from_dict(document).get_all_operations()]
-    valid, invalid = (
-        operation.as_strategy(generation_mode=mode).map(lambda case: case.body)
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
-    )
-    # Generators do not read formatMinimum: years would fall anywhere in 0001-9999 and
-    # next to nothing would get through. Half the valid bodies have their dates and times
-    # moved into the contract's years, the rest of the body as generated.
-    return st.one_of(valid, valid.map(within_contract_years), invalid)
-
-
-def within_contract_years(body: Any) -> Any:
-    if not isinstance(body, dict):
-        return body
-    moved = {k: _year_moved(v) if k == "occurred_at" else v for k, v in body.items()}
-    payload = moved.get("payload")
-    if isinstance(payload, dict):
-        moved["payload"] = {k: _year_moved(v) for k, v in payload.items()}
-    return moved
-
-
-def _year_moved(value: Any) -> Any:
-    # `YYYY-...` dates and date-times: the year folded into 1900-2199.
-    if isinstance(value, str) and len(value) >= 10 and value[:4].isdigit() and value[4] == "-":
-        return f"{1900 + int(value[:4]) % 300:04d}{value[4:]}"
-    return value
+from ..contract import KEY, generated, through_ingest, widest_admission
 
 
 @pytest.fixture(scope="module")
 def admission() -> Admission:
-    settings = IngestSettings(topic_prefix="t.", earliest_occurred_at=EARLIEST_INSTANT)
-    return bootstrap(settings).admission
+    return widest_admission()
 
 
 def consumers_apply(records: Sequence[Record]) -> list[Envelope]:
-    """What every consumer does first with a record: decode and validate it. Extend this to
-    the consumers' projections (no record dead-lettered) once they can run here."""
+    """What every consumer does first with a record: decode and validate it."""
     return [decode(record.value) for record in records]
-
-
-def through_ingest(admission: Admission, raw: Any) -> Record | list[dict[str, str]]:
-    """The record ingest stores for `raw`, or the details of its 4xx."""
-    body = raw if isinstance(raw, bytes) else json.dumps(raw).encode()
-    try:
-        event = EVENT_ADAPTER.validate_json(body)
-    except ValidationError as exc:
-        return explain(exc)
-    refusal = admission.refusal(event, KEY, NOW)
-    if refusal is not None:
-        return refusal[1]
-    ids = RequestIds(KEY.source, body)
-    event_id = None if "event_id" in event.model_fields_set else ids.single()
-    return admission.record(admission.stamp(event, KEY, NOW, event_id))
 
 
 @pytest.mark.parametrize("event_type", INGEST_TYPES)

@@ -115,6 +115,8 @@ async def test_undecodable_record_goes_to_dlq_and_the_rest_is_applied(kafka_boot
         assert headers["original_topic"] == settings.topic(USAGE).encode()
         assert headers["original_offset"] == b"1"  # after acct-a's event, same partition
         assert headers["error"].startswith(b"undecodable")
+        # Counted once the batch's offsets are committed, just after the dead letter.
+        await eventually(lambda: _seen_all(settings, len(good) + 1), what="dead letter counted")
         assert consumed(settings, "dead_lettered") == 1
         assert consumed(settings, "duplicate") == 0
     finally:

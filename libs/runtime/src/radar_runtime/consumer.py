@@ -64,6 +64,16 @@ class Delivered:
     record: ConsumerRecord[bytes, bytes]
 
 
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """What became of a batch's records: the ones decoded, the (source, event id) pairs
+    applied for the first time, and the ones to dead-letter with their reasons."""
+
+    delivered: list[Delivered]
+    applied: set[Key]
+    failures: list[Failure]
+
+
 class _Stopping(Exception):
     """Raised to abandon a batch that cannot finish; it is replayed after restart."""
 
@@ -143,11 +153,19 @@ class ConsumerLoop:
     ) -> None:
         started = time.monotonic()
         records = [record for records in batch.values() for record in records]
+        settled = await self.settle(records)
+        await self._dead_letter(settled.failures)
+        await self._commit_offsets(batch)
+        self._observe(
+            batch, settled.delivered, settled.applied, settled.failures, time.monotonic() - started
+        )
+
+    async def settle(self, records: list[ConsumerRecord[bytes, bytes]]) -> Settled:
+        """The database half of a batch: decode the records and apply them, isolating the
+        poison ones. Publishes nothing and moves no offset (that is `process`)."""
         delivered, failures = self._decode(records)
         applied = await self._apply_isolating(delivered, failures)
-        await self._dead_letter(failures)
-        await self._commit_offsets(batch)
-        self._observe(batch, delivered, applied, failures, time.monotonic() - started)
+        return Settled(delivered, applied, failures)
 
     def _decode(
         self, records: list[ConsumerRecord[bytes, bytes]]
