@@ -24,6 +24,7 @@ from pathlib import Path
 
 import httpx
 
+from radar_console.domain.renewal_center import window
 from radar_runtime import RuntimeSettings
 from radar_runtime.auth.roles import Role
 from radar_runtime.testing.auth import api_token, bearer
@@ -152,63 +153,33 @@ async def _measure(pipeline: Pipeline) -> list[dict[str, object]]:
     await loaded(pipeline)
     load_seconds = time.monotonic() - started
     registry = RuntimeSettings(database_url=database_url(), auth_schema=f"{pipeline.tag}_auth")
+    now = datetime.now(UTC)
     token = await api_token(
-        registry, name="bench-csm", role=Role.CSM, now=datetime.now(UTC), email="csm7@example.com"
+        registry, name="bench-csm", role=Role.CSM, now=now, email="csm7@example.com"
     )
-    auth = bearer(token)
+    boss = await api_token(
+        registry, name="bench-manager", role=Role.MANAGER, now=now, email="lead@example.com"
+    )
     size = f"{ACCOUNTS:,} accounts, {2 * ACCOUNTS:,} terms"
-    console = await signed_in_console(pipeline, token)
     rows = [row(f"console: load through the pipeline, {size} (setup)", load_seconds, "s")]
-    async with console, httpx.AsyncClient(timeout=60) as api:
+    csm = await signed_in_console(pipeline, token)
+    manager = await signed_in_console(pipeline, boss)
+    async with csm, manager, httpx.AsyncClient(timeout=60) as api:
         book = await api.get(
             f"{pipeline.url('health')}/v1/accounts",
             params={"owner": "csm7@example.com", "limit": 50},
-            headers=auth,
+            headers=bearer(token),
         )
         ids = [item["account_id"] for item in book.json()["items"]]
-        accounts = "&".join(f"account={i}" for i in ids)
-        one = ids[0]
-        figures = [
-            ("page my book (/)", console, "/"),
-            ("page my book sorted by score", console, "/?sort=score"),
-            ("fragment my book (live refresh)", console, "/fragments/book"),
-            (
-                "  API health GET /v1/accounts?owner=",
-                api,
-                f"{pipeline.url('health')}/v1/accounts?owner=csm7@example.com&limit=50",
-            ),
-            (
-                "  API renewals GET /v1/renewals?account=x50",
-                api,
-                f"{pipeline.url('renewals')}/v1/renewals?limit=500&{accounts}",
-            ),
-            (
-                "  API notifier GET /v1/alerts?account=x50",
-                api,
-                f"{pipeline.url('notifier')}/v1/alerts?state=raised&limit=500&{accounts}",
-            ),
-            ("page account (/accounts/{id})", console, f"/accounts/{one}"),
-            ("fragment account (live refresh)", console, f"/fragments/accounts/{one}"),
-            (
-                "  API health GET /v1/accounts/{id}/health",
-                api,
-                f"{pipeline.url('health')}/v1/accounts/{one}/health",
-            ),
-            (
-                "  API health GET .../health/history",
-                api,
-                f"{pipeline.url('health')}/v1/accounts/{one}/health/history?days=90&limit=1000",
-            ),
-            (
-                "  API renewals GET /v1/renewals/{sub}",
-                api,
-                f"{pipeline.url('renewals')}/v1/renewals/{one}-sub",
-            ),
-        ]
-        for name, http, path in figures:
-            headers = {} if http is console else auth
-            value = await p95_ms(http, path, **headers)
-            page = not name.startswith("  ")
+        for name, person, path in figures(pipeline, ids, now.date()):
+            if person == "csm-page":
+                value = await p95_ms(csm, path)
+            elif person == "manager-page":
+                value = await p95_ms(manager, path)
+            else:
+                credential = token if person == "csm-api" else boss
+                value = await p95_ms(api, path, **bearer(credential))
+            page = person.endswith("page")
             rows.append(
                 row(
                     f"console {name.strip()} p95 ({size})",
@@ -219,6 +190,91 @@ async def _measure(pipeline: Pipeline) -> list[dict[str, object]]:
                 )
             )
     return rows
+
+
+def figures(pipeline: Pipeline, ids: list[str], today: date) -> list[tuple[str, str, str]]:
+    """(name, who asks: csm/manager page or API, path): each page, then the API calls it
+    makes with the same filters, as the console's clients make them."""
+    health, renewals, notifier = (pipeline.url(s) for s in ("health", "renewals", "notifier"))
+    accounts = "&".join(f"account={i}" for i in ids)
+    one = ids[0]
+    quarter = window(today, "quarter")
+    due = f"due_from={quarter.start}&due_to={quarter.end}"
+    span = f"from={quarter.start}&to={quarter.end}"
+    # The leadership page's span: eleven months back, six ahead.
+    year_back = f"from={window(today, 'month', -11).start}&to={window(today, 'month', 6).end}"
+    return [
+        ("page my book (/)", "csm-page", "/"),
+        ("page my book sorted by score", "csm-page", "/?sort=score"),
+        ("fragment my book (live refresh)", "csm-page", "/fragments/book"),
+        (
+            "  API health GET /v1/accounts?owner=",
+            "csm-api",
+            f"{health}/v1/accounts?owner=csm7@example.com&limit=50",
+        ),
+        (
+            "  API renewals GET /v1/renewals?account=x50",
+            "csm-api",
+            f"{renewals}/v1/renewals?limit=500&{accounts}",
+        ),
+        (
+            "  API notifier GET /v1/alerts?account=x50",
+            "csm-api",
+            f"{notifier}/v1/alerts?state=raised&limit=500&{accounts}",
+        ),
+        ("page account (/accounts/{id})", "csm-page", f"/accounts/{one}"),
+        ("fragment account (live refresh)", "csm-page", f"/fragments/accounts/{one}"),
+        (
+            "  API health GET /v1/accounts/{id}/health",
+            "csm-api",
+            f"{health}/v1/accounts/{one}/health",
+        ),
+        (
+            "  API health GET .../health/history",
+            "csm-api",
+            f"{health}/v1/accounts/{one}/health/history?days=90&limit=1000",
+        ),
+        (
+            "  API renewals GET /v1/renewals?account=",
+            "csm-api",
+            f"{renewals}/v1/renewals?account={one}&limit=50",
+        ),
+        ("  API renewals GET /v1/renewals/{sub}", "csm-api", f"{renewals}/v1/renewals/{one}-sub"),
+        (
+            "  API notifier GET /v1/alerts?account=",
+            "csm-api",
+            f"{notifier}/v1/alerts?account={one}&limit=100",
+        ),
+        ("page alerts inbox (/alerts)", "csm-page", "/alerts"),
+        (
+            "  API notifier GET /v1/alerts?owner=",
+            "csm-api",
+            f"{notifier}/v1/alerts?state=raised&owner=csm7@example.com&limit=50",
+        ),
+        ("page renewal center (/renewals)", "manager-page", "/renewals"),
+        (
+            "  API renewals GET /v1/renewals?due_from=",
+            "manager-api",
+            f"{renewals}/v1/renewals?{due}&limit=100&offset=0",
+        ),
+        (
+            "  API renewals GET /v1/forecast (quarter)",
+            "manager-api",
+            f"{renewals}/v1/forecast?period=quarter&{span}",
+        ),
+        ("page leadership (/leadership)", "manager-page", "/leadership"),
+        ("  API renewals GET /v1/kpis", "manager-api", f"{renewals}/v1/kpis?{year_back}"),
+        (
+            "  API renewals GET /v1/forecast (months)",
+            "manager-api",
+            f"{renewals}/v1/forecast?period=month&{year_back}",
+        ),
+        (
+            "  API renewals GET /v1/forecast (this quarter)",
+            "manager-api",
+            f"{renewals}/v1/forecast?period=quarter",
+        ),
+    ]
 
 
 def run() -> list[dict[str, object]]:
