@@ -277,7 +277,7 @@ def figures(pipeline: Pipeline, ids: list[str], today: date) -> list[tuple[str, 
             f"{renewals}/v1/forecast?period=month&{year_back}",
         ),
         (
-            "  API renewals GET /v1/forecast (this quarter)",
+            "  API renewals GET /v1/forecast (next 12 months)",
             "manager-api",
             f"{renewals}/v1/forecast?period=quarter",
         ),
