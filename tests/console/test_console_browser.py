@@ -292,6 +292,8 @@ async def test_a_manager_calls_a_renewal_in_place_and_the_forecast_has_it(
     await expect(row).to_contain_text(money(term["arr"], term["currency"]))
     await shot(page, "08-renewal-center")
 
+    # Nothing is called until the manager chooses: no category is preselected.
+    await expect(row.locator("select[name=category]")).to_have_value("")
     await row.locator("select[name=category]").select_option("commit")
     await row.locator("input[name=next_step]").fill("Exec sponsor call")
     await row.locator("input[name=next_step_date]").fill(due.isoformat())
