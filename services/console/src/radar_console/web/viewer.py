@@ -1,6 +1,6 @@
 """Who is looking: the session behind the cookie. Pages send anonymous people to the
 sign-in page; fragments and exports answer 401; every POST must carry the session's
-CSRF token."""
+CSRF token, and a change needs a role that may edit."""
 
 from __future__ import annotations
 
@@ -85,6 +85,17 @@ async def form_viewer(
     return viewer
 
 
+async def editor_viewer(
+    request: Request, parts: Console, csrf_token: Annotated[str, Form()] = ""
+) -> Viewer:
+    """The viewer of a change: the form's CSRF token, then a role that may edit (a viewer
+    is refused here, before any API is asked; the APIs still check every change)."""
+    viewer = await form_viewer(request, parts, csrf_token)
+    if not viewer.may_edit:
+        raise Forbidden(f"a {viewer.role} may look but not change anything")
+    return viewer
+
+
 PageViewer = Annotated[Viewer, Depends(page_viewer)]
 DataViewer = Annotated[Viewer, Depends(data_viewer)]
-FormViewer = Annotated[Viewer, Depends(form_viewer)]
+FormViewer = Annotated[Viewer, Depends(editor_viewer)]

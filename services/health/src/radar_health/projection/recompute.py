@@ -8,6 +8,7 @@ and see each other's results.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ from radar_schemas.envelope import Envelope
 from .usage import USAGE_RECORDED
 
 log = logging.getLogger(__name__)
+YIELD_EVERY = 100  # accounts assessed between turns given to the event loop
 
 
 @dataclass
@@ -119,7 +121,9 @@ class Recomputer:
         closing: list[str] = []
         opening: list[StoredAlert] = []
         rerendered: list[StoredAlert] = []
-        for account_id in ids:
+        for done, account_id in enumerate(ids):
+            if done % YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # a big batch lets the heartbeat and the API in
             try:
                 outcome = self.outcome(
                     facts[account_id],

@@ -17,6 +17,7 @@ transaction: nobody is paged about it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from bisect import bisect_right
 from collections.abc import Mapping
@@ -111,6 +112,9 @@ class HistoryReplayer:
         opening: list[StoredAlert] = []
         shown: list[StoredAlert] = []
         for account_id in ids:
+            # A year of days per account is long work: let the consumer's heartbeat and
+            # the API answer between accounts.
+            await asyncio.sleep(0)
             if account_id not in logs or account_id not in stored:
                 continue
             before = dict(alerts.get(account_id, {}))
