@@ -103,6 +103,7 @@ async def get_events(
                     else None
                 ),
                 currency=row.payload.get("currency") or row.currency,
+                cursor=encode_event_cursor(row.occurred_at, row.event_id),
             )
             for row in rows
         ],

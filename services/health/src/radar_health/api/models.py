@@ -154,6 +154,7 @@ class TimelineEventOut(BaseModel):
     payload: dict[str, Any] = Field(description="The event's payload as it came")
     contact: Contact | None = Field(description="Who the event names, by name when known")
     currency: str | None = Field(description="The subscription's currency (subscription events)")
+    cursor: str = Field(description="Pass as `cursor` for the events after (older than) this one")
 
 
 class TimelineOut(BaseModel):

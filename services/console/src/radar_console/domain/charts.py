@@ -1,0 +1,45 @@
+"""The account page's and book's charts, drawn by radar_charts (plain values in, SVG out):
+the score over event time with its band thresholds, usage over time, a 30-day trend."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from radar_charts import score_history_chart, sparkline, usage_chart
+
+from .formats import score as score_text
+from .formats import when
+
+
+def score_svg(points: Sequence[tuple[str, float]], bands: Sequence[tuple[str, float]]) -> str:
+    """The shown score at each history point (event-time order); "" without points."""
+    if not points:
+        return ""
+    return score_history_chart(
+        [when(at) for at, _ in points],
+        [value for _, value in points],
+        dict(bands),
+        title="Health score over event time",
+    )
+
+
+def usage_svg(usage: Mapping[str, Any]) -> str:
+    """One line per usage metric per day; "" when the account used nothing in the window."""
+    metrics = usage.get("metrics") or {}
+    if not any(any(values) for values in metrics.values()):
+        return ""
+    return usage_chart(usage["days"], metrics, title="Usage per day", unit="per day")
+
+
+def trend_svg(points: Sequence[Mapping[str, Any]], days: int = 30) -> str:
+    """A book row's sparkline of the shown score at each day's last point; "" for fewer
+    than two days with a point."""
+    if len(points) < 2:
+        return ""
+    first, last = points[0], points[-1]
+    label = (
+        f"health score over {days} days: {score_text(first['score'])} on {first['day']}, "
+        f"{score_text(last['score'])} on {last['day']}"
+    )
+    return sparkline([float(point["score"]) for point in points], label=label)
