@@ -182,3 +182,12 @@ def test_book_rows_carry_their_trend():
     accounts = [{"account_id": "a"}, {"account_id": "b"}]
     rows = book_rows(accounts, {}, {}, {"a": "<svg/>"})
     assert [row.trend for row in rows] == ["<svg/>", ""]
+
+
+def test_every_template_compiles():
+    from radar_console.web.templating import TEMPLATES
+
+    names = TEMPLATES.env.list_templates()
+    assert "account.html" in names
+    for name in names:
+        TEMPLATES.env.get_template(name)

@@ -58,6 +58,9 @@ async def get_changes(
         raise invalid("query.from", "must be before `to`")
     if end > now:
         raise invalid("query.to", f"must not be in the future (now {now.isoformat()})")
+    oldest = now - timedelta(days=health.settings.history_retention_days)
+    if start < oldest:
+        raise invalid("query.from", f"must be after {oldest.isoformat()} (history kept)")
     facts = health.recomputer.facts
     first = utc_day(start)
     logs = await LogReader(facts).read(
