@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 from radar_console.domain.account import compared_points, moves_of, point_choices
 from radar_console.domain.book import book_rows
-from radar_console.domain.charts import score_svg, trend_svg, usage_svg
+from radar_console.domain.charts import score_svg, short_instant, trend_svg, usage_svg
 from radar_console.domain.timeline import END, event_text, merge, opportunity_text
 
 POINTS = [
@@ -170,6 +170,8 @@ def test_charts_are_radar_charts_svg():
         "40",
     ]
     assert score_svg([], ()) == ""
+    assert short_instant("2026-12-05T00:00:00Z") == "12-05"
+    assert short_instant("2026-12-05T07:22:10.5+00:00") == "12-05 07:22"
     usage = {"days": ["2026-12-01", "2026-12-02"], "metrics": {"logins": [3.0, 0.0]}}
     assert ET.fromstring(usage_svg(usage)).get("role") == "img"
     assert usage_svg({"days": ["2026-12-01"], "metrics": {"logins": [0.0]}}) == ""

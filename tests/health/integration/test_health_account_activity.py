@@ -96,11 +96,17 @@ async def test_account_activity_reads(kafka_bootstrap, database_url):
         assert changes["score_change"] == round(after - before, 1) and after < before
         now = (await health.client.get(f"/v1/accounts/{account}/health")).json()
         assert after == now["computed_score"]  # the same facts give the same score
-        backwards = await health.client.get(
-            f"/v1/accounts/{account}/health/changes",
-            params={"from": T0.isoformat(), "to": at(3).isoformat()},
+        backwards = (
+            await health.client.get(
+                f"/v1/accounts/{account}/health/changes",
+                params={"from": T0.isoformat(), "to": at(30).isoformat()},
+            )
+        ).json()
+        assert backwards == changes  # the earlier instant is `from`
+        naive = await health.client.get(
+            f"/v1/accounts/{account}/health/changes", params={"to": "2026-03-01T00:00:00"}
         )
-        assert backwards.status_code == 422
+        assert naive.status_code == 422
 
         # Override history: who (by name), what, why, newest first.
         dana = await health.as_person(Role.CSM, "dana.reyes@example.com", "Dana Reyes")

@@ -4,12 +4,12 @@ the score over event time with its band thresholds, usage over time, a 30-day tr
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, time
 from typing import Any
 
 from radar_charts import score_history_chart, sparkline, usage_chart
 
 from .formats import score as score_text
-from .formats import when
 
 
 def score_svg(points: Sequence[tuple[str, float]], bands: Sequence[tuple[str, float]]) -> str:
@@ -17,11 +17,17 @@ def score_svg(points: Sequence[tuple[str, float]], bands: Sequence[tuple[str, fl
     if not points:
         return ""
     return score_history_chart(
-        [when(at) for at, _ in points],
+        [short_instant(at) for at, _ in points],
         [value for _, value in points],
         dict(bands),
         title="Health score over event time",
     )
+
+
+def short_instant(text: str) -> str:
+    """An axis label: "12-05" for a day's close (midnight UTC), "12-05 07:22" otherwise."""
+    at = datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+    return at.strftime("%m-%d") if at.time() == time() else at.strftime("%m-%d %H:%M")
 
 
 def usage_svg(usage: Mapping[str, Any]) -> str:
@@ -29,7 +35,8 @@ def usage_svg(usage: Mapping[str, Any]) -> str:
     metrics = usage.get("metrics") or {}
     if not any(any(values) for values in metrics.values()):
         return ""
-    return usage_chart(usage["days"], metrics, title="Usage per day", unit="per day")
+    days = [day[5:] for day in usage["days"]]  # MM-DD: short enough to stand upright
+    return usage_chart(days, metrics, title="Usage per day", unit="per day")
 
 
 def trend_svg(points: Sequence[Mapping[str, Any]], days: int = 30) -> str:

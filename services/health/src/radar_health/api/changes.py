@@ -45,22 +45,23 @@ async def get_changes(
         datetime | None, Query(description="An instant with a timezone; default now")
     ] = None,
 ) -> Any:
-    """The score and band at `from` and at `to`, each computed from the events before that
-    instant, and the measures that moved between them (value and sub-score, from and to;
-    a measure that gained or lost its data, with why), largest move first."""
-    now = health.runtime.clock.now()
-    end = to or now
-    start = from_ or end - timedelta(days=DEFAULT_DAYS)
-    for field, instant in (("query.from", start), ("query.to", end)):
-        if instant.tzinfo is None:
+    """The score and band at `from` and at `to`, each computed from the events before
+    that instant, and the measures that moved between them (value and sub-score, from
+    and to; a measure that gained or lost its data, with why), largest move first.
+    Instants before the history kept or in the future read as its ends; the earlier of
+    the two is `from`."""
+    for field, instant in (("query.from", from_), ("query.to", to)):
+        if instant is not None and instant.tzinfo is None:
             raise invalid(field, "give a timezone (e.g. 2026-01-31T00:00:00Z)")
-    if start >= end:
-        raise invalid("query.from", "must be before `to`")
-    if end > now:
-        raise invalid("query.to", f"must not be in the future (now {now.isoformat()})")
+    now = health.runtime.clock.now()
     oldest = now - timedelta(days=health.settings.history_retention_days)
-    if start < oldest:
-        raise invalid("query.from", f"must be after {oldest.isoformat()} (history kept)")
+
+    def kept(instant: datetime) -> datetime:
+        return min(max(instant, oldest), now)
+
+    end = kept(to or now)
+    start = kept(from_) if from_ is not None else max(end - timedelta(days=DEFAULT_DAYS), oldest)
+    start, end = min(start, end), max(start, end)
     facts = health.recomputer.facts
     first = utc_day(start)
     logs = await LogReader(facts).read(
