@@ -41,7 +41,7 @@ BAD_CURSOR: dict[int | str, dict[str, Any]] = {
 Cursor = Annotated[str | None, Query(max_length=200, pattern=PLAIN_PATTERN)]
 
 
-def bad_cursor(error: Exception | None = None) -> ApiError:
+def bad_cursor() -> ApiError:
     reason = "cursor is not one this API returned"
     return ApiError(
         400, "bad_request", reason, details=[{"field": "query.cursor", "reason": reason}]
