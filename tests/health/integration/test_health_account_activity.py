@@ -41,7 +41,7 @@ async def test_account_activity_reads(kafka_bootstrap, database_url):
             contact(account, at(45), "c-exec", "exec_sponsor"),
             identified(account, at(44), "c-exec", "Ana Silva"),
             nps(account, at(40), 10, contact="c-champ"),
-            engagement(account, at(40)),
+            engagement(account, at(41)),
             ticket(account, at(10), ticket_id="T-9", priority="urgent", escalated=True),
             nps(account, at(4), 1, contact="c-exec"),
             contact(account, at(3), "c-champ", "champion", change="left", name="Lee Park"),

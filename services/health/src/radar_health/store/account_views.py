@@ -12,6 +12,7 @@ from uuid import UUID
 from sqlalchemy import and_, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from radar_health.domain.instants import utc_day
 from radar_runtime.auth.store import read_audit
 from radar_runtime.db import audit_log
 from radar_runtime.sql import among
@@ -107,28 +108,15 @@ async def last_scores_by_day(
     session: AsyncSession, account_ids: Sequence[str], since: datetime
 ) -> dict[str, list[tuple[date, float]]]:
     """Each account's shown score at the end of every UTC day from `since` on that has a
-    point (its last point of the day), oldest first: one query for every account."""
+    point (its last point of the day), oldest first: one index range scan for every
+    account, the last of each day kept here."""
     h = score_history.c
-    day = func.date(func.timezone("UTC", h.at))
-    shown = func.coalesce(h.effective_score, h.score)
-    ranked = (
-        select(
-            h.account_id,
-            day.label("day"),
-            shown.label("score"),
-            func.row_number()
-            .over(partition_by=(h.account_id, day), order_by=h.at.desc())
-            .label("n"),
-        )
-        .where(among(h.account_id, list(account_ids)), h.at >= since)
-        .subquery()
-    )
     statement = (
-        select(ranked.c.account_id, ranked.c.day, ranked.c.score)
-        .where(ranked.c.n == 1)
-        .order_by(ranked.c.account_id, ranked.c.day)
+        select(h.account_id, h.at, func.coalesce(h.effective_score, h.score))
+        .where(among(h.account_id, list(account_ids)), h.at >= since)
+        .order_by(h.account_id, h.at)
     )
-    trends: dict[str, list[tuple[date, float]]] = defaultdict(list)
-    for account_id, on, score in await session.execute(statement):
-        trends[account_id].append((on, float(score)))
-    return dict(trends)
+    days: dict[str, dict[date, float]] = defaultdict(dict)
+    for account_id, at, score in await session.execute(statement):
+        days[account_id][utc_day(at)] = float(score)  # later points of a day replace earlier
+    return {account_id: list(by_day.items()) for account_id, by_day in days.items()}
