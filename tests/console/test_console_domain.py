@@ -1,11 +1,11 @@
-"""The console's pure view logic: book rows, money, the what-changed diff, PKCE, SVG."""
+"""The console's pure view logic: book rows, money, PKCE."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 
-from radar_console.domain.account import score_points, split_alerts, what_changed
+from radar_console.domain.account import score_points, split_alerts
 from radar_console.domain.book import (
     BookFilters,
     book_rows,
@@ -17,7 +17,6 @@ from radar_console.domain.book import (
 )
 from radar_console.domain.formats import money, percent, score
 from radar_console.domain.pkce import challenge_of, unverified_claims
-from radar_console.domain.svg import score_chart, sparkline
 
 
 def test_money_reads_with_its_currency():
@@ -126,18 +125,6 @@ def test_filters_pass_only_known_sorts_and_echo_the_query():
     }
 
 
-def test_what_changed_names_each_measure_that_moved_largest_first():
-    before = {"usage_trend": 80.0, "support_load": 60.0, "nps": 50.0, "relationship": 70.0}
-    after = {"usage_trend": 20.0, "support_load": 60.2, "nps": 40.0, "engagement": 10.0}
-    moves = what_changed(before, after)
-    assert [move.measure for move in moves] == ["usage_trend", "nps", "engagement", "relationship"]
-    usage = moves[0]
-    assert (usage.before, usage.after, usage.change) == (80.0, 20.0, -60.0)
-    assert "support_load" not in {move.measure for move in moves}
-    gone = next(move for move in moves if move.measure == "relationship")
-    assert (gone.before, gone.after, gone.change) == (70.0, None, None)
-
-
 def test_score_points_use_the_shown_score_in_event_time_order():
     history = [
         {"at": "2026-12-02T00:00:00+00:00", "score": 50.0, "effective_score": 90.0},
@@ -167,17 +154,6 @@ def test_unverified_claims_read_the_nonce_and_survive_garbage():
     payload = base64.urlsafe_b64encode(b'{"nonce":"n1"}').rstrip(b"=").decode()
     assert unverified_claims(f"h.{payload}.s") == {"nonce": "n1"}
     assert unverified_claims("not a jwt") == {}
-
-
-def test_sparkline_and_chart_scale_scores_to_the_box():
-    assert sparkline([100.0]) == ""
-    assert sparkline([0.0, 100.0], width=100, height=20) == "0.0,20.0 100.0,0.0"
-    chart = score_chart(
-        [("t1", 50.0), ("t2", 75.0)], [("green", 70.0), ("yellow", 40.0)], width=200, height=100
-    )
-    assert chart.thresholds == (("green", 30.0), ("yellow", 60.0))
-    assert chart.points == "0.0,50.0 200.0,25.0"
-    assert (chart.first, chart.last) == ("t1", "t2")
 
 
 def test_days_of_reads_the_form_box():

@@ -14,7 +14,7 @@ from radar_runtime import Clock, Runtime, ServiceSpec, build_app, run
 from radar_runtime.auth.access import Access
 from radar_runtime.rules import load_rules
 
-from .api import accounts, health
+from .api import accounts, activity, changes, health
 from .migrations import MIGRATIONS
 from .parts import HealthParts
 from .projection import routes
@@ -77,7 +77,7 @@ def spec(parts: HealthParts) -> ServiceSpec:
         emits=("health.scored", "alert.raised", "alert.resolved"),
         jobs=[recompute_job(parts.recompute_all, settings.scheduled_recompute_hours)],
         workers=[parts.usage_worker],
-        routers=[health.router, accounts.router],
+        routers=[health.router, accounts.router, activity.router, changes.router],
         access=parts.access,
     )
 

@@ -18,6 +18,21 @@ class RenewalsClient(ApiClient):
         result: dict[str, Any] = await self.get(f"/v1/renewals/{subscription_id}", credential)
         return result
 
+    async def opportunities(
+        self, credential: str, account_id: str, cursor: str | None = None, limit: int = 30
+    ) -> dict[str, Any]:
+        """The account's opportunity edits, newest first; 404 (no such account in renewals)
+        reads as none."""
+        try:
+            result: dict[str, Any] = await self.get(
+                f"/v1/accounts/{account_id}/opportunities", credential, cursor=cursor, limit=limit
+            )
+        except ApiRefused as refused:
+            if refused.status != 404:
+                raise
+            return {"account_id": account_id, "items": [], "next_cursor": None}
+        return result
+
     async def set_call(
         self, credential: str, subscription_id: str, body: dict[str, Any]
     ) -> dict[str, Any]:

@@ -1,44 +1,92 @@
-"""The account page's view: the score's components, the chart, the renewal and the
-alerts, from what the services answered."""
+"""The account page's view: the score's components, what changed between two points,
+the renewal and the alerts, from what the services answered."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 # Where the bands begin when the health service does not say (its packaged defaults).
 DEFAULT_BANDS = (("green", 70.0), ("yellow", 40.0))
 
 
+MEASURES = {
+    "usage_trend": "Usage trend",
+    "license_utilization": "License utilization",
+    "support_load": "Support load",
+    "satisfaction": "Satisfaction (NPS, CSAT)",
+    "engagement_recency": "Engagement recency",
+    "relationship": "Relationship",
+}
+COMPARE_DAYS = 30
+
+
+def measure_label(measure: str) -> str:
+    return MEASURES.get(measure, measure.replace("_", " ").capitalize())
+
+
 @dataclass(frozen=True)
 class Move:
-    """One measure that moved between two points."""
+    """One measure that moved between two points, as the health API answered."""
 
     measure: str
-    before: float | None
-    after: float | None
+    label: str
+    from_value: float | None
+    to_value: float | None
+    from_sub_score: float | None
+    to_sub_score: float | None
+    change: float | None  # sub-score points; None when it gained or lost its data
+    from_text: str  # the explanation, or why it had no data
+    to_text: str
 
-    @property
-    def change(self) -> float | None:
-        if self.before is None or self.after is None:
-            return None
-        return self.after - self.before
+
+def moves_of(changes: Mapping[str, Any]) -> list[Move]:
+    """The health API's moves (largest first, as it sorted them) ready to show."""
+    return [
+        Move(
+            measure=m["measure"],
+            label=measure_label(m["measure"]),
+            from_value=m["from_value"],
+            to_value=m["to_value"],
+            from_sub_score=m["from_sub_score"],
+            to_sub_score=m["to_sub_score"],
+            change=m["sub_score_change"],
+            from_text=m["from_explanation"] or f"no data: {m['from_missing'] or 'not scored'}",
+            to_text=m["to_explanation"] or f"no data: {m['to_missing'] or 'not scored'}",
+        )
+        for m in changes["moves"]
+    ]
 
 
-def what_changed(
-    before: Mapping[str, float | None], after: Mapping[str, float | None], *, at_least: float = 0.5
-) -> list[Move]:
-    """The measures whose value moved by at least `at_least`, largest move first, then
-    those that appeared or went (by name)."""
-    moves = []
-    for measure in sorted({*before, *after}):
-        old, new = before.get(measure), after.get(measure)
-        if old is None and new is None:
-            continue
-        if old is None or new is None or abs(new - old) >= at_least:
-            moves.append(Move(measure, old, new))
-    return sorted(moves, key=lambda move: (move.change is None, -abs(move.change or 0.0)))
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def compared_points(
+    points: Sequence[tuple[str, float]],
+    start: str | None,
+    end: str | None,
+    days: int = COMPARE_DAYS,
+) -> tuple[str, str] | None:
+    """The two instants to compare: the ones picked (earlier first), else the latest point
+    and the last point at least `days` before it (the first point when none is that old).
+    None without two points to compare."""
+    if start and end:
+        first, second = sorted((start, end), key=_instant)
+        return (first, second) if first != second else None
+    if len(points) < 2:
+        return None
+    latest = points[-1][0]
+    target = _instant(latest) - timedelta(days=days)
+    older = [at for at, _ in points[:-1] if _instant(at) <= target]
+    return (older[-1] if older else points[0][0]), latest
+
+
+def point_choices(points: Sequence[tuple[str, float]], limit: int = 120) -> list[tuple[str, float]]:
+    """The points offered in the compare form, newest first (at most `limit`)."""
+    return list(reversed(points))[:limit]
 
 
 def score_points(history: Iterable[Mapping[str, Any]]) -> list[tuple[str, float]]:

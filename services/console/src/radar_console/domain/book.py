@@ -71,7 +71,7 @@ class BookRow:
     arr: str | None
     currency: str | None
     open_alerts: int
-    trend: tuple[float, ...] = ()
+    trend: str = ""  # the 30-day sparkline (SVG), "" without two days of points
 
 
 def next_terms(terms: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
@@ -102,7 +102,7 @@ def book_rows(
     accounts: Iterable[Mapping[str, Any]],
     terms: Mapping[str, Mapping[str, Any]],
     alerts: Mapping[str, int],
-    trends: Mapping[str, tuple[float, ...]] | None = None,
+    trends: Mapping[str, str] | None = None,
 ) -> list[BookRow]:
     rows = []
     for account in accounts:
@@ -125,7 +125,7 @@ def book_rows(
                 arr=term.get("arr"),
                 currency=term.get("currency"),
                 open_alerts=alerts.get(account_id, 0),
-                trend=(trends or {}).get(account_id, ()),
+                trend=(trends or {}).get(account_id, ""),
             )
         )
     return rows

@@ -1,5 +1,7 @@
-"""One account: its health with every component, the score over time, its renewal
-with risk drivers, its alerts with ack and snooze, and the manual override."""
+"""One account: its health with every component, the score over time and what changed
+between two of its points, usage over time, its renewal with risk drivers, its alerts
+with ack and snooze, the timeline of its events, and the manual override with its
+history."""
 
 from __future__ import annotations
 
@@ -8,12 +10,20 @@ from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ..clients import ApiRefused
-from ..domain.account import DEFAULT_BANDS, score_points, split_alerts
-from ..domain.svg import score_chart
+from ..domain.account import (
+    DEFAULT_BANDS,
+    compared_points,
+    moves_of,
+    point_choices,
+    score_points,
+    split_alerts,
+)
+from ..domain.charts import score_svg, usage_svg
+from ..domain.timeline import END, merge
 from ..parts import ConsoleParts
 from ..web.templating import render
 from ..web.viewer import Console, DataViewer, FormViewer, PageViewer, Viewer
@@ -24,7 +34,14 @@ AccountId = Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[A-Za-z
 AlertId = Annotated[str, Path(min_length=1, max_length=300)]
 
 
+TIMELINE_SIZE = 25
+USAGE_DAYS = 90
+INSTANT = r"^[0-9T:.+Z -]*$"  # an ISO instant (as a history point's `at`)
+TimelineCursor = Annotated[str, Query(max_length=400, pattern=r"^[A-Za-z0-9_=-]*$")]
+
+
 async def load_account(parts: ConsoleParts, viewer: Viewer, account_id: str) -> dict[str, Any]:
+    """The live part: health, the score chart, the renewal and the alerts."""
     credential = viewer.credential
     health, history, terms, alerts = await asyncio.gather(
         parts.health.health(credential, account_id),
@@ -40,7 +57,7 @@ async def load_account(parts: ConsoleParts, viewer: Viewer, account_id: str) -> 
     open_alerts, past_alerts = split_alerts(alerts["alerts"])
     return {
         "health": health,
-        "chart": score_chart(points, DEFAULT_BANDS),
+        "chart": score_svg(points, DEFAULT_BANDS),
         "points": points,
         "terms": terms["items"],
         "renewal": renewal,
@@ -49,17 +66,90 @@ async def load_account(parts: ConsoleParts, viewer: Viewer, account_id: str) -> 
     }
 
 
+async def load_history(
+    parts: ConsoleParts,
+    viewer: Viewer,
+    account_id: str,
+    points: list[tuple[str, float]],
+    picked: tuple[str | None, str | None],
+    cursors: tuple[str, str],
+) -> dict[str, Any]:
+    """The rest of the page: what changed, usage, the timeline and the override history."""
+    credential = viewer.credential
+    pair = compared_points(points, *picked)
+    health_cursor, renewals_cursor = cursors
+
+    async def changes() -> dict[str, Any] | str | None:
+        if pair is None:
+            return None
+        try:
+            return await parts.health.changes(credential, account_id, *pair)
+        except ApiRefused as refused:  # a bad pick is the form's problem, not the page's
+            return refused.message
+
+    async def events() -> dict[str, Any] | None:
+        if health_cursor == END:
+            return None
+        cursor = health_cursor or None
+        return await parts.health.events(credential, account_id, cursor, TIMELINE_SIZE)
+
+    async def opportunities() -> dict[str, Any] | None:
+        if renewals_cursor == END:
+            return None
+        cursor = renewals_cursor or None
+        return await parts.renewals.opportunities(credential, account_id, cursor, TIMELINE_SIZE)
+
+    compared, usage, health_events, opportunity_edits, overrides = await asyncio.gather(
+        changes(),
+        parts.health.usage(credential, account_id, days=USAGE_DAYS),
+        events(),
+        opportunities(),
+        parts.health.overrides(credential, account_id),
+    )
+    timeline = merge(
+        health_events, opportunity_edits, health_cursor, renewals_cursor, TIMELINE_SIZE
+    )
+    return {
+        "pair": pair,
+        "changes": compared if isinstance(compared, dict) else None,
+        "changes_error": compared if isinstance(compared, str) else "",
+        "moves": moves_of(compared) if isinstance(compared, dict) else [],
+        "choices": point_choices(points),
+        "usage_chart": usage_svg(usage),
+        "usage_days": USAGE_DAYS,
+        "timeline": timeline,
+        "timeline_started": bool(health_cursor or renewals_cursor),
+        "overrides": overrides["changes"],
+    }
+
+
 @router.get("/accounts/{account_id}")
 async def account_page(
-    request: Request, account_id: AccountId, viewer: PageViewer, parts: Console, error: str = ""
+    request: Request,
+    account_id: AccountId,
+    viewer: PageViewer,
+    parts: Console,
+    error: str = "",
+    start: Annotated[str | None, Query(alias="from", max_length=64, pattern=INSTANT)] = None,
+    end: Annotated[str | None, Query(alias="to", max_length=64, pattern=INSTANT)] = None,
+    events_health: TimelineCursor = "",
+    events_renewals: TimelineCursor = "",
 ) -> Response:
     try:
         data = await load_account(parts, viewer, account_id)
+        more = await load_history(
+            parts,
+            viewer,
+            account_id,
+            data["points"],
+            (start, end),
+            (events_health, events_renewals),
+        )
     except ApiRefused as refused:
         return render(
             request, "error.html", viewer, status_code=refused.status, message=refused.message
         )
-    return render(request, "account.html", viewer, page="book", error=error, **data)
+    return render(request, "account.html", viewer, page="book", error=error, **data, **more)
 
 
 @router.get("/fragments/accounts/{account_id}")

@@ -21,7 +21,7 @@ from ..domain.book import (
     open_alert_counts,
     within,
 )
-from ..domain.svg import sparkline
+from ..domain.charts import trend_svg
 from ..parts import ConsoleParts
 from ..web.templating import render
 from ..web.viewer import Console, DataViewer, PageViewer, Viewer
@@ -30,6 +30,7 @@ router = APIRouter(include_in_schema=False)
 NAV = (10, "My book", "/")
 
 PAGE_SIZE = 50
+TREND_DAYS = 30
 Text = Annotated[str | None, Query(max_length=200)]
 
 
@@ -59,21 +60,41 @@ def _filters(
     )
 
 
+async def _none() -> None:
+    return None
+
+
 async def load_page(
-    parts: ConsoleParts, viewer: Viewer, filters: BookFilters, cursor: str | None, size: int
+    parts: ConsoleParts,
+    viewer: Viewer,
+    filters: BookFilters,
+    cursor: str | None,
+    size: int,
+    *,
+    trend: bool = True,
 ) -> tuple[list[BookRow], str | None]:
+    """One page of rows: one call to each service for all its accounts (the trends
+    too), never one per row; the CSV export leaves the trends out."""
     accounts = await parts.health.accounts(
         viewer.credential, **filters.health_params(), cursor=cursor, limit=size
     )
     ids = [item["account_id"] for item in accounts["items"]]
     if not ids:
         return [], accounts.get("next_cursor")
-    terms, alerts = await asyncio.gather(
+    terms, alerts, trends = await asyncio.gather(
         parts.renewals.renewals(viewer.credential, account=ids, limit=500),
         parts.notifier.alerts(viewer.credential, account=ids, state="raised", limit=500),
+        parts.health.trends(viewer.credential, ids, days=TREND_DAYS) if trend else _none(),
     )
+    sparklines = {
+        item["account_id"]: trend_svg(item["points"], TREND_DAYS)
+        for item in (trends or {}).get("accounts", [])
+    }
     rows = book_rows(
-        accounts["items"], next_terms(terms["items"]), open_alert_counts(alerts["alerts"])
+        accounts["items"],
+        next_terms(terms["items"]),
+        open_alert_counts(alerts["alerts"]),
+        sparklines,
     )
     return within(rows, filters.within_days), accounts.get("next_cursor")
 
@@ -104,7 +125,6 @@ async def book(
         sorts=SORTS,
         next_cursor=next_cursor,
         cursor=cursor,
-        sparkline=sparkline,
         query=filters.query(),
     )
 
@@ -126,7 +146,7 @@ async def book_rows_fragment(
     """The table's rows, for refreshing in place."""
     filters = _filters(viewer, owner, segment, region, band, name, within_days, sort)
     rows, _ = await load_page(parts, viewer, filters, cursor, PAGE_SIZE)
-    return render(request, "book_rows.html", viewer, rows=rows, sparkline=sparkline)
+    return render(request, "book_rows.html", viewer, rows=rows)
 
 
 @router.get("/book.csv")
@@ -147,7 +167,7 @@ async def book_csv(
     cursor: str | None = None
     first = True
     while True:
-        rows, cursor = await load_page(parts, viewer, filters, cursor, 500)
+        rows, cursor = await load_page(parts, viewer, filters, cursor, 500, trend=False)
         chunks.append(csv_text(rows, header=first))
         first = False
         if cursor is None:

@@ -139,3 +139,96 @@ def person(value: dict[str, Any] | None) -> Person | None:
         return Person.model_validate(value) if value else None
     except ValueError:
         return None
+
+
+class Contact(BaseModel):
+    contact_id: str
+    name: str | None = Field(description="From the newest contact.changed or contact.identified")
+    email: str | None
+
+
+class TimelineEventOut(BaseModel):
+    event_id: str
+    type: str = Field(description="The event type, e.g. ticket.opened, nps.submitted")
+    occurred_at: datetime
+    payload: dict[str, Any] = Field(description="The event's payload as it came")
+    contact: Contact | None = Field(description="Who the event names, by name when known")
+    currency: str | None = Field(description="The subscription's currency (subscription events)")
+    cursor: str = Field(description="Pass as `cursor` for the events after (older than) this one")
+
+
+class TimelineOut(BaseModel):
+    account_id: str
+    events: list[TimelineEventOut] = Field(description="Newest first")
+    next_cursor: str | None = Field(description="Pass as `cursor` for older events; null: no more")
+
+
+class UsageOut(BaseModel):
+    account_id: str
+    days: list[str] = Field(description="Every UTC day of the window, oldest first")
+    metrics: dict[str, list[float]] = Field(description="Each metric's total on each day")
+
+
+class OverrideChangeOut(BaseModel):
+    id: int
+    at: datetime
+    action: Literal["set", "removed"]
+    by: str = Field(description="Who changed it, by name")
+    by_email: str | None
+    score: float | None
+    band: Band | None
+    reason: str | None
+    expires_at: datetime | None
+
+
+class OverrideHistoryOut(BaseModel):
+    account_id: str
+    changes: list[OverrideChangeOut] = Field(description="Newest first")
+    next_cursor: str | None = Field(description="Pass as `cursor` for older changes")
+
+
+class TrendPointOut(BaseModel):
+    day: str
+    score: float = Field(description="The shown score at the day's last point")
+
+
+class AccountTrendOut(BaseModel):
+    account_id: str
+    points: list[TrendPointOut] = Field(description="Oldest first; days without a point left out")
+
+
+class TrendsOut(BaseModel):
+    days: int
+    accounts: list[AccountTrendOut]
+
+
+class ScoredAtOut(BaseModel):
+    at: datetime
+    score: float | None = Field(description="Computed from the events before `at`")
+    band: Band | None
+    components: list[ComponentOut]
+    missing: list[MissingOut]
+
+
+class MeasureMoveOut(BaseModel):
+    measure: str
+    from_value: float | None
+    to_value: float | None
+    from_sub_score: float | None
+    to_sub_score: float | None
+    sub_score_change: float | None
+    from_explanation: str | None
+    to_explanation: str | None
+    from_missing: str | None = Field(description="Why the measure had no data then")
+    to_missing: str | None
+
+
+class ChangesOut(BaseModel):
+    account_id: str
+    from_: ScoredAtOut = Field(alias="from")
+    to: ScoredAtOut
+    score_change: float | None
+    band_changed: bool
+    moves: list[MeasureMoveOut] = Field(description="Largest sub-score move first")
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
