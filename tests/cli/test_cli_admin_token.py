@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from datetime import UTC, datetime
 
 from radar_cli.admin_token import TOKEN_FILE, ensure_admin_token
+from radar_cli.demo_users import ensure_demo_users
 from radar_runtime.auth import store
 from radar_runtime.auth.admin import revoke_token
 from radar_runtime.auth.cli import operator
@@ -50,3 +52,23 @@ async def _revoke(database_url: str, schema: str, token: str) -> str:
     finally:
         await db.dispose()
     return record.name
+
+
+def test_demo_people_act_under_their_own_names(database_url, tmp_path):
+    """A demo token's name is who the services say acted, so it is the person's name;
+    made again after a revocation, it is the same name numbered, never a made-up id."""
+    env = {"DATABASE_URL": database_url, "RADAR_AUTH_SCHEMA": f"auth_{uuid.uuid4().hex[:8]}"}
+    path = ensure_demo_users(tmp_path, env)
+    users = {user["key"]: user for user in json.loads(path.read_text())}
+    registry = env["RADAR_AUTH_SCHEMA"]
+    for key in ("csm", "manager"):
+        record = asyncio.run(_lookup(database_url, registry, users[key]["token"]))
+        assert record is not None and record.name == users[key]["name"]
+        assert record.principal().name == users[key]["name"]
+        assert record.email == users[key]["email"]
+
+    asyncio.run(_revoke(database_url, registry, users["manager"]["token"]))
+    again = {user["key"]: user for user in json.loads(ensure_demo_users(tmp_path, env).read_text())}
+    assert again["csm"]["token"] == users["csm"]["token"]
+    renewed = asyncio.run(_lookup(database_url, registry, again["manager"]["token"]))
+    assert renewed is not None and renewed.name == f"{users['manager']['name']} (2)"

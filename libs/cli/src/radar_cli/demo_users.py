@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from radar_runtime.auth import store
-from radar_runtime.auth.admin import issue_token
+from radar_runtime.auth.admin import TokenExists, issue_token
 from radar_runtime.auth.cli import operator
 from radar_runtime.auth.roles import Role
 from radar_runtime.auth.tokens import token_hash
@@ -65,16 +64,7 @@ async def _ensure(known: list[dict[str, Any]], settings: RuntimeSettings) -> lis
             if kept is not None and await _active(db, str(kept.get("token", ""))):
                 users.append(kept)
                 continue
-            now = datetime.now(UTC)
-            token = await issue_token(
-                db,
-                name=f"demo-{person['key']}-{now:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}",
-                role=Role(person["role"]),
-                by=operator(),
-                now=now,
-                email=person["email"],
-            )
-            users.append({**person, "token": token})
+            users.append({**person, "token": await _issue(db, person)})
         return users
     finally:
         await db.dispose()
@@ -86,3 +76,23 @@ async def _active(db: Database, token: str) -> bool:
     async with db.sessions() as session:
         record = await store.token_by_hash(session, token_hash(token))
     return record is not None and record.refusal(datetime.now(UTC)) is None
+
+
+async def _issue(db: Database, person: dict[str, str]) -> str:
+    """A token named after the person, since an API token's name is who the services
+    say acted ("called by Sam Okafor"); names are never reused, so a token made again
+    is "Sam Okafor (2)"."""
+    for attempt in range(1, 100):
+        name = person["name"] if attempt == 1 else f"{person['name']} ({attempt})"
+        try:
+            return await issue_token(
+                db,
+                name=name,
+                role=Role(person["role"]),
+                by=operator(),
+                now=datetime.now(UTC),
+                email=person["email"],
+            )
+        except TokenExists:
+            continue
+    raise TokenExists(f"every token name for {person['name']} is taken")
