@@ -6,7 +6,7 @@ PYTEST_ARGS ?=
 .PHONY: help install run test lint format bench schemas compose-check compose-test k8s-check clean
 
 help:
-	@echo "make run    start Kafka, PostgreSQL and the four services locally"
+	@echo "make run    start Kafka, PostgreSQL, the four services and the console locally"
 	@echo "make test   install what is needed and run the whole test suite"
 	@echo "make lint   ruff and mypy"
 	@echo "make bench  benchmarks; figures in bench-results.json"

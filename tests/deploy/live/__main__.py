@@ -84,6 +84,9 @@ def use_as_a_person_would(shell: Shell, stack: Stack) -> None:
             f"health: score {health.get('score')}, band {health.get('band')}, "
             f"{len(health['components'])} components"
         )
+    with shell.step("the console shows the account to a signed-in person"):
+        page = stack.console_account(token)
+        shell.say(f"console: sign-in asked first, then the account page ({len(page)} bytes)")
     with shell.step("the alert reaches the mail catcher"):
         for mail in stack.mail():
             to = ", ".join(t["Address"] for t in mail["To"])

@@ -23,7 +23,7 @@ COMPOSE_FILE = ROOT / "docker-compose.yml"
 # Grafana cannot be built here; its provisioning and dashboards are checked by
 # tests/deploy/test_deploy_metrics.py instead.
 NOT_RUN = frozenset({"grafana"})
-SERVICES = ("ingest", "health", "renewals", "notifier")
+SERVICES = ("ingest", "health", "renewals", "notifier", "console")
 ACCOUNT = "acct-compose-1"
 
 
@@ -170,6 +170,26 @@ class Stack:
             return response.json() if response.status_code == 200 else None
 
         return wait_until(f"health API knows {ACCOUNT}", scored, timeout=120)
+
+    def console_account(self, token: str) -> str:
+        """The account's page in the console, signed in with the admin token the way
+        the sign-in page offers (its form token from the page's cookie)."""
+        with httpx.Client(base_url=self.url("console", ""), timeout=30) as browser:
+            if browser.get(f"/accounts/{ACCOUNT}").status_code not in (302, 303, 307):
+                raise StepFailed("the console showed an account page to nobody")
+            page = browser.get("/sign-in")
+            pre = re.search(r'name="pre" value="([^"]+)"', page.text)
+            if page.status_code != 200 or pre is None:
+                raise StepFailed(f"console sign-in page: {page.status_code}")
+            signed_in = browser.post(
+                "/sign-in/token", data={"token": token, "pre": pre.group(1), "next": "/"}
+            )
+            if signed_in.status_code != 303:
+                raise StepFailed(f"console sign-in with the admin token: {signed_in.status_code}")
+            account = browser.get(f"/accounts/{ACCOUNT}")
+            if account.status_code != 200 or f"Scripted {ACCOUNT}" not in account.text:
+                raise StepFailed(f"console account page: {account.status_code}")
+            return account.text
 
     def mail(self) -> list[dict[str, Any]]:
         """The emails about the account, as Mailpit's API lists them, once its owner
