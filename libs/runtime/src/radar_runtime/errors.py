@@ -134,6 +134,10 @@ _DRIVER_OUTAGES = {
 }
 
 
+# FastAPI's words when a body cannot be parsed at all (a form or JSON it cannot decode).
+UNREADABLE_BODY = "There was an error parsing the body"
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def api_error(_: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, ApiError)
@@ -150,6 +154,15 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http_error(_: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, StarletteHTTPException)
         detail: Any = error.detail
+        if error.status_code == 400 and detail == UNREADABLE_BODY:
+            # FastAPI's 400 for a body it cannot read is an invalid body like any other.
+            reason = "cannot be read as the declared content type"
+            return JSONResponse(
+                error_body(
+                    "invalid_request", f"body: {reason}", [{"field": "body", "reason": reason}]
+                ),
+                status_code=422,
+            )
         # A list in FastAPI's validation format ({"loc", "msg"}) names fields.
         details = validation_details(detail) if isinstance(detail, list) else []
         message = "; ".join(f"{d['field']}: {d['reason']}" for d in details) or str(detail)

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import StringConstraints
 
 from radar_notifier.api.commands import act, state_name
 from radar_notifier.api.deps import Actor, Notifier
@@ -23,8 +24,19 @@ from radar_notifier.domain.actions import Action, Verb
 from radar_notifier.store import alerts, feedback
 from radar_runtime import SessionDep
 from radar_runtime.auth.roles import Principal
-from radar_runtime.errors import ApiError
-from radar_schemas.common import AlertRule
+from radar_runtime.errors import ApiError, ErrorBody
+from radar_schemas.common import PLAIN_PATTERN, AlertRule
+
+# Every route on one alert: an id or dedup_key no alert has.
+NO_ALERT: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "No alert has this id or dedup_key"}
+}
+
+# As the other services bound an account_id: the id's length, no control characters.
+AccountIds = Annotated[
+    list[Annotated[str, StringConstraints(max_length=128, pattern=PLAIN_PATTERN)]] | None,
+    Query(max_length=500, description="An account_id; repeat for several."),
+]
 
 router = APIRouter()
 
@@ -35,10 +47,7 @@ async def list_alerts(
     session: SessionDep,
     state: AlertStateName | None = None,
     owner: Annotated[str | None, Query(description="The owner's email address.")] = None,
-    account: Annotated[
-        list[str] | None,
-        Query(max_length=500, description="An account_id; repeat for several."),
-    ] = None,
+    account: AccountIds = None,
     notified: Annotated[
         bool | None,
         Query(
@@ -69,7 +78,7 @@ async def list_alerts(
     )
 
 
-@router.get("/alerts/{alert_id}", response_model=AlertOut)
+@router.get("/alerts/{alert_id}", response_model=AlertOut, responses=NO_ALERT)
 async def get_alert(alert_id: str, notifier: Notifier, session: SessionDep) -> AlertOut:
     """One alert by its alert_id (or dedup_key)."""
     row = await alerts.by_id(session, alert_id)
@@ -78,26 +87,26 @@ async def get_alert(alert_id: str, notifier: Notifier, session: SessionDep) -> A
     return _alert_out(row, notifier.runtime.clock.now())
 
 
-@router.post("/alerts/{alert_id}/ack", response_model=AlertOut)
+@router.post("/alerts/{alert_id}/ack", response_model=AlertOut, responses=NO_ALERT)
 async def ack_alert(alert_id: str, who: Actor, notifier: Notifier) -> AlertOut:
     """Acknowledge: no more notifications of this alert until it resolves and returns.
     Who acknowledged comes from the credential."""
     return await _act(notifier, who, alert_id, Action(Verb.ACK))
 
 
-@router.post("/alerts/{alert_id}/snooze", response_model=AlertOut)
+@router.post("/alerts/{alert_id}/snooze", response_model=AlertOut, responses=NO_ALERT)
 async def snooze_alert(alert_id: str, body: SnoozeIn, who: Actor, notifier: Notifier) -> AlertOut:
     """Snooze: no notifications of this alert until `until`, even across a re-raise."""
     return await _act(notifier, who, alert_id, Action(Verb.SNOOZE, until=body.until))
 
 
-@router.delete("/alerts/{alert_id}/snooze", response_model=AlertOut)
+@router.delete("/alerts/{alert_id}/snooze", response_model=AlertOut, responses=NO_ALERT)
 async def unsnooze_alert(alert_id: str, who: Actor, notifier: Notifier) -> AlertOut:
     """End a snooze now."""
     return await _act(notifier, who, alert_id, Action(Verb.UNSNOOZE))
 
 
-@router.post("/alerts/{alert_id}/feedback", response_model=FeedbackOut)
+@router.post("/alerts/{alert_id}/feedback", response_model=FeedbackOut, responses=NO_ALERT)
 async def judge_alert(
     alert_id: str, body: FeedbackIn, who: Actor, notifier: Notifier
 ) -> FeedbackOut:
@@ -112,10 +121,7 @@ async def judge_alert(
 async def list_feedback(
     session: SessionDep,
     rule: AlertRule | None = None,
-    account: Annotated[
-        list[str] | None,
-        Query(max_length=500, description="An account_id; repeat for several."),
-    ] = None,
+    account: AccountIds = None,
     cursor: Cursor = None,
     limit: Limit = 100,
 ) -> FeedbackList:

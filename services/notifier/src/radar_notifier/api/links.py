@@ -7,6 +7,7 @@ with a page that says why."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
@@ -37,7 +38,26 @@ WHAT = {
 }
 
 
-@router.get("/actions/{token}", response_class=HTMLResponse)
+# A link refused is answered with a page saying why, not JSON: the reader is a person.
+LINK_REFUSALS: dict[int | str, dict[str, Any]] = {
+    status: {"description": why, "content": {"text/html": {}}}
+    for status, why in (
+        (403, "The recipient may no longer act on this alert"),
+        (404, "No such link or alert"),
+        (410, "The link was used already or has expired"),
+    )
+}
+# A path with control characters is refused before the page, in the shared JSON shape.
+LINK_REFUSALS[422] = {
+    "description": "The link or the form is not valid",
+    "content": {
+        "text/html": {},
+        "application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}},
+    },
+}
+
+
+@router.get("/actions/{token}", response_class=HTMLResponse, responses=LINK_REFUSALS)
 async def confirm_action(token: str, notifier: Notifier, session: SessionDep) -> HTMLResponse:
     """The confirmation page of an email action link; nothing changes here."""
     try:
@@ -55,7 +75,7 @@ async def confirm_action(token: str, notifier: Notifier, session: SessionDep) ->
     return HTMLResponse(pages.confirmation(view, action, who.name, what))
 
 
-@router.post("/actions/{token}", response_class=HTMLResponse)
+@router.post("/actions/{token}", response_class=HTMLResponse, responses=LINK_REFUSALS)
 async def use_action(
     token: str, request: Request, notifier: Notifier, session: SessionDep
 ) -> HTMLResponse:

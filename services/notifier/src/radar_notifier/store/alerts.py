@@ -212,11 +212,21 @@ async def listed(
 
 
 async def by_id(session: AsyncSession, alert_id: str, *, lock: bool = False) -> Row[Any] | None:
-    """An alert by its alert_id or its dedup_key."""
-    query = _shown().where(or_(alerts.c.alert_id == alert_id, alerts.c.dedup_key == alert_id))
-    if lock:
-        query = query.with_for_update(of=alerts)
-    return (await session.execute(query)).first()
+    """An alert by its alert_id or its dedup_key, or by the alert_id of an earlier episode
+    (a delivery names the id it told, which a later episode of the condition replaces)."""
+    match = or_(alerts.c.alert_id == alert_id, alerts.c.dedup_key == alert_id)
+    for where in (match, alerts.c.dedup_key.in_(_told_as(alert_id))):
+        query = _shown().where(where)
+        if lock:
+            query = query.with_for_update(of=alerts)
+        row = (await session.execute(query)).first()
+        if row is not None:
+            return row
+    return None
+
+
+def _told_as(alert_id: str) -> Select[Any]:
+    return select(episodes.c.dedup_key).where(episodes.c.alert_id == alert_id).limit(1)
 
 
 def _shown() -> Select[Any]:
