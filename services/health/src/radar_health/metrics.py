@@ -26,3 +26,8 @@ HISTORY_POINTS_REPLAYED = Counter(
     "radar_health_history_points_replayed_total",
     "Score-history points computed by event time when history arrived late.",
 )
+HISTORY_WAITING = Gauge(
+    "radar_health_history_waiting",
+    "Accounts whose late history waits to be replayed: still arriving, or due next pass. "
+    "Their verdicts are held until then.",
+)

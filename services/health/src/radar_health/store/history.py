@@ -105,6 +105,10 @@ async def claim_settled(
     return {account_id: day for account_id, day in await session.execute(statement)}
 
 
+async def count_queued(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(history_queue)) or 0)
+
+
 class LogReader:
     """Reads the fact logs of a chunk of accounts, one query per kind."""
 

@@ -22,7 +22,7 @@ from .. import metrics
 from ..projection.recompute import Recomputer
 from ..projection.replay import HistoryReplayer
 from ..store.health import count_by_shown_band
-from ..store.history import claim_settled
+from ..store.history import claim_settled, count_queued
 from ..store.overrides import expired_overrides
 from ..store.queue import claim
 
@@ -91,6 +91,9 @@ class UsageRecomputeWorker:
                     done += (await self._replayer.replay(uow, claims)).accounts
             if len(claims) < self._replay_chunk:
                 break
+        assert self._runtime.db is not None
+        async with self._runtime.db.sessions() as session:
+            metrics.HISTORY_WAITING.set(await count_queued(session))
         return done
 
     async def _announce_expired_overrides(self) -> int:
