@@ -2,6 +2,9 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 PYTEST_ARGS ?=
+# Test processes, each with its own Kafka and PostgreSQL and whole files at a time
+# (module fixtures start a pipeline once); 2 fits the 2-core CI machine.
+TEST_WORKERS ?= 2
 
 .PHONY: help install run test lint format bench schemas compose-check compose-test k8s-check clean
 
@@ -24,7 +27,7 @@ run: install
 	$(UV) run radar up $(if $(DEMO),--demo,)
 
 test: install
-	$(UV) run pytest $(PYTEST_ARGS)
+	$(UV) run pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(UV) run ruff check .
