@@ -119,6 +119,13 @@ async def test_viewer_inbox_and_renewals_have_no_edit_controls(pipeline: Pipelin
         assert "data-inplace" not in renewals.text
 
 
+def row_of(page: str, subscription_id: str) -> str:
+    """The renewal center's table row of one subscription."""
+    found = re.search(rf'<tr data-subscription="{re.escape(subscription_id)}">.*?</tr>', page, re.S)
+    assert found, f"no row for {subscription_id}"
+    return found.group(0)
+
+
 def month_offset(today: date, day: date) -> int:
     return (day.year * 12 + day.month) - (today.year * 12 + today.month)
 
@@ -135,15 +142,20 @@ async def test_a_managers_call_saved_in_place_is_in_the_forecast(pipeline: Pipel
     ) as http:
         assert "data-inplace" not in (await http.get(page_path)).text  # calls are managers'
 
+    # Another team's manager sees the renewal but is not offered a call renewals refuses.
+    other = await token(pipeline, database_url, Role.MANAGER, "other.manager@example.com")
+    async with signed_in(pipeline.url("console"), other) as http:
+        row = row_of((await http.get(page_path)).text, term["subscription_id"])
+        assert "data-inplace" not in row and term["account_name"] in row
+
     async with signed_in(
         pipeline.url("console"), await token(pipeline, database_url, Role.MANAGER, MANAGER)
     ) as http:
         page = await http.get(page_path)
         assert page.status_code == 200
-        assert f'data-subscription="{term["subscription_id"]}"' in page.text
+        assert "data-inplace" in row_of(page.text, term["subscription_id"])
         assert money(term["arr"], term["currency"]) == "€240,000"
         assert "€240,000" in page.text  # ARR with its currency
-        assert "data-inplace" in page.text
         csrf = await csrf_of(http, page_path)
         path = f"/renewals/{term['subscription_id']}/call"
         call = {

@@ -83,9 +83,29 @@ async def test_a_manager_calls_a_renewal_and_the_forecast_shows_three_views(
                 path, json=CALL, headers=await headers(service, role, email, name)
             )
             assert refused.status_code == 403, (role, refused.text)
+            offered = await service.http.get(
+                "/v1/renewals",
+                params={"account": "acct-c"},
+                headers=await headers(service, role, email, f"{name}-list"),
+            )
+            assert not any(i["may_call"] for i in offered.json()["items"]), role
         # Who called comes from the credential, never from the body.
         forged = await service.http.put(path, json={**CALL, "by_name": "X"}, headers=manager)
         assert forged.status_code == 422
+
+        offered = await service.http.get(
+            "/v1/renewals", params={"account": "acct-c"}, headers=manager
+        )
+        by_term = {
+            (i["subscription_id"], i["renewal_date"]): i["may_call"]
+            for i in offered.json()["items"]
+        }
+        # The open terms of the accounts Sam manages; the booked term is closed.
+        assert by_term == {
+            ("sub-c", END.isoformat()): True,
+            ("sub-old", "2026-02-01"): False,
+            ("sub-old", "2027-02-01"): True,
+        }
 
         answer = await service.http.put(path, json=CALL, headers=manager)
         assert answer.status_code == 200, answer.text

@@ -43,10 +43,6 @@ class Viewer:
         """Whether the page offers changes at all; the APIs check each one."""
         return ROLE_RANK.get(self.role, 0) >= ROLE_RANK["csm"]
 
-    @property
-    def is_manager(self) -> bool:
-        return ROLE_RANK.get(self.role, 0) >= ROLE_RANK["manager"]
-
 
 async def console(request: Request) -> ConsoleParts:
     parts: ConsoleParts = request.app.state.parts

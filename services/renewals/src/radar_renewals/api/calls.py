@@ -24,7 +24,7 @@ from radar_renewals.store.terms import terms_of
 from radar_runtime import SessionDep
 from radar_runtime.auth.audit import record
 from radar_runtime.auth.http import requires
-from radar_runtime.auth.roles import Owned, Principal, Role
+from radar_runtime.auth.roles import AccessRules, Owned, Principal, Role, may_act_on
 from radar_runtime.errors import ErrorBody
 
 router = APIRouter(prefix="/v1", tags=["calls"])
@@ -80,7 +80,7 @@ async def set_call(subscription_id: str, body: CallIn, who: Manager, renewals: R
     async with renewals.runtime.unit_of_work() as uow:
         session = uow.session
         term = _called_term(await terms_of(session, subscription_id), subscription_id, body)
-        people = await people_of(session, term.account_id)
+        people = (await people_of(session, [term.account_id])).get(term.account_id)
         renewals.access.ensure_may_act_on(
             who, _owned(people), f"the renewal of {term.account_name or term.account_id}"
         )
@@ -136,6 +136,12 @@ def _called_term(rows: list[Any], subscription_id: str, body: CallIn) -> Any:
             409, detail=f"the renewal on {term.end_date} is {term.state}: there is nothing to call"
         )
     return term
+
+
+def may_call(rules: AccessRules, who: Principal, people: Any, is_open: bool) -> bool:
+    """Whether `who` may set the call on an open term of the account `people` describe:
+    the list says so per row, so a page offers the control only where it would work."""
+    return is_open and who.role.at_least(Role.MANAGER) and may_act_on(who, _owned(people), rules)
 
 
 def _owned(people: Any) -> Owned:

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import StringConstraints
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from radar_renewals.api.calls import call_view
+from radar_renewals.api.calls import call_view, may_call
 from radar_renewals.api.deps import (
     NOT_FOUND,
     Before,
@@ -25,10 +25,11 @@ from radar_renewals.api.live import drivers_of, evaluate_now
 from radar_renewals.api.models import alert_view, change_view, term_view
 from radar_renewals.domain.terms import State
 from radar_renewals.store.alerts import alerts_of
-from radar_renewals.store.calls import current_calls_of
+from radar_renewals.store.calls import current_calls_of, people_of
 from radar_renewals.store.changes import changes_of
 from radar_renewals.store.terms import TermFilter, page_of_terms, terms_of
 from radar_runtime import SessionDep
+from radar_runtime.auth.http import Caller
 from radar_schemas.common import PLAIN_PATTERN, Region, RiskBand, Segment
 
 router = APIRouter(prefix="/v1", tags=["renewals"])
@@ -41,6 +42,7 @@ MAX_OFFSET = 2**31 - 1  # PostgreSQL's OFFSET is a bigint; no list is near this 
 async def list_renewals(
     session: SessionDep,
     renewals: Renewals,
+    who: Caller,
     due_from: Annotated[Day | None, Query(description="Renewal date on or after.")] = None,
     due_to: Annotated[Day | None, Query(description="Renewal date on or before.")] = None,
     state: Annotated[list[State] | None, Query(description="Repeat for several.")] = None,
@@ -55,14 +57,25 @@ async def list_renewals(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> JSONResponse:
-    """Subscription terms sorted by renewal date, filtered, a page at a time."""
+    """Subscription terms sorted by renewal date, filtered, a page at a time; each says
+    whether the caller may set its manager call (`may_call`)."""
     today = renewals.today()
     shown = TermFilter(
         due_from, due_to, state or (), segment, region, risk_band, owner, account or ()
     )
     total, rows = await page_of_terms(session, shown, limit=limit, offset=offset)
     calls = await current_calls_of(session, [(row.subscription_id, row.end_date) for row in rows])
-    items = [{**term_view(row, today), "manager_call": _call(calls, row)} for row in rows]
+    people = await people_of(session, {row.account_id for row in rows})
+    items = [
+        {
+            **term_view(row, today),
+            "manager_call": _call(calls, row),
+            "may_call": may_call(
+                renewals.access.rules, who, people.get(row.account_id), row.is_open
+            ),
+        }
+        for row in rows
+    ]
     following = offset + len(items)
     return plain_json(
         {

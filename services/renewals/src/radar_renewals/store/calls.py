@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from radar_renewals.domain.calls import APART, RANK, Call
 from radar_renewals.store.tables import accounts, current_calls, manager_calls, terms
+from radar_runtime.sql import among
 
 
 async def write_call(
@@ -135,7 +136,9 @@ async def disagreements(
     return list(rows.all())
 
 
-async def people_of(session: AsyncSession, account_id: str) -> Row[Any] | None:
-    """Who owns and manages an account, and where it sits: what a call's rights check."""
-    query = select(accounts.c.owner, accounts.c.manager, accounts.c.segment, accounts.c.region)
-    return (await session.execute(query.where(accounts.c.account_id == account_id))).one_or_none()
+async def people_of(session: AsyncSession, account_ids: Collection[str]) -> dict[str, Row[Any]]:
+    """Who owns and manages each account, and where it sits: what a call's rights check."""
+    a = accounts.c
+    query = select(a.account_id, a.owner, a.manager, a.segment, a.region)
+    rows = await session.execute(query.where(among(a.account_id, account_ids)))
+    return {row.account_id: row for row in rows}
