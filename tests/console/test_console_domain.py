@@ -13,7 +13,6 @@ from radar_console.domain.book import (
     days_of,
     next_terms,
     open_alert_counts,
-    within,
 )
 from radar_console.domain.formats import money, percent, score
 from radar_console.domain.pkce import challenge_of, unverified_claims
@@ -99,11 +98,15 @@ def test_book_rows_join_the_three_services_by_account():
     )
 
 
-def test_within_keeps_renewals_due_in_the_window():
+def test_filters_keep_renewals_due_in_the_window_at_the_risk_asked():
     rows = _rows()
-    assert [row.account_id for row in within(rows, 60)] == ["a"]
-    assert within(rows, 30) == []
-    assert len(within(rows, None)) == 2
+    assert [row.account_id for row in BookFilters(within_days=60).keep(rows)] == ["a"]
+    assert BookFilters(within_days=30).keep(rows) == []
+    assert len(BookFilters().keep(rows)) == 2
+    assert [row.account_id for row in BookFilters(risk="high").keep(rows)] == ["a"]
+    assert BookFilters(risk="low").keep(rows) == []  # "b" has no renewal, so no risk
+    assert BookFilters(risk="high", within_days=30).keep(rows) == []
+    assert BookFilters(risk="high").query()["risk"] == "high"
 
 
 def test_csv_has_a_header_and_one_line_per_row():

@@ -89,6 +89,13 @@ async def test_csm_sees_their_book_with_figures_the_apis_hold(pipeline: Pipeline
         assert found.status_code == 200 and f"Scripted {ACCOUNT}" in found.text
         soon = await http.get("/", params={**form, "within_days": str(term["days_to_renewal"] - 1)})
         assert f"Scripted {ACCOUNT}" not in soon.text
+        # The renewal's risk, as the renewals API holds it, keeps the account or not.
+        for risk in ("high", "medium", "low"):
+            by_risk = await http.get("/", params={**form, "risk": risk})
+            kept = f"Scripted {ACCOUNT}" in by_risk.text
+            assert kept == (risk == term["risk_band"]), (risk, term["risk_band"])
+        risky_csv = await http.get("/book.csv", params={"risk": term["risk_band"]})
+        assert ACCOUNT in risky_csv.text
         csv = await http.get("/book.csv")
         assert csv.status_code == 200
         assert ACCOUNT in csv.text and str(term["arr"]) in csv.text

@@ -18,6 +18,9 @@ SORTS = {
 }
 
 
+RISKS = ("high", "medium", "low")  # the next renewal's risk band
+
+
 @dataclass(frozen=True)
 class BookFilters:
     owner: str | None = None
@@ -25,6 +28,7 @@ class BookFilters:
     segment: str | None = None
     region: str | None = None
     band: str | None = None
+    risk: str | None = None  # of the next renewal, kept from each page (health has no risk)
     name: str | None = None
     within_days: int | None = None
     sort: str = "name"
@@ -47,11 +51,25 @@ class BookFilters:
             "segment": self.segment,
             "region": self.region,
             "band": self.band,
+            "risk": self.risk,
             "name": self.name,
             "within_days": None if self.within_days is None else str(self.within_days),
             "sort": self.sort,
         }
         return {key: value for key, value in shown.items() if value}
+
+    def keep(self, rows: Iterable[BookRow]) -> list[BookRow]:
+        """The rows these filters keep of a page the health API sent: the renewal's
+        date and risk are the renewals API's, so they are applied here."""
+        return [
+            row
+            for row in rows
+            if (self.risk is None or row.risk_band == self.risk)
+            and (
+                self.within_days is None
+                or (row.days_left is not None and 0 <= row.days_left <= self.within_days)
+            )
+        ]
 
 
 @dataclass(frozen=True)
@@ -138,13 +156,6 @@ def days_of(text: str | None) -> int | None:
         return None
     days = int(text.strip())
     return days if days <= 3650 else None
-
-
-def within(rows: Iterable[BookRow], days: int | None) -> list[BookRow]:
-    """Rows whose next renewal is due within `days` (all rows when None)."""
-    if days is None:
-        return list(rows)
-    return [row for row in rows if row.days_left is not None and 0 <= row.days_left <= days]
 
 
 CSV_COLUMNS = [

@@ -5,12 +5,14 @@ makes one call to each service for all its accounts."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from ..domain.book import (
+    RISKS,
     SORTS,
     BookFilters,
     BookRow,
@@ -19,7 +21,6 @@ from ..domain.book import (
     days_of,
     next_terms,
     open_alert_counts,
-    within,
 )
 from ..domain.charts import trend_svg
 from ..parts import ConsoleParts
@@ -34,30 +35,38 @@ TREND_DAYS = 30
 Text = Annotated[str | None, Query(max_length=200)]
 
 
-def _filters(
-    viewer: Viewer,
-    owner: str | None,
-    segment: str | None,
-    region: str | None,
-    band: str | None,
-    name: str | None,
-    within_days: str | None,
-    sort: str,
-) -> BookFilters:
-    """A CSM's book is their own accounts; a manager's their team's; anyone may pick
-    another owner (the APIs decide what they may see)."""
-    mine = viewer.email if viewer.role == "csm" and not owner else None
-    team = viewer.email if viewer.role == "manager" and not owner else None
-    return BookFilters(
-        owner=owner or mine,
-        manager=team,
-        segment=segment or None,
-        region=region or None,
-        band=band or None,
-        name=name or None,
-        within_days=days_of(within_days),
-        sort=sort if sort in SORTS else "name",
-    )
+@dataclass(frozen=True)
+class BookQuery:
+    """The book's query string, as every view of it (page, rows, CSV) reads it."""
+
+    owner: Text = None
+    segment: Text = None
+    region: Text = None
+    band: Text = None
+    risk: Text = None
+    name: Text = None
+    within_days: Text = None
+    sort: str = "name"
+
+    def filters(self, viewer: Viewer) -> BookFilters:
+        """A CSM's book is their own accounts; a manager's their team's; anyone may pick
+        another owner (the APIs decide what they may see)."""
+        mine = viewer.email if viewer.role == "csm" and not self.owner else None
+        team = viewer.email if viewer.role == "manager" and not self.owner else None
+        return BookFilters(
+            owner=self.owner or mine,
+            manager=team,
+            segment=self.segment or None,
+            region=self.region or None,
+            band=self.band or None,
+            risk=self.risk if self.risk in RISKS else None,
+            name=self.name or None,
+            within_days=days_of(self.within_days),
+            sort=self.sort if self.sort in SORTS else "name",
+        )
+
+
+Asked = Annotated[BookQuery, Depends()]
 
 
 async def _none() -> None:
@@ -96,7 +105,7 @@ async def load_page(
         open_alert_counts(alerts["alerts"]),
         sparklines,
     )
-    return within(rows, filters.within_days), accounts.get("next_cursor")
+    return filters.keep(rows), accounts.get("next_cursor")
 
 
 @router.get("/")
@@ -104,16 +113,10 @@ async def book(
     request: Request,
     viewer: PageViewer,
     parts: Console,
-    owner: Text = None,
-    segment: Text = None,
-    region: Text = None,
-    band: Text = None,
-    name: Text = None,
-    within_days: Text = None,
-    sort: str = "name",
+    asked: Asked,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Response:
-    filters = _filters(viewer, owner, segment, region, band, name, within_days, sort)
+    filters = asked.filters(viewer)
     rows, next_cursor = await load_page(parts, viewer, filters, cursor, PAGE_SIZE)
     return render(
         request,
@@ -123,6 +126,7 @@ async def book(
         rows=rows,
         filters=filters,
         sorts=SORTS,
+        risks=RISKS,
         next_cursor=next_cursor,
         cursor=cursor,
         query=filters.query(),
@@ -134,35 +138,19 @@ async def book_rows_fragment(
     request: Request,
     viewer: DataViewer,
     parts: Console,
-    owner: Text = None,
-    segment: Text = None,
-    region: Text = None,
-    band: Text = None,
-    name: Text = None,
-    within_days: Text = None,
-    sort: str = "name",
+    asked: Asked,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Response:
     """The table's rows, for refreshing in place."""
-    filters = _filters(viewer, owner, segment, region, band, name, within_days, sort)
+    filters = asked.filters(viewer)
     rows, _ = await load_page(parts, viewer, filters, cursor, PAGE_SIZE)
     return render(request, "book_rows.html", viewer, rows=rows)
 
 
 @router.get("/book.csv")
-async def book_csv(
-    viewer: DataViewer,
-    parts: Console,
-    owner: Text = None,
-    segment: Text = None,
-    region: Text = None,
-    band: Text = None,
-    name: Text = None,
-    within_days: Text = None,
-    sort: str = "name",
-) -> Response:
+async def book_csv(viewer: DataViewer, parts: Console, asked: Asked) -> Response:
     """Every row of the current view, page after page."""
-    filters = _filters(viewer, owner, segment, region, band, name, within_days, sort)
+    filters = asked.filters(viewer)
     chunks: list[str] = []
     cursor: str | None = None
     first = True
