@@ -72,6 +72,8 @@ async def pipeline(kafka_bootstrap, database_url, tmp_path_factory, oidc_provide
         return True
 
     await eventually(ready, timeout=180, what="accounts with raised alerts and a renewal")
+    # Health's usage worker rescores once the 40 days of usage are all in: read after.
+    await running.settled(quiet_seconds=12)
     yield running
     await stop_pipeline(running)
 

@@ -17,6 +17,7 @@ import httpx
 
 from radar_cli.processes import ServiceProcesses
 from radar_cli.services import SERVICES, ServiceProcess
+from radar_cli.status import metric_count
 from radar_notifier.local import SlackSink, SmtpCatcher
 from radar_runtime import RuntimeSettings
 from radar_runtime.auth.roles import Role
@@ -58,6 +59,13 @@ channels = ["email:owner"]
 [slack]
 allowed_webhook_hosts = ["127.0.0.1"]
 """
+
+
+# What a service still holds back: unread records, unpublished outbox rows, and health's
+# late history waiting to settle (its verdicts held until then).
+PENDING = ("radar_consumer_lag", "radar_outbox_pending", "radar_health_history_waiting")
+# What moves while a service works: events applied, and health's usage recomputes.
+MOVING = ("radar_events_consumed_total", "radar_health_usage_recomputes_total")
 
 
 @dataclass
@@ -122,6 +130,31 @@ class Pipeline:
                         break
                     assert response.status_code == 503, response.text
                     await asyncio.sleep(float(response.headers.get("Retry-After", "1")))
+
+    async def settled(self, quiet_seconds: int) -> None:
+        """Every service consumed all it was sent, emitted all it had, holds no history
+        back, and none of it moved for `quiet_seconds`."""
+        seen: list[tuple[int, ...]] = []
+        checks = quiet_seconds // 2 + 1  # one every 2 s
+        async with httpx.AsyncClient(timeout=30) as http:
+            for _ in range(600):
+                moving: list[int] = []
+                pending: list[int] = []
+                for service in ("ingest", "health", "renewals", "notifier"):
+                    try:
+                        text = (await http.get(f"{self.url(service)}/metrics")).text
+                    except httpx.TimeoutException:  # busy applying: not settled yet
+                        moving += [-1] * len(MOVING)
+                        pending += [-1] * len(PENDING)
+                        continue
+                    moving += [metric_count(text, name) for name in MOVING]
+                    pending += [metric_count(text, name) for name in PENDING]
+                seen.append((*moving, *pending))
+                quiet = len(seen) >= checks and len(set(seen[-checks:])) == 1
+                if quiet and not any(pending):
+                    return
+                await asyncio.sleep(2)
+        raise AssertionError(f"the pipeline did not settle: {seen[-3:]}")
 
     async def get(self, service: str, path: str) -> Any:
         async with httpx.AsyncClient(timeout=10, headers=bearer(self.admin_token)) as http:

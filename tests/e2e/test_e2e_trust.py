@@ -25,7 +25,6 @@ from typing import Any
 import httpx
 import pytest
 
-from radar_cli.status import metric_count
 from radar_renewals.rules import read_rules
 
 from .pipeline import API_KEY, NOTIFIER_RULES, Pipeline, start_pipeline, stop_pipeline
@@ -88,41 +87,13 @@ async def simulated(pipeline: Pipeline, tmp_path_factory) -> dict[str, Any]:
         subprocess.run, command, capture_output=True, text=True, timeout=600
     )
     assert done.returncode == 0, done.stderr
-    await settled(pipeline)
+    await pipeline.settled(QUIET_SECONDS)
     return {"start": end - timedelta(days=DAYS), "end": end, "truth": truth}
 
 
-# What a service still holds back: unread records, unpublished outbox rows, and health's
-# late history waiting to settle (its verdicts held until then).
-PENDING = ("radar_consumer_lag", "radar_outbox_pending", "radar_health_history_waiting")
-# Then nothing may move for the notifier's settle (10 s) and group wait (30 s), so what
-# the history left standing has been told, plus a worker pass (5 s) for lagging gauges.
+# Nothing may move for the notifier's settle (10 s) and group wait (30 s), so what the
+# history left standing has been told, plus a worker pass (5 s) for lagging gauges.
 QUIET_SECONDS = 46
-
-
-async def settled(pipeline: Pipeline) -> None:
-    """Every service consumed all it was sent, emitted all it had, holds no history
-    back, and none of it moved for `QUIET_SECONDS`."""
-    seen: list[tuple[int, ...]] = []
-    quiet_checks = QUIET_SECONDS // 2
-    async with httpx.AsyncClient(timeout=30) as http:
-        for _ in range(600):
-            figures: list[int] = []
-            for service in ("ingest", "health", "renewals", "notifier"):
-                try:
-                    text = (await http.get(f"{pipeline.url(service)}/metrics")).text
-                except httpx.TimeoutException:  # busy applying: not settled yet
-                    figures += [-1] * (1 + len(PENDING))
-                    continue
-                figures.append(metric_count(text, "radar_events_consumed_total"))
-                figures += [metric_count(text, name) for name in PENDING]
-            seen.append(tuple(figures))
-            quiet = len(seen) > quiet_checks and len(set(seen[-quiet_checks:])) == 1
-            pending = [f for i, f in enumerate(figures) if i % (1 + len(PENDING))]
-            if quiet and not any(pending) and -1 not in figures:
-                return
-            await asyncio.sleep(2)
-    raise AssertionError(f"the pipeline did not settle: {seen[-3:]}")
 
 
 async def paged(pipeline: Pipeline, service: str, path: str, key: str) -> list[Any]:

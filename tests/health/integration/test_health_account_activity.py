@@ -72,7 +72,7 @@ async def test_account_activity_reads(kafka_bootstrap, database_url):
         upsert = next(e for e in every if e["type"] == "subscription.upserted")
         assert (upsert["payload"]["arr"], upsert["currency"]) == (120_000.0, "EUR")
         bad = await health.client.get(f"/v1/accounts/{account}/events?cursor=nope")
-        assert bad.status_code == 400
+        assert bad.status_code == 422
         assert (await health.client.get("/v1/accounts/nobody/events")).status_code == 404
 
         # Usage by day, each metric on every day of the window.

@@ -186,7 +186,7 @@ async def test_account_list_filters_sorts_and_pages(health, kafka_bootstrap):
     assert (await health.client.get("/v1/accounts?limit=0")).status_code == 422
     assert (await health.client.get("/v1/accounts?band=blue")).status_code == 422
     bad_cursor = await health.client.get("/v1/accounts?cursor=not-a-cursor")
-    assert bad_cursor.status_code == 400
+    assert bad_cursor.status_code == 422
     assert bad_cursor.json()["error"]["details"][0]["field"] == "query.cursor"
 
 
@@ -268,7 +268,7 @@ async def test_history_pages_and_says_when_there_is_more(health, kafka_bootstrap
     everything = await health.client.get(f"/v1/accounts/{account}/health/history?days=30")
     assert [p["at"] for p in everything.json()["points"]] == points
     bad = await health.client.get(url + "&cursor=not-a-cursor")
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     assert bad.json()["error"]["details"][0]["field"] == "query.cursor"
 
 

@@ -47,4 +47,4 @@ async def test_a_cursor_not_given_out_is_refused_naming_it(notifier):
         for path in ("/v1/alerts", "/v1/deliveries"):
             response = await notifier.http.get(path, params={"cursor": bad})
             assert response.status_code == 422, (path, bad, response.text)
-            assert response.json()["error"]["details"][0]["field"] == "cursor"
+            assert response.json()["error"]["details"][0]["field"] == "query.cursor"

@@ -143,3 +143,9 @@ async def test_a_period_that_makes_no_sense_is_refused_naming_the_field(notifier
         assert response.status_code == 422
         assert response.json()["error"]["details"][0]["field"] == field
     assert (await notifier.http.get("/v1/rules/quality?from=soon")).status_code == 422
+
+
+async def test_the_default_period_starts_with_the_calendar_for_a_to_in_year_one(notifier):
+    response = await notifier.http.get("/v1/rules/quality", params={"to": "0001-01-05"})
+    assert response.status_code == 200
+    assert (response.json()["from"], response.json()["to"]) == ("0001-01-01", "0001-01-05")

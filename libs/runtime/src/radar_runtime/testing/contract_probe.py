@@ -20,6 +20,8 @@ from schemathesis.specs.openapi.checks import (  # type: ignore[attr-defined]
     RejectedPositiveData,
 )
 
+from radar_runtime.paging import CURSOR_REASON
+
 # A failure the caller knows to be the contract at work (what JSON Schema cannot say).
 Tolerated = Callable[[Exception, requests.Response], bool]
 
@@ -39,10 +41,10 @@ _IGNORED_VIOLATIONS = re.compile(
 )
 
 
-def rejected_only_for(reasons: re.Pattern[str]) -> Tolerated:
+def rejected_only_for(reasons: re.Pattern[str] | None = None) -> Tolerated:
     """Tolerates a valid-looking request refused with a 422 whose every detail matches
-    (or the runtime's control-character rule), and a negative case whose only violations
-    are ones the service may ignore."""
+    (or the runtime's control-character or cursor rule), and a negative case whose only
+    violations are ones the service may ignore."""
 
     def tolerated(failure: Exception, response: requests.Response) -> bool:
         if isinstance(failure, AcceptedNegativeData):
@@ -57,7 +59,10 @@ def rejected_only_for(reasons: re.Pattern[str]) -> Tolerated:
             return False
         details = response.json()["error"]["details"]
         return bool(details) and all(
-            CONTROL_CHARACTERS.search(d["reason"]) or reasons.search(d["reason"]) for d in details
+            CONTROL_CHARACTERS.search(d["reason"])
+            or d["reason"] == CURSOR_REASON
+            or (reasons is not None and reasons.search(d["reason"]))
+            for d in details
         )
 
     return tolerated
@@ -79,7 +84,7 @@ def probe_openapi(
     tolerated: Tolerated | None = None,
 ) -> ProbeResult:
     """Every operation of `document`, valid and invalid inputs, `examples_per_mode` each."""
-    tolerated = tolerated or rejected_only_for(CONTROL_CHARACTERS)
+    tolerated = tolerated or rejected_only_for()
     schema = schemathesis.openapi.from_dict(dict(document))
     found = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
     session = requests.Session()

@@ -4,8 +4,6 @@ Any signed-in role may read them, like the account's health."""
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
@@ -14,7 +12,7 @@ from fastapi import APIRouter, Query
 from pydantic import StringConstraints
 
 from radar_runtime import SessionDep
-from radar_runtime.errors import ApiError, ErrorBody
+from radar_runtime.paging import Cursor, cursor_of, read_cursor
 from radar_schemas.common import PLAIN_PATTERN
 
 from ..domain.instants import utc_day
@@ -35,40 +33,11 @@ from .models import (
 
 router = APIRouter(prefix="/v1", tags=["health"])
 
-BAD_CURSOR: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "A cursor not from here"}
-}
-Cursor = Annotated[str | None, Query(max_length=200, pattern=PLAIN_PATTERN)]
-
-
-def bad_cursor() -> ApiError:
-    reason = "cursor is not one this API returned"
-    return ApiError(
-        400, "bad_request", reason, details=[{"field": "query.cursor", "reason": reason}]
-    )
-
-
-def encode_event_cursor(at: datetime, event_id: UUID) -> str:
-    raw = json.dumps([at.isoformat(), str(event_id)]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def event_cursor(cursor: str) -> tuple[datetime, UUID]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        at, event_id = json.loads(base64.urlsafe_b64decode(padded))
-        instant = datetime.fromisoformat(at)
-        if instant.tzinfo is None:
-            raise ValueError("no timezone")
-        return instant, UUID(event_id)
-    except (ValueError, TypeError, UnicodeDecodeError) as error:
-        raise bad_cursor() from error
-
 
 @router.get(
     "/accounts/{account_id}/events",
     response_model=TimelineOut,
-    responses={**NOT_FOUND, **BAD_CURSOR},
+    responses=NOT_FOUND,
 )
 async def get_events(
     account_id: AccountId,
@@ -81,7 +50,7 @@ async def get_events(
     named by name where a contact event named them. Keyset-paginated by `cursor`."""
     if not await views.account_known(session, account_id):
         raise unknown(account_id)
-    before = event_cursor(cursor) if cursor is not None else None
+    before = read_cursor(cursor, datetime, UUID) if cursor is not None else None
     rows = await account_views.timeline(session, account_id, before, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
@@ -103,11 +72,11 @@ async def get_events(
                     else None
                 ),
                 currency=row.payload.get("currency") or row.currency,
-                cursor=encode_event_cursor(row.occurred_at, row.event_id),
+                cursor=cursor_of(row.occurred_at, row.event_id),
             )
             for row in rows
         ],
-        next_cursor=encode_event_cursor(rows[-1].occurred_at, rows[-1].event_id) if more else None,
+        next_cursor=cursor_of(rows[-1].occurred_at, rows[-1].event_id) if more else None,
     )
 
 
@@ -138,7 +107,7 @@ async def get_usage(
 @router.get(
     "/accounts/{account_id}/health/overrides",
     response_model=OverrideHistoryOut,
-    responses={**NOT_FOUND, **BAD_CURSOR},
+    responses=NOT_FOUND,
 )
 async def get_override_history(
     account_id: AccountId,
@@ -150,16 +119,14 @@ async def get_override_history(
     name), the score or band, reason and expiry; from the audit log."""
     if not await views.account_known(session, account_id):
         raise unknown(account_id)
-    if cursor is not None and not (cursor.isdigit() and 0 < int(cursor) < 2**63):
-        raise bad_cursor()
-    before_id = int(cursor) if cursor is not None else None
+    (before_id,) = read_cursor(cursor, int) if cursor is not None else (None,)
     rows = await account_views.override_history(session, account_id, before_id, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     return OverrideHistoryOut(
         account_id=account_id,
         changes=[override_change(row) for row in rows],
-        next_cursor=str(rows[-1]["id"]) if more else None,
+        next_cursor=cursor_of(rows[-1]["id"]) if more else None,
     )
 
 

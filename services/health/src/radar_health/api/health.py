@@ -3,7 +3,6 @@ alerts; its history; and the CSM's override of it."""
 
 from __future__ import annotations
 
-import base64
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Annotated, Any
@@ -14,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from radar_runtime import SessionDep
 from radar_runtime.auth.audit import record
 from radar_runtime.errors import ApiError, ErrorBody
+from radar_runtime.paging import Cursor, cursor_of, read_cursor
 from radar_schemas.common import PLAIN_PATTERN
 
 from ..domain.overrides import Override, override_band
@@ -59,7 +59,7 @@ async def get_health(account_id: AccountId, health: Health, session: SessionDep)
 @router.get(
     "/accounts/{account_id}/health/history",
     response_model=HistoryOut,
-    responses={**NOT_FOUND, 400: {"model": ErrorBody, "description": "A cursor not from here"}},
+    responses=NOT_FOUND,
 )
 async def get_history(
     account_id: AccountId,
@@ -67,14 +67,14 @@ async def get_history(
     session: SessionDep,
     days: Annotated[int, Query(ge=1, le=400)] = 90,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
-    cursor: Annotated[str | None, Query(max_length=200, pattern=PLAIN_PATTERN)] = None,
+    cursor: Cursor = None,
 ) -> Any:
     """Score history of the last `days` days by event time, oldest first: a point at the
     close of every day, and one whenever the score was announced. `limit` points a page;
     pass `next_cursor` as `cursor` for the next."""
     if not await views.account_known(session, account_id):
         raise unknown(account_id)
-    after = history_cursor(cursor) if cursor is not None else None
+    (after,) = read_cursor(cursor, datetime) if cursor is not None else (None,)
     since = health.runtime.clock.now() - timedelta(days=days)
     rows = await views.history_since(session, account_id, since, after, limit + 1)
     more = len(rows) > limit
@@ -83,27 +83,8 @@ async def get_history(
         account_id=account_id,
         days=days,
         points=[HistoryPointOut.model_validate(row, from_attributes=True) for row in rows],
-        next_cursor=encode_history_cursor(rows[-1].at) if more else None,
+        next_cursor=cursor_of(rows[-1].at) if more else None,
     )
-
-
-def encode_history_cursor(at: datetime) -> str:
-    return base64.urlsafe_b64encode(at.isoformat().encode()).decode().rstrip("=")
-
-
-def history_cursor(cursor: str) -> datetime:
-    """The instant a history page ended at; 400 for anything this API did not return."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        at = datetime.fromisoformat(base64.urlsafe_b64decode(padded).decode())
-        if at.tzinfo is None:
-            raise ValueError("no timezone")
-        return at
-    except (ValueError, UnicodeDecodeError) as error:
-        reason = "cursor is not one this API returned"
-        raise ApiError(
-            400, "bad_request", reason, details=[{"field": "query.cursor", "reason": reason}]
-        ) from error
 
 
 @router.put(

@@ -25,7 +25,6 @@ from .tables import account_health, accounts, health_overrides, open_alerts, sco
 _a, _h, _o = accounts.c, account_health.c, health_overrides.c
 
 SortKey = Literal["score", "-score", "name", "-name", "updated", "-updated"]
-SortKind = Literal["float", "text", "time"]
 
 
 async def account_known(session: AsyncSession, account_id: str) -> bool:
@@ -93,7 +92,7 @@ async def history_since(
 
 @dataclass(frozen=True)
 class Sort:
-    kind: SortKind  # how its value is carried in a cursor
+    kind: type  # the type of its value, as a cursor carries it
     ascending: ColumnElement[Any]  # never NULL, so keyset comparisons are plain
     descending: ColumnElement[Any]
 
@@ -103,13 +102,13 @@ def sort_of(key: SortKey, now: datetime) -> Sort:
     name = key.lstrip("-")
     if name == "score":
         return Sort(
-            "float", func.coalesce(shown_score(now), 1000.0), func.coalesce(shown_score(now), -1.0)
+            float, func.coalesce(shown_score(now), 1000.0), func.coalesce(shown_score(now), -1.0)
         )
     if name == "name":
         by_name = func.coalesce(_a.name, _a.account_id)
-        return Sort("text", by_name, by_name)
+        return Sort(str, by_name, by_name)
     updated = func.coalesce(_h.as_of, _a.first_seen_at)
-    return Sort("time", updated, updated)
+    return Sort(datetime, updated, updated)
 
 
 async def list_accounts(

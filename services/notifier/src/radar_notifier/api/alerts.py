@@ -19,12 +19,12 @@ from radar_notifier.api.models import (
     FeedbackOut,
     SnoozeIn,
 )
-from radar_notifier.api.paging import Cursor, Limit, cursor_of, page, read_cursor
 from radar_notifier.domain.actions import Action, Verb
 from radar_notifier.store import alerts, feedback
 from radar_runtime import SessionDep
 from radar_runtime.auth.roles import Principal
 from radar_runtime.errors import ApiError, ErrorBody
+from radar_runtime.paging import Cursor, Limit, cursor_of, page, read_cursor
 from radar_schemas.common import PLAIN_PATTERN, AlertRule
 
 # Every route on one alert: an id or dedup_key no alert has.

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from radar_notifier.api.models import ChannelName, DeliveryList, DeliveryOut, DeliveryStatus
-from radar_notifier.api.paging import Cursor, Limit, cursor_of, page, read_cursor
 from radar_notifier.store import deliveries
 from radar_runtime import SessionDep
+from radar_runtime.paging import Cursor, Limit, cursor_of, page, read_cursor
 
 router = APIRouter()
 

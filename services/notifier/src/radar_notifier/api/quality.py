@@ -40,7 +40,8 @@ async def rule_quality(
     first message to the acknowledgement, and for the rules meant to warn of churn
     what became of the accounts it fired on at their next renewal."""
     last = end or notifier.runtime.clock.now().date()
-    first = start or last - timedelta(days=DEFAULT_DAYS - 1)
+    # The default period ends on `to`; for a `to` in year 1, it starts with the calendar.
+    first = start or date.fromordinal(max(1, last.toordinal() - (DEFAULT_DAYS - 1)))
     if first > last:
         raise ApiError(
             422, "bad_period", "from is after to", details=[{"field": "from", "reason": "after to"}]

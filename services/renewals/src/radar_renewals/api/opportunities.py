@@ -3,8 +3,6 @@ account's timeline (health logs the rest of its CRM and support events)."""
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -17,6 +15,7 @@ from radar_renewals.api.models import amount
 from radar_renewals.store.opportunities import account_known, opportunity_edits_of
 from radar_runtime import SessionDep
 from radar_runtime.errors import ErrorBody
+from radar_runtime.paging import Cursor, cursor_of, read_cursor
 from radar_schemas.common import PLAIN_PATTERN
 
 router = APIRouter(prefix="/v1", tags=["renewals"])
@@ -24,25 +23,7 @@ router = APIRouter(prefix="/v1", tags=["renewals"])
 AccountId = Annotated[str, Path(min_length=1, max_length=128, pattern=PLAIN_PATTERN)]
 RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "The account is not known"},
-    400: {"model": ErrorBody, "description": "A cursor not from here"},
 }
-
-
-def encode_cursor(at: datetime, event_id: UUID) -> str:
-    raw = json.dumps([at.isoformat(), str(event_id)]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        at, event_id = json.loads(base64.urlsafe_b64decode(padded))
-        instant = datetime.fromisoformat(at)
-        if instant.tzinfo is None:
-            raise ValueError("no timezone")
-        return instant, UUID(event_id)
-    except (ValueError, TypeError, UnicodeDecodeError) as error:
-        raise HTTPException(400, detail="cursor is not one this API returned") from error
 
 
 @router.get(
@@ -52,14 +33,14 @@ async def list_opportunity_edits(
     account_id: AccountId,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=200, pattern=PLAIN_PATTERN)] = None,
+    cursor: Cursor = None,
 ) -> JSONResponse:
     """Every edit of the account's renewal opportunities by event time, newest first, with
     the amount in its subscription's currency; keyset-paginated by `cursor` (each item's
     `cursor` continues after it, for merging with other lists)."""
     if not await account_known(session, account_id):
         raise HTTPException(404, detail=f"account {account_id!r} is not known to renewals")
-    before = decode_cursor(cursor) if cursor is not None else None
+    before = read_cursor(cursor, datetime, UUID) if cursor is not None else None
     rows = list(await opportunity_edits_of(session, account_id, before, limit + 1))
     more = len(rows) > limit
     rows = rows[:limit]
@@ -77,12 +58,10 @@ async def list_opportunity_edits(
                     "close_date": row.close_date.isoformat(),
                     "amount": amount(row.amount),
                     "currency": row.currency,
-                    "cursor": encode_cursor(row.version_at, row.version_id),
+                    "cursor": cursor_of(row.version_at, row.version_id),
                 }
                 for row in rows
             ],
-            "next_cursor": encode_cursor(rows[-1].version_at, rows[-1].version_id)
-            if more
-            else None,
+            "next_cursor": cursor_of(rows[-1].version_at, rows[-1].version_id) if more else None,
         }
     )
