@@ -37,10 +37,12 @@ from radar_cli.simulate.model import SimulationConfig, generate
 from radar_cli.simulate.truth import build_truth
 from radar_health.main import create_app as health_app
 from radar_health.settings import HealthSettings
+from radar_health.store.tables import history_queue
 from radar_notifier.main import create_app as notifier_app
 from radar_notifier.settings import NotifierSettings
+from radar_notifier.store.notices import count_waiting
 from radar_notifier.store.tables import alerts as notifier_alerts
-from radar_notifier.store.tables import deliveries, episodes, pending_notifications
+from radar_notifier.store.tables import deliveries, episodes
 from radar_renewals.domain.predictions import Backtest, truth_outcomes
 from radar_renewals.main import create_app as renewals_app
 from radar_renewals.parts import RenewalsParts
@@ -86,7 +88,16 @@ async def measure(seed: int, smtp_port: int, tmp: Path) -> list[dict[str, object
         "batch_timeout_ms": 50,
         "outbox_poll_seconds": 0.2,
     }
-    health_settings = HealthSettings(**shared, db_schema=f"qh_{tag}", consumer_group=f"qh-{tag}")  # type: ignore[arg-type]
+    # Health holds a backfill's verdicts until it stops arriving, then replays it by
+    # event time: 1 minute instead of the shipped 5 keeps the run short.
+    health_rules = tmp / f"health-{tag}.toml"
+    health_rules.write_text("[rules]\nbackfill_settle_minutes = 1\n")
+    health_settings = HealthSettings(
+        **shared,  # type: ignore[arg-type]
+        db_schema=f"qh_{tag}",
+        consumer_group=f"qh-{tag}",
+        rules_path=health_rules,
+    )
     renewals_settings = RenewalsSettings(
         **shared, db_schema=f"qr_{tag}", consumer_group=f"qr-{tag}"
     )  # type: ignore[arg-type]
@@ -126,6 +137,7 @@ async def measure(seed: int, smtp_port: int, tmp: Path) -> list[dict[str, object
             await produce(health_settings.topic(topic), sent)
         # Health consumes every raw event; renewals its CRM types and health's scores.
         await _until(lambda: _processed(health_runtime, at_least=len(events)), "health")
+        await _until(lambda: _replayed(health_runtime), "health's history replay")
         await _until(lambda: _published(health_runtime), "health's outbox")
         scores = await _emitted(health_runtime, health_settings.topic(HEALTH))
         await _until(_settled(renewals_runtime), "renewals")
@@ -218,6 +230,14 @@ def _settled(runtime: Runtime, quiet_checks: int = 10) -> Callable[[], Awaitable
     return check
 
 
+async def _replayed(runtime: Runtime) -> bool:
+    """No account's late history still waits to be replayed day by day."""
+    db = runtime.db
+    assert db is not None
+    async with db.sessions() as session:
+        return not await session.scalar(select(func.count()).select_from(history_queue))
+
+
 async def _published(runtime: Runtime) -> bool:
     db = runtime.db
     assert db is not None
@@ -233,8 +253,8 @@ async def _delivered(runtime: Runtime) -> bool:
     db = runtime.db
     assert db is not None
     async with db.sessions() as session:
-        waiting = await session.scalar(select(func.count()).select_from(pending_notifications))
-        if waiting:
+        # Settled notices (grouped, superseded, dropped) stay until the purge.
+        if await count_waiting(session):
             return False
         unsent = await session.scalar(
             select(func.count())
