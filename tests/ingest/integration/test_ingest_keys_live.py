@@ -159,8 +159,7 @@ async def ingest(kafka_bootstrap: str) -> AsyncIterator[Ingest]:
 
 async def test_a_key_over_its_quota_gets_429_with_retry_after(ingest: Ingest) -> None:
     before = (
-        REGISTRY.get_sample_value("radar_ingest_throttled_events_total", {"source": "slow"})
-        or 0.0
+        REGISTRY.get_sample_value("radar_ingest_throttled_events_total", {"source": "slow"}) or 0.0
     )
     answers = [
         await ingest.client.post("/v1/events", json=usage(), headers=bearer(SLOW_KEY))

@@ -19,6 +19,7 @@ from .projection.refresh import Refresher
 from .rules import RenewalsRules, read_rules
 from .settings import RenewalsSettings
 from .work.gauges import Gauges
+from .work.totals import TotalsFolder
 from .work.transitions import Transitions
 
 DESCRIPTION = """Renewal state per subscription term (upcoming, in window, overdue, renewed
@@ -44,6 +45,7 @@ def bootstrap(
         refresher=refresher,
         transitions=Transitions(runtime, refresher, chunk=settings.transitions_chunk),
         gauges=Gauges(runtime, settings.metrics_refresh_seconds),
+        totals=TotalsFolder(runtime, settings.totals_fold_seconds),
     )
 
 
@@ -55,7 +57,7 @@ def spec(parts: RenewalsParts) -> ServiceSpec:
         routes=routes(parts),
         emits=("renewal.state_changed", "alert.raised", "alert.resolved"),
         jobs=[Job("renewal-transitions", transitions, parts.transitions.run)],
-        workers=[parts.gauges],
+        workers=[parts.gauges, parts.totals],
         routers=ROUTERS,
         access=parts.access,
     )

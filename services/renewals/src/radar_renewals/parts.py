@@ -10,6 +10,7 @@ from radar_renewals.projection.refresh import Refresher
 from radar_renewals.rules import RenewalsRules
 from radar_renewals.settings import RenewalsSettings
 from radar_renewals.work.gauges import Gauges
+from radar_renewals.work.totals import TotalsFolder
 from radar_renewals.work.transitions import Transitions
 from radar_runtime import Runtime
 from radar_runtime.auth.access import Access
@@ -25,6 +26,7 @@ class RenewalsParts:
     refresher: Refresher  # re-derives subscriptions: after each batch, and daily
     transitions: Transitions
     gauges: Gauges
+    totals: TotalsFolder
 
     def today(self) -> date:
         """The clock's date in UTC: the day terms are evaluated as of."""

@@ -37,6 +37,9 @@ class RenewalsSettings(RuntimeSettings):
     batch_max_records: int = Field(5000, ge=1)
     # Gauges (terms per state, ARR at risk) are recounted this often.
     metrics_refresh_seconds: float = Field(15, gt=0)
+    # Pending term-total changes are folded into the totals this often (readers add
+    # what is still pending, so this sets their cost, never their figures).
+    totals_fold_seconds: float = Field(2, gt=0)
     # Python's cyclic collector runs after this many new container objects (its default,
     # 700, makes it run hundreds of times per batch here); 0 leaves the default.
     gc_threshold: int = Field(50_000, ge=0)

@@ -1,8 +1,11 @@
-"""Forecast and KPI aggregates in SQL: one GROUP BY over the pre-computed `terms` columns.
+"""Forecast and KPI aggregates in SQL, summed from the term totals per renewal day.
 
-The columns hold each term's figures as of its last evaluation (the transitions job
-re-evaluates open terms daily), and follow the same rules as `domain.forecast` and
-`domain.kpis`; the integration tests check both give the same numbers.
+`term_totals` (with its pending changes, `store.totals`) holds every measure per day,
+currency, segment and region, so a range of any size is a sum over a few thousand rows.
+Grouped by owner, the same measures are summed from `terms` itself (the totals are not
+kept per owner). Either way they follow the rules of `domain.forecast` and
+`domain.kpis`; the integration tests check all give the same numbers. The managers'
+calls come from `current_calls` joined to the terms that have one.
 """
 
 from __future__ import annotations
@@ -12,57 +15,49 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Date,
+    DateTime,
+    FromClause,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from radar_renewals.domain.calls import CallCategory
-from radar_renewals.domain.forecast import FORECAST_CATEGORIES, FORECAST_FIELDS, ForecastRow
+from radar_renewals.domain.forecast import ForecastRow
 from radar_renewals.domain.grouping import UNKNOWN_GROUP, GroupBy
 from radar_renewals.domain.kpis import KpiRow, PeriodKpis
 from radar_renewals.domain.periods import Period, period_label, periods_between
 from radar_renewals.domain.terms import State
 from radar_renewals.store.calls import CALL_OF_TERM
-from radar_renewals.store.tables import current_calls, terms
+from radar_renewals.store.tables import TOTAL_COUNTS, current_calls, terms
+from radar_renewals.store.totals import MEASURES, all_totals
 
 ZERO = Decimal(0)
+_CALL_CATEGORIES = tuple(c.value for c in CallCategory)
+# The forecast's measures that are not state counts, and KpiRow's fields by measure.
+_FORECAST_MEASURES = tuple(m for m in MEASURES if not m.startswith("state_"))
+_KPI_MEASURES = {
+    "due_count": "due_count",
+    "open_count": "open_count",
+    "open_arr": "open_arr",
+    "early_count": f"state_{State.RENEWED_EARLY.value}",
+    "on_time_count": f"state_{State.RENEWED_ON_TIME.value}",
+    "late_count": f"state_{State.RENEWED_LATE.value}",
+    "churned_count": "churned_count",
+    "start_arr": "start_arr",
+    "expansion_arr": "expansion_arr",
+    "contraction_arr": "contraction_arr",
+    "churned_arr": "churned_arr",
+}
 
-
-def _group(by: GroupBy | None) -> ColumnElement[Any]:
-    if by is None:
-        return literal(None).label("grp")
-    return func.coalesce(func.nullif(terms.c[by], ""), UNKNOWN_GROUP).label("grp")
-
-
-def _period(period: Period) -> ColumnElement[Any]:
-    column = terms.c.renewal_month if period == "month" else terms.c.renewal_quarter
-    return column.label("period_start")
-
-
-def _count(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-    return func.count().filter(condition)
-
-
-def _sum(column: Any, condition: ColumnElement[bool] | None = None) -> ColumnElement[Any]:
-    summed = func.sum(column) if condition is None else func.sum(column).filter(condition)
-    return func.coalesce(summed, 0)
-
-
-_MODEL = tuple(c.value for c in CallCategory if c is not CallCategory.OMITTED)
-_CALLS = tuple(c.value for c in CallCategory)
-
-
-def _by_category(
-    column: ColumnElement[Any], label: str, names: Sequence[str]
-) -> list[ColumnElement[Any]]:
-    """Category ARR of open terms, one sum per category name."""
-    return [
-        _sum(terms.c.category_arr, terms.c.is_open & (column == name)).label(label.format(name))
-        for name in names
-    ]
-
-
-def _in_range(start: date, end: date) -> ColumnElement[bool]:
-    return terms.c.end_date.between(start, end)
+Cells = dict[tuple[date | None, str | None, str], dict[str, Any]]
 
 
 async def forecast_rows(
@@ -75,40 +70,9 @@ async def forecast_rows(
 ) -> list[ForecastRow]:
     """Like `domain.forecast.forecast`: every (period, group, currency) in range, zeros
     included (each currency due anywhere in the range)."""
-    is_open, renewed, churned = terms.c.is_open, terms.c.is_renewed, terms.c.is_churned
-    at_risk = terms.c.at_risk
-    state_columns = [_count(terms.c.state == state.value).label(state.value) for state in State]
-    query = (
-        select(
-            _period(period),
-            _group(by),
-            terms.c.currency,
-            func.count().label("due_count"),
-            _sum(terms.c.arr).label("due_arr"),
-            _count(renewed).label("booked_count"),
-            _sum(terms.c.new_arr, renewed).label("booked_arr"),
-            _count(churned).label("churned_count"),
-            _sum(terms.c.arr, churned).label("churned_arr"),
-            _count(is_open).label("open_count"),
-            _sum(terms.c.arr, is_open).label("open_arr"),
-            _sum(terms.c.expected_arr).label("expected_arr"),
-            *_by_category(terms.c.forecast_category, "{}_arr", FORECAST_CATEGORIES),
-            _count(at_risk).label("at_risk_count"),
-            _sum(terms.c.arr, at_risk).label("at_risk_arr"),
-            *_by_category(terms.c.model_category, "model_{}_arr", _MODEL),
-            _count(is_open & current_calls.c.category.is_not(None)).label("called_count"),
-            *_by_category(current_calls.c.category, "call_{}_arr", _CALLS),
-            *state_columns,
-        )
-        .select_from(terms.outerjoin(current_calls, CALL_OF_TERM))
-        .where(_in_range(start, end))
-        .group_by("period_start", "grp", terms.c.currency)
-    )
-    cells: dict[tuple[date, str | None, str], dict[str, Any]] = {}
-    for r in (await session.execute(query)).mappings():
-        values: dict[str, Any] = {name: r[name] for name in FORECAST_FIELDS}
-        values["state_counts"] = {state: r[state.value] for state in State if r[state.value]}
-        cells[(r["period_start"], r["grp"], r["currency"])] = values
+    cells = await _measured(session, start, end, period, by)
+    for key, calls in (await _called(session, start, end, period, by)).items():
+        cells.setdefault(key, {}).update(calls)
     groups: Sequence[str | None] = sorted({g for _, g, _ in cells}, key=str) if by else [None]
     currencies: Sequence[str | None] = sorted({c for _, _, c in cells}) or [None]
     return [
@@ -117,7 +81,7 @@ async def forecast_rows(
             period_label(first_day, period),
             group,
             currency,
-            **cells.get((first_day, group, currency or ""), {}),
+            **_forecast_fields(cells.get((first_day, group, currency or ""), {})),
         )
         for first_day in periods_between(start, end, period)
         for group in groups
@@ -125,58 +89,18 @@ async def forecast_rows(
     ]
 
 
-def _kpi_columns() -> list[ColumnElement[Any]]:
-    is_open, renewed, churned = terms.c.is_open, terms.c.is_renewed, terms.c.is_churned
-    change = terms.c.new_arr - terms.c.arr
-    return [
-        func.count().label("due_count"),
-        _count(is_open).label("open_count"),
-        _sum(terms.c.arr, is_open).label("open_arr"),
-        _count(terms.c.state == State.RENEWED_EARLY.value).label("early_count"),
-        _count(terms.c.state == State.RENEWED_ON_TIME.value).label("on_time_count"),
-        _count(terms.c.state == State.RENEWED_LATE.value).label("late_count"),
-        _count(churned).label("churned_count"),
-        _sum(terms.c.arr, ~is_open).label("start_arr"),
-        _sum(func.greatest(change, 0), renewed).label("expansion_arr"),
-        _sum(func.greatest(-change, 0), renewed).label("contraction_arr"),
-        _sum(terms.c.arr, churned).label("churned_arr"),
-    ]
-
-
-_KPI_FIELDS = (
-    "due_count",
-    "open_count",
-    "open_arr",
-    "early_count",
-    "on_time_count",
-    "late_count",
-    "churned_count",
-    "start_arr",
-    "expansion_arr",
-    "contraction_arr",
-    "churned_arr",
-)
-
-
 async def kpi_rows(
     session: AsyncSession, *, start: date, end: date, by: GroupBy | None
 ) -> list[KpiRow]:
     """Like `domain.kpis.kpis`: one row per group and currency seen (one empty row when
     nothing is due)."""
-    query = (
-        select(_group(by), terms.c.currency, *_kpi_columns())
-        .where(_in_range(start, end))
-        .group_by("grp", terms.c.currency)
-    )
-    rows = {
-        (r["grp"], r["currency"]): KpiRow(
-            r["grp"], r["currency"], **{name: r[name] for name in _KPI_FIELDS}
-        )
-        for r in (await session.execute(query)).mappings()
-    }
-    if not rows:
+    cells = await _measured(session, start, end, None, by)
+    if not cells:
         return [KpiRow(None)]
-    return [rows[key] for key in sorted(rows, key=str)]
+    return [
+        KpiRow(group, currency, **_kpi_fields(cells[(None, group, currency)]))
+        for _, group, currency in sorted(cells, key=lambda key: str(key[1:]))
+    ]
 
 
 async def kpis_by_period(
@@ -184,18 +108,153 @@ async def kpis_by_period(
 ) -> list[PeriodKpis]:
     """Ungrouped KPIs for every period touching [start, end] and currency due in it,
     empty periods included (one empty row)."""
-    query = (
-        select(_period(period), terms.c.currency, *_kpi_columns())
-        .where(_in_range(start, end))
-        .group_by("period_start", terms.c.currency)
-        .order_by("period_start", terms.c.currency)
-    )
+    cells = await _measured(session, start, end, period, None)
     found: dict[date, list[KpiRow]] = {}
-    for r in (await session.execute(query)).mappings():
-        row = KpiRow(None, r["currency"], **{name: r[name] for name in _KPI_FIELDS})
-        found.setdefault(r["period_start"], []).append(row)
+    for (first_day, _, currency), values in sorted(cells.items(), key=lambda kv: str(kv[0])):
+        assert first_day is not None  # grouped by period
+        found.setdefault(first_day, []).append(KpiRow(None, currency, **_kpi_fields(values)))
     return [
         PeriodKpis(first_day, period_label(first_day, period), row)
         for first_day in periods_between(start, end, period)
         for row in found.get(first_day, [KpiRow(None)])
     ]
+
+
+async def _measured(
+    session: AsyncSession, start: date, end: date, period: Period | None, by: GroupBy | None
+) -> Cells:
+    """Every measure summed per (period, group, currency) with a term due in range;
+    period None sums the whole range."""
+    if by == "owner":
+        source: FromClause = terms
+        sums = _summed_from_terms()
+    else:
+        source = all_totals()
+        sums = [_total(source.c[m], m) for m in MEASURES]
+    query = (
+        select(
+            _period(source, period),
+            _group(source, by),
+            source.c.currency,
+            *(s.label(m) for s, m in zip(sums, MEASURES, strict=True)),
+        )
+        .where(source.c.end_date.between(start, end))
+        .group_by("period_start", "grp", source.c.currency)
+    )
+    if by != "owner":  # a day whose terms all moved away sums to zero until folded
+        query = query.having(func.sum(source.c.due_count) > 0)
+    return {
+        (r["period_start"], r["grp"], r["currency"]): {m: r[m] for m in MEASURES}
+        for r in (await session.execute(query)).mappings()
+    }
+
+
+async def _called(
+    session: AsyncSession, start: date, end: date, period: Period, by: GroupBy | None
+) -> Cells:
+    """The managers' calls on open terms per (period, group, currency): how many, and
+    the category ARR of each call category."""
+    called = current_calls.c.category
+    query = (
+        select(
+            _period(terms, period),
+            _group(terms, by),
+            terms.c.currency,
+            func.count().label("called_count"),
+            *(
+                func.coalesce(func.sum(terms.c.category_arr).filter(called == name), 0).label(
+                    f"call_{name}_arr"
+                )
+                for name in _CALL_CATEGORIES
+            ),
+        )
+        .select_from(current_calls.join(terms, CALL_OF_TERM))
+        .where(terms.c.is_open, terms.c.end_date.between(start, end))
+        .group_by("period_start", "grp", terms.c.currency)
+    )
+    return {
+        (r["period_start"], r["grp"], r["currency"]): {
+            k: v for k, v in r.items() if k not in ("period_start", "grp", "currency")
+        }
+        for r in (await session.execute(query)).mappings()
+    }
+
+
+def _period(source: FromClause, period: Period | None) -> ColumnElement[Any]:
+    if period is None:
+        return literal(None, Date).label("period_start")
+    # The unit as SQL text: a bound parameter would make GROUP BY see two expressions.
+    first_day = func.date_trunc(literal_column(f"'{period}'"), cast(source.c.end_date, DateTime))
+    return cast(first_day, Date).label("period_start")
+
+
+def _total(column: Any, measure: str) -> ColumnElement[Any]:
+    """A count sums to numeric in PostgreSQL: back to an integer."""
+    summed = func.sum(column)
+    return cast(summed, BigInteger) if measure in TOTAL_COUNTS else summed
+
+
+def _group(source: FromClause, by: GroupBy | None) -> ColumnElement[Any]:
+    if by is None:
+        return literal(None).label("grp")
+    return func.coalesce(func.nullif(source.c[by], ""), UNKNOWN_GROUP).label("grp")
+
+
+def _summed_from_terms() -> list[ColumnElement[Any]]:
+    """The measures of `store.totals.MEASURES`, in order, summed from `terms` (each term's
+    contribution as the totals' triggers compute it)."""
+    t = terms.c
+
+    def amount(column: Any, condition: ColumnElement[bool]) -> ColumnElement[Any]:
+        return func.coalesce(func.sum(column).filter(condition), 0)
+
+    def count(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+        return func.count().filter(condition)
+
+    def category(column: Any, name: str) -> ColumnElement[Any]:
+        return amount(t.category_arr, t.is_open & (column == name))
+
+    change = t.new_arr - t.arr
+    by_name: dict[str, ColumnElement[Any]] = {
+        "due_count": func.count(),
+        "booked_count": count(t.is_renewed),
+        "churned_count": count(t.is_churned),
+        "open_count": count(t.is_open),
+        "at_risk_count": count(t.at_risk),
+        **{f"state_{s.value}": count(t.state == s.value) for s in State},
+        "due_arr": func.coalesce(func.sum(t.arr), 0),
+        "booked_arr": amount(t.new_arr, t.is_renewed),
+        "churned_arr": amount(t.arr, t.is_churned),
+        "open_arr": amount(t.arr, t.is_open),
+        "expected_arr": func.coalesce(func.sum(t.expected_arr), 0),
+        **{f"{c}_arr": category(t.forecast_category, c) for c in _FORECAST_CATEGORIES},
+        "at_risk_arr": amount(t.arr, t.at_risk),
+        **{f"model_{c}_arr": category(t.model_category, c) for c in _MODEL_CATEGORIES},
+        "start_arr": amount(t.arr, ~t.is_open),
+        "expansion_arr": amount(func.greatest(change, 0), t.is_renewed),
+        "contraction_arr": amount(func.greatest(-change, 0), t.is_renewed),
+    }
+    return [by_name[m] for m in MEASURES]
+
+
+_FORECAST_CATEGORIES = ("commit", "best_case", "pipeline", "omitted")
+_MODEL_CATEGORIES = tuple(c.value for c in CallCategory if c is not CallCategory.OMITTED)
+
+
+def _forecast_fields(values: dict[str, Any]) -> dict[str, Any]:
+    if not values:
+        return {}
+    fields = {m: values[m] for m in _FORECAST_MEASURES if m in values and m not in _NOT_SHOWN}
+    fields |= {k: v for k, v in values.items() if k.startswith(("call_", "called_"))}
+    fields["state_counts"] = {
+        s: values[f"state_{s.value}"] for s in State if values.get(f"state_{s.value}")
+    }
+    return fields
+
+
+# Measures the KPIs use that a ForecastRow does not have.
+_NOT_SHOWN = frozenset({"start_arr", "expansion_arr", "contraction_arr"})
+
+
+def _kpi_fields(values: dict[str, Any]) -> dict[str, Any]:
+    return {field: values[measure] for field, measure in _KPI_MEASURES.items()}

@@ -29,6 +29,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
+from radar_renewals.domain.terms import State
+
 metadata = MetaData()
 
 Money = Numeric(18, 2)
@@ -278,3 +280,51 @@ account_locks = Table(
     metadata,
     Column("account_id", Text, primary_key=True),
 )
+
+# Each measure the forecast and KPIs sum, summed per renewal day, currency, segment and
+# region ('' for none): kept by triggers on `terms` (migration c5e8a1d4f702), which
+# append every statement's difference to `term_total_changes`; `store.totals` folds
+# those in. A range's figures are the sum of both.
+TOTAL_COUNTS = (
+    "due_count",
+    "booked_count",
+    "churned_count",
+    "open_count",
+    "at_risk_count",
+    *(f"state_{state.value}" for state in State),
+)
+TOTAL_AMOUNTS = (
+    "due_arr",
+    "booked_arr",
+    "churned_arr",
+    "open_arr",
+    "expected_arr",
+    "commit_arr",
+    "best_case_arr",
+    "pipeline_arr",
+    "omitted_arr",
+    "at_risk_arr",
+    "model_commit_arr",
+    "model_best_case_arr",
+    "model_at_risk_arr",
+    "start_arr",
+    "expansion_arr",
+    "contraction_arr",
+)
+
+
+def _totals_table(name: str, *, keyed: bool) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("end_date", Date, primary_key=keyed, nullable=False),
+        Column("currency", Text, primary_key=keyed, nullable=False),
+        Column("segment", Text, primary_key=keyed, nullable=False),
+        Column("region", Text, primary_key=keyed, nullable=False),
+        *(Column(c, BigInteger, nullable=False) for c in TOTAL_COUNTS),
+        *(Column(a, Numeric, nullable=False) for a in TOTAL_AMOUNTS),
+    )
+
+
+term_totals = _totals_table("term_totals", keyed=True)
+term_total_changes = _totals_table("term_total_changes", keyed=False)

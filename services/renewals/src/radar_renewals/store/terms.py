@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Date, Row, Text, bindparam, delete, func, select, text, tuple_
@@ -92,22 +91,6 @@ async def unevaluated_open(
     return [(subscription_id, account_id) for subscription_id, account_id in rows.all()]
 
 
-_AT_RISK = terms.c.at_risk
-
-
-async def count_by_state(session: AsyncSession) -> dict[str, int]:
-    rows = await session.execute(select(terms.c.state, func.count()).group_by(terms.c.state))
-    return {state: count for state, count in rows.all()}
-
-
-async def arr_at_risk(session: AsyncSession) -> dict[str, Decimal]:
-    """ARR of the terms at risk, per currency."""
-    rows = await session.execute(
-        select(terms.c.currency, func.sum(terms.c.arr)).where(_AT_RISK).group_by(terms.c.currency)
-    )
-    return {currency: Decimal(total) for currency, total in rows.all()}
-
-
 async def first_renewal_date(session: AsyncSession) -> date | None:
     """The earliest renewal date of any term (None without terms)."""
     first: date | None = await session.scalar(select(func.min(terms.c.end_date)))
@@ -187,7 +170,7 @@ async def largest_at_risk(
     """Terms at risk due in the range, largest ARR first."""
     rows = await session.execute(
         select(terms)
-        .where(terms.c.end_date.between(due_from, due_to), _AT_RISK)
+        .where(terms.c.end_date.between(due_from, due_to), terms.c.at_risk)
         .order_by(terms.c.arr.desc(), terms.c.end_date)
         .limit(limit)
     )

@@ -1,14 +1,14 @@
 """The gauges worker: recounts terms per state and ARR at risk from the `terms` table.
 
-Every replica reports the same totals. (A recount is a GROUP BY over every term:
-recounting after each change would cost more than the changes under a CRM backfill.)
+Every replica reports the same totals, summed from the term totals per renewal day
+(`store.totals`).
 """
 
 from __future__ import annotations
 
 from radar_renewals.domain.terms import State
 from radar_renewals.metrics import ARR_AT_RISK, RENEWALS
-from radar_renewals.store import terms
+from radar_renewals.store import totals
 from radar_runtime import Periodic, Runtime
 
 
@@ -31,8 +31,8 @@ class Gauges:
         if db is None:
             return
         async with db.sessions() as session:
-            counts = await terms.count_by_state(session)
-            at_risk = await terms.arr_at_risk(session)
+            counts = await totals.count_by_state(session)
+            at_risk = await totals.arr_at_risk(session)
         for state in State:
             RENEWALS.labels(state.value).set(counts.get(state.value, 0))
         # A currency no longer at risk reads 0 rather than its last figure.
