@@ -274,12 +274,12 @@ def figures(pipeline: Pipeline, ids: list[str], today: date) -> list[tuple[str, 
         (
             "  API renewals GET /v1/forecast (months)",
             "manager-api",
-            f"{renewals}/v1/forecast?period=month&{year_back}",
+            f"{renewals}/v1/forecast?period=month&disagreements=0&{year_back}",
         ),
         (
             "  API renewals GET /v1/forecast (next 12 months)",
             "manager-api",
-            f"{renewals}/v1/forecast?period=quarter",
+            f"{renewals}/v1/forecast?period=quarter&disagreements=0",
         ),
     ]
 

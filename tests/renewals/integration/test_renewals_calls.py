@@ -171,3 +171,8 @@ async def test_a_manager_calls_a_renewal_and_the_forecast_shows_three_views(
         assert apart["subscription_id"] == "sub-c"
         assert apart["views"] == {"crm": "pipeline", "model": "best_case", "manager": "commit"}
         assert apart["apart"] == ["manager/crm"]  # commit against a pipeline deal
+        unlisted = await service.get(
+            "/v1/forecast", **{"from": "2026-05-01", "to": "2026-05-31", "disagreements": 0}
+        )
+        assert unlisted["disagreements"] == []
+        assert unlisted["rows"] == forecast["rows"]

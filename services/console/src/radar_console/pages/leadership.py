@@ -29,8 +29,9 @@ async def leadership(request: Request, viewer: PageViewer, parts: Console) -> Re
     try:
         kpis, history, ahead = await asyncio.gather(
             parts.renewals.kpis(viewer.credential, **span),
-            parts.renewals.forecast(viewer.credential, period="month", **span),
-            parts.renewals.forecast(viewer.credential, period="quarter"),
+            # The page lists no disagreements: not looked for.
+            parts.renewals.forecast(viewer.credential, period="month", disagreements=0, **span),
+            parts.renewals.forecast(viewer.credential, period="quarter", disagreements=0),
         )
     except ApiRefused as refused:
         return render(

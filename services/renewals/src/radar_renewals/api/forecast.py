@@ -30,8 +30,8 @@ from radar_renewals.api.models import (
 from radar_renewals.domain.forecast import combine
 from radar_renewals.domain.kpis import combine_kpis
 from radar_renewals.domain.money import in_reporting_currency
+from radar_renewals.store import calls
 from radar_renewals.store.aggregates import forecast_rows, kpi_rows
-from radar_renewals.store.calls import disagreements
 from radar_runtime import SessionDep
 
 router = APIRouter(prefix="/v1", tags=["forecast"])
@@ -42,6 +42,14 @@ ToParam = Annotated[Day | None, Query(alias="to", description="Last renewal date
 DEFAULT_MONTHS = 12
 # The largest renewals whose CRM category, model and manager call disagree.
 DISAGREEMENTS = 25
+DisagreementsParam = Annotated[
+    int,
+    Query(
+        ge=0,
+        le=100,
+        description="How many of the largest disagreements to list (0: none, not looked for).",
+    ),
+]
 
 
 @router.get(
@@ -62,6 +70,7 @@ async def get_forecast(
     period: Literal["month", "quarter"] = "month",
     by: GroupParam = None,
     format: Literal["json", "csv"] = "json",
+    disagreements: DisagreementsParam = DISAGREEMENTS,
 ) -> Response:
     """Renewals due per period: due, booked, expected, commit, best case and at-risk ARR,
     and the open renewals in three views side by side (`views`: the CRM's categories,
@@ -91,7 +100,7 @@ async def get_forecast(
     converted = in_reporting_currency(
         rows, policy, lambda row: (row.period_start, row.group), combine
     )
-    apart = await disagreements(session, start, end, DISAGREEMENTS)
+    apart = await calls.disagreements(session, start, end, disagreements) if disagreements else []
     converted_totals = replace(combine(converted, label="total"), group=None) if converted else None
     return plain_json(
         {
