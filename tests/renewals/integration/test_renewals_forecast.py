@@ -17,6 +17,7 @@ from renewals_support import (
     running_service,
     subscription,
 )
+from sqlalchemy import text
 
 from radar_renewals.api.models import forecast_view, kpi_view
 from radar_renewals.domain.chain import derive_terms
@@ -217,6 +218,12 @@ async def test_sql_aggregates_equal_the_domain_over_the_same_terms(kafka_bootstr
             assert await service.parts.totals.fold() > 0
             assert await service.parts.totals.fold() == 0  # nothing left pending
             await _assert_sql_agrees_with_the_domain(service, rules)
+        db = service.runtime.db
+        assert db is not None
+        async with db.sessions() as session, session.begin():
+            await session.execute(text("TRUNCATE terms"))
+        body = await service.get("/v1/kpis", **{"from": "2025-09-01", "to": "2027-04-30"})
+        assert [row["due_count"] for row in body["rows"]] == [0]  # the totals went too
 
 
 async def _assert_sql_agrees_with_the_domain(service, rules) -> None:

@@ -47,7 +47,7 @@ DisagreementsParam = Annotated[
     Query(
         ge=0,
         le=100,
-        description="How many of the largest disagreements to list (0: none, not looked for).",
+        description="How many of the largest disagreements to list (0: not looked for, null).",
     ),
 ]
 
@@ -100,7 +100,7 @@ async def get_forecast(
     converted = in_reporting_currency(
         rows, policy, lambda row: (row.period_start, row.group), combine
     )
-    apart = await calls.disagreements(session, start, end, disagreements) if disagreements else []
+    apart = await calls.disagreements(session, start, end, disagreements) if disagreements else None
     converted_totals = replace(combine(converted, label="total"), group=None) if converted else None
     return plain_json(
         {
@@ -113,7 +113,10 @@ async def get_forecast(
             "rows": [forecast_view(row) for row in rows],
             "totals": [forecast_view(row) for row in per_currency_totals(rows)],
             "reporting": reporting_view(policy, converted, forecast_view, converted_totals),
-            "disagreements": [disagreement_view(row, today) for row in apart],
+            # null when not looked for (disagreements=0), [] when there are none.
+            "disagreements": None
+            if apart is None
+            else [disagreement_view(row, today) for row in apart],
         }
     )
 

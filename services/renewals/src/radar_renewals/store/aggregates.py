@@ -71,8 +71,11 @@ async def forecast_rows(
     """Like `domain.forecast.forecast`: every (period, group, currency) in range, zeros
     included (each currency due anywhere in the range)."""
     cells = await _measured(session, start, end, period, by)
+    # A second statement: a term written in between may be in one and not the other, so
+    # calls join only the cells measured (never a currency or group of their own).
     for key, calls in (await _called(session, start, end, period, by)).items():
-        cells.setdefault(key, {}).update(calls)
+        if key in cells:
+            cells[key].update(calls)
     groups: Sequence[str | None] = sorted({g for _, g, _ in cells}, key=str) if by else [None]
     currencies: Sequence[str | None] = sorted({c for _, _, c in cells}) or [None]
     return [

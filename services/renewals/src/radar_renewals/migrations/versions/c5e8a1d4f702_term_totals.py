@@ -6,9 +6,10 @@ holds each measure summed per renewal day, currency, segment and region (a few t
 rows), so a range is a sum over those.
 
 Every write to `terms` (any statement, any process) adds its difference, new rows minus
-old, to `term_total_changes` through statement triggers: writers only append, so two
-replicas never wait on each other's totals. Readers add the pending changes to the
-totals; the renewals service folds them in every few seconds (`store.totals.fold`).
+old, to `term_total_changes` through statement triggers (a TRUNCATE empties both):
+writers only append, so two replicas never wait on each other's totals. Readers add the
+pending changes to the totals; the renewals service folds them in every few seconds
+(`store.totals.fold`).
 
 Revision ID: c5e8a1d4f702
 Revises: a4c7e2b9d310
@@ -115,5 +116,15 @@ def upgrade() -> None:
             f"REFERENCING {referencing} FOR EACH STATEMENT "
             f"EXECUTE FUNCTION term_totals_on_{event}()"
         )
+    # TRUNCATE has no transition tables: it empties the totals with the terms.
+    op.execute(
+        "CREATE FUNCTION term_totals_on_truncate() RETURNS trigger LANGUAGE plpgsql "
+        "SET search_path FROM CURRENT AS $$ BEGIN "
+        "TRUNCATE term_totals, term_total_changes; RETURN NULL; END $$"
+    )
+    op.execute(
+        "CREATE TRIGGER term_totals_truncate AFTER TRUNCATE ON terms "
+        "FOR EACH STATEMENT EXECUTE FUNCTION term_totals_on_truncate()"
+    )
     # The terms already there.
     op.execute(_sum_into("term_totals", "SELECT 1 AS sign, * FROM terms"))
