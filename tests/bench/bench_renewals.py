@@ -352,6 +352,8 @@ async def measure() -> list[dict[str, object]]:
         db_schema=f"bench_renewals_{name}",
         topic_prefix=f"br{name}.",
         consumer_group=f"bench-renewals-{name}",
+        # Its own token registry: a second run on the same database names "bench" again.
+        auth_schema=f"bench_renewals_{name}_auth",
         scheduler_tick_seconds=3600,
     )
     events = crm_events()
