@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from radar_renewals.domain.calls import CallCategory
-from radar_renewals.domain.forecast import ForecastRow
+from radar_renewals.domain.forecast import FORECAST_FIELDS, ForecastRow
 from radar_renewals.domain.grouping import UNKNOWN_GROUP, GroupBy
 from radar_renewals.domain.kpis import KpiRow, PeriodKpis
 from radar_renewals.domain.periods import Period, period_label, periods_between
@@ -41,8 +41,7 @@ from radar_renewals.store.totals import MEASURES, all_totals
 
 ZERO = Decimal(0)
 _CALL_CATEGORIES = tuple(c.value for c in CallCategory)
-# The forecast's measures that are not state counts, and KpiRow's fields by measure.
-_FORECAST_MEASURES = tuple(m for m in MEASURES if not m.startswith("state_"))
+# KpiRow's fields by measure.
 _KPI_MEASURES = {
     "due_count": "due_count",
     "open_count": "open_count",
@@ -247,16 +246,11 @@ _MODEL_CATEGORIES = tuple(c.value for c in CallCategory if c is not CallCategory
 def _forecast_fields(values: dict[str, Any]) -> dict[str, Any]:
     if not values:
         return {}
-    fields = {m: values[m] for m in _FORECAST_MEASURES if m in values and m not in _NOT_SHOWN}
-    fields |= {k: v for k, v in values.items() if k.startswith(("call_", "called_"))}
+    fields = {name: values[name] for name in FORECAST_FIELDS if name in values}
     fields["state_counts"] = {
         s: values[f"state_{s.value}"] for s in State if values.get(f"state_{s.value}")
     }
     return fields
-
-
-# Measures the KPIs use that a ForecastRow does not have.
-_NOT_SHOWN = frozenset({"start_arr", "expansion_arr", "contraction_arr"})
 
 
 def _kpi_fields(values: dict[str, Any]) -> dict[str, Any]:
