@@ -253,6 +253,13 @@ def test_group_and_alias_become_identity_facts_that_resolve_later_calls() -> Non
     assert rejection({"type": "track", "event": "Login", "userId": "u-1"}, source="other")
 
 
+def test_a_malformed_account_id_is_rejected_even_when_the_group_names_the_account() -> None:
+    directory = Directory()
+    directory.learn(IdentityFact("group", "analytics", "org-7", "acme"))
+    message = track(context={"groupId": "org-7"}, properties={"account_id": ["acme"]})
+    assert rejection(message, directory=directory)[0]["field"] == "properties.account_id"
+
+
 @pytest.mark.parametrize(
     ("message", "field"),
     [

@@ -257,8 +257,10 @@ class Translator:
         named_as: str,
     ) -> str:
         group_id = _id(context, "groupId", "context.groupId")
+        # Checked even when the group decides: a malformed field is rejected, never ignored.
+        named_account = _id(named, "account_id", f"{named_as}.account_id")
         account = self.directory.account(self.source, group_id) if group_id else None
-        account = account or _id(named, "account_id", f"{named_as}.account_id")
+        account = account or named_account
         account = account or self.directory.account(
             self.source, None, _id(message, "userId"), _id(message, "anonymousId")
         )
