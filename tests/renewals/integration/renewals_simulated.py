@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from radar_cli.simulate.model import SimulationConfig, generate
@@ -33,16 +33,17 @@ def simulated_crm(tag: str, *, seed: int, accounts: int, days: int, end: date) -
 
 
 def health_scores(
-    events: list[Envelope], rng: random.Random, *, per_account: int
+    events: list[Envelope], rng: random.Random, *, per_account: int, now: datetime
 ) -> list[Envelope]:
     """`health.scored` events at random moments of the history, of random scores: signals
-    that move the accounts' risk up and down (the simulation itself has no health)."""
+    that move the accounts' risk up and down (the simulation itself has no health). The
+    last of each account's is at `now`, as the health service scores every account daily."""
     first, last = events[0].occurred_at, events[-1].occurred_at
     span = (last - first).total_seconds()
     scores = []
     for account_id in sorted({event.account_id for event in events}):
-        for _ in range(per_account):
-            when = first + timedelta(seconds=rng.uniform(0, span))
+        moments = [first + timedelta(seconds=rng.uniform(0, span)) for _ in range(per_account)]
+        for when in [*moments, now]:
             score = round(rng.uniform(5, 95), 1)
             scores.append(
                 HealthScoredEvent(

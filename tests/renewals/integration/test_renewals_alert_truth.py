@@ -40,7 +40,7 @@ async def test_open_alerts_agree_with_their_renewals(kafka_bootstrap, database_u
     tag = f"s{seed}{uuid.uuid4().hex[:6]}"
     rng = random.Random(seed)
     crm = simulated_crm(tag, seed=seed, accounts=30, days=365, end=END)
-    history = crm + health_scores(crm, rng, per_account=8)
+    history = crm + health_scores(crm, rng, per_account=8, now=at(END))
     async with running_service(kafka_bootstrap, database_url, at(END)) as service:
         delivered = as_delivered(history, rng)
         await service.publish(delivered)

@@ -196,5 +196,14 @@ def test_at_risk_is_one_definition_for_alerts_and_figures() -> None:
     assert not at_risk(term, held, today, RULES)
 
 
+def test_a_held_verdict_stays_as_it_was_until_the_term_closes() -> None:
+    term = make_term()
+    today = END - days(60)
+    low = Risk(10.0, RiskBand.LOW, ())
+    assert at_risk(term, low, today, RULES, was_at_risk=True, held=True)
+    assert not at_risk(term, HIGH_RISK, today, RULES, held=True)  # not raised on history
+    assert not at_risk(booked(term, today), low, today, RULES, was_at_risk=True, held=True)
+
+
 def at_midnight(day: date) -> datetime:
     return datetime.combine(day, time(), UTC)

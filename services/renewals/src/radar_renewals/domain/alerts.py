@@ -72,8 +72,10 @@ def conditions_for(
     policy: RenewalPolicy,
     *,
     active_keys: Collection[str] = (),
+    risk_held: bool = False,
 ) -> list[Condition]:
-    """Conditions that hold for this term today; `active_keys` only feeds hysteresis."""
+    """Conditions that hold for this term today; `active_keys` only feeds hysteresis,
+    `risk_held` keeps the at-risk verdict as it is (see `at_risk`)."""
     rules = policy.timing.for_segment(term.segment)
     state = state_of(term, today, rules)
     days_left = days_to_renewal(term, today)
@@ -83,7 +85,8 @@ def conditions_for(
         if mark is not None:
             mark_days = rules.sign_days if mark == "sign" else rules.prepare_days
             conditions.append(_window_opened(term, risk, days_left, mark, mark_days))
-        if at_risk(term, risk, today, policy, was_at_risk=_raised(term, active_keys)):
+        was_at_risk = _raised(term, active_keys)
+        if at_risk(term, risk, today, policy, was_at_risk=was_at_risk, held=risk_held):
             conditions.append(_at_risk(term, risk, days_left, rules.at_risk_days))
     if state is State.OVERDUE:
         conditions.append(_overdue(term, -days_left, rules.tolerance_days + days_left))
@@ -93,16 +96,28 @@ def conditions_for(
 
 
 def at_risk(
-    term: Term, risk: Risk, today: date, policy: RenewalPolicy, *, was_at_risk: bool = False
+    term: Term,
+    risk: Risk,
+    today: date,
+    policy: RenewalPolicy,
+    *,
+    was_at_risk: bool = False,
+    held: bool = False,
 ) -> bool:
     """The one meaning of "at risk" (alerts, forecast, report, gauges): an open term at
     most at_risk_days from E (or past it) whose risk is high; once at risk it stays so
-    until the score falls below high − hysteresis, so it does not flap."""
+    until the score falls below high − hysteresis, so it does not flap.
+
+    `held`: the risk is not to be judged now (its health is history still being
+    loaded), so the verdict stays `was_at_risk`; a booking or churn still ends it.
+    """
     rules = policy.timing.for_segment(term.segment)
     if state_of(term, today, rules) not in OPEN_STATES:
         return False
     if days_to_renewal(term, today) > rules.at_risk_days:
         return False
+    if held:
+        return was_at_risk
     if risk.band is RiskBand.HIGH:
         return True
     threshold = policy.risk.bands.high - policy.alerts.at_risk_hysteresis_points

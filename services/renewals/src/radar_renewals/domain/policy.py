@@ -233,6 +233,7 @@ class ForecastPolicy(Settings):
 class AlertPolicy(Settings):
     at_risk_hysteresis_points: Points
     churned_max_age_days: Days
+    history_health_age_days: Days = 2
 
 
 class RenewalPolicy(Settings):

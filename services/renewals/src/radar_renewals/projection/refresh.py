@@ -70,6 +70,7 @@ class Refresher:
         causes: Mapping[str, datetime] | None = None,
         signals_only: Collection[str] = frozenset(),
         renamed: Collection[str] = frozenset(),
+        risk_held: Collection[str] = frozenset(),
     ) -> int:
         """Re-derive these subscriptions as of the clock's today; returns terms rewritten.
 
@@ -81,6 +82,8 @@ class Refresher:
         shown again with the account's name and people, when those changed.
         `locked` are the accounts the caller already holds (`lock_accounts`): it must
         lock those it wrote facts for before it chose the subscriptions.
+        `risk_held` are accounts whose health is history being loaded: their terms keep
+        their at-risk verdicts (`domain.alerts.at_risk`).
         """
         if not subscription_ids:
             return 0
@@ -105,6 +108,7 @@ class Refresher:
                     plan,
                     skip_closed=subscription_id in signals_only,
                     renamed=subscription_id in renamed,
+                    risk_held=risk_held,
                 )
             except Exception:
                 # One subscription's bad data must not block the others: its stored
@@ -127,9 +131,12 @@ class Refresher:
         *,
         skip_closed: bool = False,
         renamed: bool = False,
+        risk_held: Collection[str] = frozenset(),
     ) -> None:
         subscription = facts.subscriptions[subscription_id]
-        terms = derive_terms(subscription, facts.account_of(subscription))
+        account = facts.account_of(subscription)
+        held = account.account_id in risk_held
+        terms = derive_terms(subscription, account)
         last = terms[-1].start_date if terms else None
         evaluations, kept_alerts = [], set()
         for term in terms:
@@ -139,7 +146,7 @@ class Refresher:
             else:
                 evaluations.append(self.evaluator.evaluate(term, today))
         active = {key: row for key, row in active.items() if key not in kept_alerts}
-        conditions = self._conditions(evaluations, active, today)
+        conditions = self._conditions(evaluations, active, today, held=held)
         at_risk_keys = {c.dedup_key for c, _ in conditions if c.rule is AlertRule.RENEWAL_AT_RISK}
         changed, reevaluated, changes = [], [], []
         for evaluation in evaluations:
@@ -198,7 +205,12 @@ class Refresher:
         return resolution_note(rule, evaluation)
 
     def _conditions(
-        self, evaluations: list[Evaluation], active: Collection[str], today: date
+        self,
+        evaluations: list[Evaluation],
+        active: Collection[str],
+        today: date,
+        *,
+        held: bool = False,
     ) -> list[tuple[Condition, Evaluation]]:
         policy = self.evaluator.policy
         max_age = policy.alerts.churned_max_age_days
@@ -206,7 +218,7 @@ class Refresher:
         for evaluation in evaluations:
             term = evaluation.term
             for condition in conditions_for(
-                term, evaluation.risk, today, policy, active_keys=active
+                term, evaluation.risk, today, policy, active_keys=active, risk_held=held
             ):
                 stale_churn = (
                     condition.rule is AlertRule.RENEWAL_CHURNED

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import cast
 
+from radar_renewals.domain.policy import AlertPolicy
 from radar_renewals.projection.refresh import Refresher
 from radar_renewals.store.accounts import subscriptions_of
 from radar_runtime import Batch, UnitOfWork
+from radar_schemas.derived import HealthScoredEvent
 from radar_schemas.envelope import Envelope
 
 SUBSCRIPTION_FACTS = (
@@ -61,7 +64,19 @@ async def rederive(refresher: Refresher, uow: UnitOfWork, batch: Batch) -> None:
         causes=causes,
         signals_only=set(causes) - fully,
         renamed=renamed,
+        risk_held=replayed_health(batch, uow.now, refresher.evaluator.policy.alerts),
     )
+
+
+def replayed_health(batch: Batch, now: datetime, policy: AlertPolicy) -> set[str]:
+    """Accounts whose newest score in the batch is history (`history_health_age_days`
+    older than now): health is loading their past, so their risk is not yet today's."""
+    newest: dict[str, datetime] = {}
+    for event in batch.of(("health.scored",)):
+        as_of = cast(HealthScoredEvent, event).payload.as_of
+        _keep_latest(newest, event.account_id, as_of)
+    oldest_live = now - timedelta(days=policy.history_health_age_days)
+    return {account for account, as_of in newest.items() if as_of < oldest_live}
 
 
 def written_accounts(batch: Batch) -> set[str]:
