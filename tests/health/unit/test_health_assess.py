@@ -203,6 +203,7 @@ def test_every_rule_holds_its_verdict_while_history_is_still_arriving():
     held = run(facts=silent)
     assert held.changes.is_empty and not held.judged
     assert held.emit_scored and held.computed.score is not None
+    assert held.provisional  # said on health.scored, so renewals hold theirs too
     first = run(facts=AccountFacts(signals(last_engagement_at=ago(70))))
     [open_silent] = [c for c in first.changes.raised if c.rule is AlertRule.ENGAGEMENT_SILENT]
     alert = StoredAlert(ActiveAlert.from_condition(open_silent, ago(1), "alert-1"), "{}")
@@ -210,7 +211,7 @@ def test_every_rule_holds_its_verdict_while_history_is_still_arriving():
     assert run(facts=engaged, alerts={open_silent.dedup_key: alert}).changes.is_empty
     settled = replace(silent, signals=replace(silent.signals, late_at=AS_OF - settle))
     judged = run(facts=settled)
-    assert judged.judged
+    assert judged.judged and not judged.provisional
     assert AlertRule.ENGAGEMENT_SILENT in {c.rule for c in judged.changes.raised}
 
 
@@ -221,6 +222,7 @@ def test_an_instant_already_judged_is_not_judged_again_and_history_points_are_an
     stored = emitted(26.3, Band.RED)
     not_judged = assess(facts, stored, [], {}, card, rules.alerts, AS_OF, judge=False)
     assert not_judged.changes.is_empty and not not_judged.judged
+    assert not not_judged.provisional  # a settled history's point, only not judged again
     assert not not_judged.emit_scored  # unchanged score: a live recompute stays quiet
     announced = assess(facts, stored, [], {}, card, rules.alerts, AS_OF, announce=True)
     assert announced.emit_scored  # a point of the event-time history always is

@@ -170,6 +170,7 @@ def health(
     utilisation_percent: float | None = None,
     open_escalations: int | None = None,
     override: ScoreOverride | None = None,
+    provisional: bool = False,
 ) -> HealthScoredEvent:
     components = []
     if utilisation_percent is not None:
@@ -192,6 +193,7 @@ def health(
             score_30d_ago=score_30d_ago,
             open_escalations=open_escalations,
             override=override,
+            provisional=provisional,
             as_of=when,
         ),
     )

@@ -240,8 +240,9 @@ async def test_an_alert_a_health_override_resolves_says_so_and_names_who(
 async def test_health_history_being_replayed_holds_the_at_risk_verdict(
     kafka_bootstrap, database_url
 ):
-    """A health score days older than its arrival is history being loaded: the term's
-    risk shows it, but the at-risk alert waits for the account's health of today."""
+    """A health score days older than its arrival, or one health marks provisional, is
+    history being loaded: the term's risk shows it, but the at-risk alert waits for the
+    account's settled health of today."""
     end = date(2026, 4, 30)
     crm = [
         account("acct-replay", at(date(2025, 5, 1))),
@@ -261,13 +262,26 @@ async def test_health_history_being_replayed_holds_the_at_risk_verdict(
         health("acct-replay", at(date(2025, 11, day)), score=20.0, band="red", score_30d_ago=60.0)
         for day in (1, 2, 3)
     ]
-    today = health("acct-replay", at(date(2026, 1, 9)), score=22.0, band="red", score_30d_ago=58.0)
+    half_loaded = health(
+        "acct-replay",
+        at(date(2026, 1, 9)),
+        score=0.0,
+        band="red",
+        score_30d_ago=60.0,
+        provisional=True,
+    )
+    today = health("acct-replay", at(TODAY), score=22.0, band="red", score_30d_ago=58.0)
     async with running_service(kafka_bootstrap, database_url, at(TODAY)) as service:
         await service.publish(crm + bad_month)
         await service.wait_processed(crm + bad_month)
         detail = await service.get("/v1/renewals/sub-replay")
         assert detail["current"]["risk_band"] == "high"  # the risk as of the newest score
         assert detail["active_alerts"] == []  # but no verdict on a month long past
+        await service.publish([half_loaded])
+        await service.wait_processed([half_loaded])
+        detail = await service.get("/v1/renewals/sub-replay")
+        assert detail["current"]["risk_band"] == "high"  # shown as it stands
+        assert detail["active_alerts"] == []  # nor on a history half arrived
 
         await service.publish([today])
         await service.wait_processed([today])

@@ -106,6 +106,12 @@ class HealthScored(Payload):
     # Support tickets open at `as_of` that are escalated or of a watched priority (the
     # ones health raises `support.escalation` for); None from producers that predate it.
     open_escalations: Count | None = None
+    provisional: bool = Field(
+        default=False,
+        description="True while the account's history is still arriving (a backfill): "
+        "the score reads part of it as the whole, and health's own rules hold their "
+        "verdicts until it settles. Show it; do not judge on it.",
+    )
     as_of: AwareDatetime
 
 

@@ -67,6 +67,7 @@ class Assessment:
     open_escalations: int  # see alert_rules.signals.escalations
     emit_scored: bool
     judged: bool  # False while history is settling: no alert raised or resolved
+    provisional: bool  # history is settling: the score reads part of it as the whole
 
 
 def override_fingerprint(override: Override | None) -> str | None:
@@ -142,7 +143,8 @@ def assess(
     trend = score_trend(
         past_scores, as_of, current=computed.score, lookback_days=rules.trend_lookback_days
     )
-    judged = judge and not history_settling(signals.late_at, as_of, rules.backfill_settle_minutes)
+    settling = history_settling(signals.late_at, as_of, rules.backfill_settle_minutes)
+    judged = judge and not settling
     changes = AlertChanges(as_of, (), ())
     if judged:
         conditions = evaluate_rules(signals, computed, previous, trend, rules, as_of)
@@ -160,4 +162,6 @@ def assess(
             and (fingerprint, escalated) != (stored.emitted_override, stored.emitted_escalations)
         )
     )
-    return Assessment(computed, effective, trend, changes, fingerprint, escalated, emit, judged)
+    return Assessment(
+        computed, effective, trend, changes, fingerprint, escalated, emit, judged, settling
+    )

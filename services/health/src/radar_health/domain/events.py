@@ -112,6 +112,7 @@ def scored_event(
             ),
             segment=facts.signals.segment,
             open_escalations=assessment.open_escalations,
+            provisional=assessment.provisional,
             as_of=as_of,
         ),
     )
