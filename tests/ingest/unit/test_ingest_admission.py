@@ -186,9 +186,9 @@ def test_gzip_bodies_are_inflated_within_the_limit() -> None:
 @pytest.mark.parametrize(
     ("raw", "encoding", "status"),
     [
-        (gzip.compress(b"x" * 101), "gzip", 413),
+        (gzip.compress(b"x" * 101, mtime=0), "gzip", 413),
         (b"not gzip", "gzip", 400),
-        (gzip.compress(b"hello")[:-6], "gzip", 400),
+        (gzip.compress(b"hello", mtime=0)[:-6], "gzip", 400),
         (b"x", "br", 415),
     ],
 )
