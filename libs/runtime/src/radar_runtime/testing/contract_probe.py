@@ -47,6 +47,8 @@ def rejected_only_for(reasons: re.Pattern[str] | None = None) -> Tolerated:
     violations are ones the service may ignore."""
 
     def tolerated(failure: Exception, response: requests.Response) -> bool:
+        if _head_too_large(response):
+            return True
         if isinstance(failure, AcceptedNegativeData):
             lines = failure.message.splitlines()
             listed = (
@@ -66,6 +68,21 @@ def rejected_only_for(reasons: re.Pattern[str] | None = None) -> Tolerated:
         )
 
     return tolerated
+
+
+# uvicorn (h11) refuses a request head over 16 KiB with this 400 before any app sees it:
+# the HTTP server's limit, as a proxy's would be, not the API's answer.
+_H11_HEAD_LIMIT = 16 * 1024
+_H11_REFUSAL = "Invalid HTTP request received."
+
+
+def _head_too_large(response: requests.Response) -> bool:
+    url = response.request.url or ""
+    return (
+        response.status_code == 400
+        and response.text == _H11_REFUSAL
+        and len(url.encode()) > _H11_HEAD_LIMIT
+    )
 
 
 @dataclass
