@@ -31,7 +31,7 @@ from radar_health.rules import PACKAGE, HealthRules
 from radar_runtime.rules import load_rules
 from radar_runtime.testing.helpers import publish
 from radar_schemas.codec import decode
-from radar_schemas.topics import ALERTS
+from radar_schemas.topics import ALERTS, HEALTH
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 
@@ -91,9 +91,14 @@ async def test_a_backfill_pages_only_for_what_holds_at_the_end(kafka_bootstrap, 
                 )
 
         assert await alert_events(health, accounts) == []  # nothing while it arrives
+        # Scores go on being shown, each saying it is of a history half arrived.
+        arriving = await outbox_events(health, accounts, HEALTH)
+        assert arriving and all(e.payload.provisional for e in arriving)
         settle_started = health.clock.now()
         await health.replay_settled_history(SETTLE)
         sent = await alert_events(health, accounts)
+        settled = (await outbox_events(health, accounts, HEALTH))[len(arriving) :]
+        assert settled and not any(e.payload.provisional for e in settled)
         midnight = datetime.combine(health.clock.now().date(), time(), tzinfo=UTC)
 
         # Over within the history: raised and resolved at the instants they held.
@@ -144,9 +149,14 @@ async def test_a_backfill_pages_only_for_what_holds_at_the_end(kafka_bootstrap, 
 
 async def alert_events(health, accounts: list[str]) -> list:
     """Every alert event health committed for these accounts, in emission order."""
+    return await outbox_events(health, accounts, ALERTS)
+
+
+async def outbox_events(health, accounts: list[str], topic: str) -> list:
+    """Every event health committed to `topic` for these accounts, in emission order."""
     rows = await health.sql(
         "SELECT value FROM outbox WHERE key = ANY(:a) AND topic = :t ORDER BY id",
         a=accounts,
-        t=health.settings.topic(ALERTS),
+        t=health.settings.topic(topic),
     )
     return [decode(row[0]) for row in rows]
