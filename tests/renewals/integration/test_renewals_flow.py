@@ -40,25 +40,33 @@ def sample(text: str, name: str, **labels: str) -> Sample:
 
 
 TODAY = date(2026, 1, 10)
+END = date(2026, 4, 30)  # 110 days out: in the window, before the prepare mark
+
+
+def undecided_renewal(account_id: str, subscription_id: str) -> list:
+    """A term renewing on END whose deal is still in Discovery, left out of the forecast:
+    with poor health, a high risk."""
+    return [
+        account(account_id, at(date(2025, 5, 1))),
+        subscription(
+            account_id, subscription_id, at(date(2025, 5, 1)), start=date(2025, 5, 1), end=END
+        ),
+        opportunity(
+            account_id,
+            subscription_id,
+            at(date(2026, 1, 2)),
+            stage="Discovery",
+            category="omitted",
+            close=END,
+        ),
+    ]
 
 
 async def test_a_risky_renewal_raises_at_risk_and_a_booking_resolves_it(
     kafka_bootstrap, database_url
 ):
-    end = date(2026, 4, 30)  # 110 days out: in the window, before the prepare mark
     risky = [
-        account("acct-risky", at(date(2025, 5, 1))),
-        subscription(
-            "acct-risky", "sub-risky", at(date(2025, 5, 1)), start=date(2025, 5, 1), end=end
-        ),
-        opportunity(
-            "acct-risky",
-            "sub-risky",
-            at(date(2026, 1, 2)),
-            stage="Discovery",
-            category="omitted",
-            close=end,
-        ),
+        *undecided_renewal("acct-risky", "sub-risky"),
         health(
             "acct-risky",
             at(date(2026, 1, 9)),
@@ -139,7 +147,7 @@ async def test_a_risky_renewal_raises_at_risk_and_a_booking_resolves_it(
         assert alert.manager is not None and alert.manager.email == "sam.okafor@example.com"
         assert alert.account_name == "Acme Corp"
         assert (alert.segment, alert.region, alert.arr) == ("enterprise", "emea", 120_000.0)
-        assert alert.renewal_date == end
+        assert alert.renewal_date == END
         assert alert.health_score == 25.0
         assert "book an exec sponsor call this week" in alert.recommended_actions
         assert {d.name for d in alert.drivers} >= {"days_to_renewal", "health_score"}
@@ -188,20 +196,8 @@ async def test_a_risky_renewal_raises_at_risk_and_a_booking_resolves_it(
 async def test_an_alert_a_health_override_resolves_says_so_and_names_who(
     kafka_bootstrap, database_url
 ):
-    end = date(2026, 4, 30)
     history = [
-        account("acct-over", at(date(2025, 5, 1))),
-        subscription(
-            "acct-over", "sub-over", at(date(2025, 5, 1)), start=date(2025, 5, 1), end=end
-        ),
-        opportunity(
-            "acct-over",
-            "sub-over",
-            at(date(2026, 1, 2)),
-            stage="Discovery",
-            category="omitted",
-            close=end,
-        ),
+        *undecided_renewal("acct-over", "sub-over"),
         health("acct-over", at(date(2026, 1, 8)), score=20.0, band="red", score_30d_ago=60.0),
     ]
     async with running_service(kafka_bootstrap, database_url, at(TODAY)) as service:
@@ -243,21 +239,7 @@ async def test_health_history_being_replayed_holds_the_at_risk_verdict(
     """A health score days older than its arrival, or one health marks provisional, is
     history being loaded: the term's risk shows it, but the at-risk alert waits for the
     account's settled health of today."""
-    end = date(2026, 4, 30)
-    crm = [
-        account("acct-replay", at(date(2025, 5, 1))),
-        subscription(
-            "acct-replay", "sub-replay", at(date(2025, 5, 1)), start=date(2025, 5, 1), end=end
-        ),
-        opportunity(
-            "acct-replay",
-            "sub-replay",
-            at(date(2026, 1, 2)),
-            stage="Discovery",
-            category="omitted",
-            close=end,
-        ),
-    ]
+    crm = undecided_renewal("acct-replay", "sub-replay")
     bad_month = [
         health("acct-replay", at(date(2025, 11, day)), score=20.0, band="red", score_30d_ago=60.0)
         for day in (1, 2, 3)
