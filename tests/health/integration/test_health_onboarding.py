@@ -99,6 +99,9 @@ async def test_a_backfill_pages_only_for_what_holds_at_the_end(kafka_bootstrap, 
         sent = await alert_events(health, accounts)
         settled = (await outbox_events(health, accounts, HEALTH))[len(arriving) :]
         assert settled and not any(e.payload.provisional for e in settled)
+        # Each account's settled score of now, sent even if unchanged: its last was not.
+        now = health.clock.now()
+        assert {e.account_id for e in settled if e.payload.as_of == now} == set(accounts)
         midnight = datetime.combine(health.clock.now().date(), time(), tzinfo=UTC)
 
         # Over within the history: raised and resolved at the instants they held.

@@ -264,6 +264,20 @@ async def test_health_history_being_replayed_holds_the_at_risk_verdict(
         detail = await service.get("/v1/renewals/sub-replay")
         assert detail["current"]["risk_band"] == "high"  # shown as it stands
         assert detail["active_alerts"] == []  # nor on a history half arrived
+        # Nor when a CRM fact, not the score, brings the term up again.
+        crm_later = opportunity(
+            "acct-replay",
+            "sub-replay",
+            at(date(2026, 1, 9)),
+            stage="Discovery",
+            category="pipeline",
+            close=END,
+        )
+        await service.publish([crm_later])
+        await service.wait_processed([crm_later])
+        detail = await service.get("/v1/renewals/sub-replay")
+        assert detail["current"]["risk_band"] == "high"
+        assert detail["active_alerts"] == []
 
         await service.publish([today])
         await service.wait_processed([today])

@@ -79,6 +79,7 @@ def health_fact(
         utilisation,
         open_escalations,
         None,
+        False,
         *version(day, hour),
     )
 

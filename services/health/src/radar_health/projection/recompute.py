@@ -101,9 +101,11 @@ class Recomputer:
         *,
         as_of: datetime | None = None,
         record_history: bool = False,
+        announce: bool = False,
     ) -> RecomputeResult:
         """`record_history`: add a history point for every scored account (the daily pass),
-        not only for those whose health.scored is emitted."""
+        not only for those whose health.scored is emitted; `announce`: emit health.scored
+        for every account (see `assess`)."""
         as_of = as_of or uow.now
         ids = sorted(set(account_ids))
         result = RecomputeResult()
@@ -132,6 +134,7 @@ class Recomputer:
                     alerts.get(account_id, {}),
                     as_of,
                     computed_at=uow.now,
+                    announce=announce,
                 )
             except Exception:
                 # One account's bad data must not hold up the others; it is retried on

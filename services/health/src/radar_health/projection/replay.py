@@ -149,7 +149,8 @@ class HistoryReplayer:
         await open_new_alerts(session, opening)
         await replace_alert_payloads(session, shown)
         metrics.HISTORY_POINTS_REPLAYED.inc(len(written))
-        result.add(await self._recomputer.recompute(uow, ids))
+        # Announced even if unchanged: the last score sent live was provisional.
+        result.add(await self._recomputer.recompute(uow, ids, announce=True))
         return result
 
     def _replay_account(

@@ -110,6 +110,7 @@ class HealthFact(Versioned):
     utilisation: float | None  # active users / seats, 0..1 or above
     open_escalations: int | None  # as the health service counted them; None: not known
     override_note: str | None  # "health overridden to 95 by …, reason: …" while one holds
+    provisional: bool  # of a history half arrived: shown, not judged on
     version_at: datetime
     version_id: UUID
 

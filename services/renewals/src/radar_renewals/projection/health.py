@@ -66,5 +66,6 @@ def _score_row(event: HealthScoredEvent) -> dict[str, Any]:
         "utilisation": utilisation,
         "open_escalations": h.open_escalations,
         "override_note": override_note(h.override),
+        "provisional": h.provisional,
         **version_columns(event),
     }

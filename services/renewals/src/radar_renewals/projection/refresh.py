@@ -26,7 +26,7 @@ from radar_renewals.domain.alerts import (
 )
 from radar_renewals.domain.chain import derive_terms
 from radar_renewals.domain.evaluation import Evaluation, Evaluator
-from radar_renewals.domain.facts import Facts
+from radar_renewals.domain.facts import Facts, latest_health
 from radar_renewals.domain.outgoing import resolution_note, state_changed
 from radar_renewals.domain.terms import OPEN_STATES, State
 from radar_renewals.projection.alerting import write_alert_changes
@@ -83,7 +83,8 @@ class Refresher:
         `locked` are the accounts the caller already holds (`lock_accounts`): it must
         lock those it wrote facts for before it chose the subscriptions.
         `risk_held` are accounts whose health is history being loaded: their terms keep
-        their at-risk verdicts (`domain.alerts.at_risk`).
+        their at-risk verdicts (`domain.alerts.at_risk`), as do those of an account whose
+        newest score is provisional, whatever brought the refresh.
         """
         if not subscription_ids:
             return 0
@@ -135,7 +136,8 @@ class Refresher:
     ) -> None:
         subscription = facts.subscriptions[subscription_id]
         account = facts.account_of(subscription)
-        held = account.account_id in risk_held
+        newest_health = latest_health(account.health, None)
+        held = account.account_id in risk_held or bool(newest_health and newest_health.provisional)
         terms = derive_terms(subscription, account)
         last = terms[-1].start_date if terms else None
         evaluations, kept_alerts = [], set()

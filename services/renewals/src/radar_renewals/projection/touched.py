@@ -16,7 +16,7 @@ from radar_renewals.domain.policy import AlertPolicy
 from radar_renewals.projection.refresh import Refresher
 from radar_renewals.store.accounts import subscriptions_of
 from radar_runtime import Batch, UnitOfWork
-from radar_schemas.derived import HealthScored, HealthScoredEvent
+from radar_schemas.derived import HealthScoredEvent
 from radar_schemas.envelope import Envelope
 
 SUBSCRIPTION_FACTS = (
@@ -71,19 +71,13 @@ async def rederive(refresher: Refresher, uow: UnitOfWork, batch: Batch) -> None:
 def replayed_health(batch: Batch, now: datetime, policy: AlertPolicy) -> set[str]:
     """Accounts whose health is still loading their past, so their risk is not yet
     today's: the batch's newest score for them is history (`history_health_age_days`
-    older than now) or provisional (health scored a history half arrived)."""
-    newest: dict[str, HealthScored] = {}
+    older than now). (A provisional score holds them too, once stored: see `refresh`.)"""
+    newest: dict[str, datetime] = {}
     for event in batch.of(("health.scored",)):
-        score = cast(HealthScoredEvent, event).payload
-        known = newest.get(event.account_id)
-        if known is None or score.as_of > known.as_of:
-            newest[event.account_id] = score
+        as_of = cast(HealthScoredEvent, event).payload.as_of
+        _keep_latest(newest, event.account_id, as_of)
     oldest_live = now - timedelta(days=policy.history_health_age_days)
-    return {
-        account
-        for account, score in newest.items()
-        if score.provisional or score.as_of < oldest_live
-    }
+    return {account for account, as_of in newest.items() if as_of < oldest_live}
 
 
 def written_accounts(batch: Batch) -> set[str]:

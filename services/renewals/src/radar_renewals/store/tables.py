@@ -26,6 +26,7 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -126,6 +127,8 @@ health_scores = Table(
     Column("open_escalations", Integer),
     # A person's manual override in force at `as_of`, as a sentence naming them.
     Column("override_note", Text),
+    # Computed while the account's history was still arriving (`HealthScored.provisional`).
+    Column("provisional", Boolean, nullable=False, server_default=false()),
     *versioned(),
 )
 
