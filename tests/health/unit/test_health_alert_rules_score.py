@@ -49,6 +49,14 @@ def test_green_to_yellow_raises_a_warning() -> None:
     assert yellow.summary == "Health score 60 (yellow, was green)."
 
 
+def test_a_held_drop_names_the_band_it_came_from_only_when_it_moved() -> None:
+    [held] = band_conditions(62.0, 60.0)
+    assert held.sustain_only
+    assert held.summary == "Health score 60 (yellow)."
+    [recovered] = band_conditions(30.0, 55.0)
+    assert recovered.summary == "Health score 55 (yellow, was red)."
+
+
 def test_falling_to_red_is_critical_from_green_or_yellow() -> None:
     assert raising(band_conditions(60.0, 30.0)) == {RED_KEY: Severity.CRITICAL}
     from_green = band_conditions(80.0, 30.0)

@@ -168,10 +168,18 @@ def test_champion_left_severity_depends_on_the_renewal(
 def test_champion_left_explains_who_and_when() -> None:
     [left] = champion(CHAMPION_LEFT, renewal_in=120)
     assert left.title == "Champion c-anna left"
+    renewal = TODAY + timedelta(days=120)
     assert left.summary == (
-        "Champion c-anna left on 2025-06-12; no champion named since. Renewal in 120 days."
+        "Champion c-anna left on 2025-06-12; no champion named since. "
+        f"Renewal on {renewal}, 120 days later."
     )
     assert [d.value for d in left.drivers] == ["c-anna", 120]
+
+
+def test_champion_left_after_the_renewal_date_says_it_had_passed() -> None:
+    [left] = champion(CHAMPION_LEFT, renewal_in=-5)
+    renewal = TODAY - timedelta(days=5)
+    assert left.summary.endswith(f"no champion named since. The renewal date {renewal} had passed.")
 
 
 def test_people_are_named_by_name_once_known() -> None:

@@ -35,7 +35,8 @@ def band_dropped(ctx: RuleContext) -> list[Condition]:
         dropped_now = (
             before is not None and band == target and band_rank(before) > band_rank(target)
         )
-        was = f", was {before.value}" if before is not None else ""
+        # The band it came from, when it moved: a held alert's score may not have.
+        was = f", was {before.value}" if before is not None and before != band else ""
         conditions.append(
             Condition(
                 rule=AlertRule.HEALTH_BAND_DROPPED,

@@ -14,7 +14,7 @@ Each holds while its state holds:
   later NPS above it or `clears_after_days` after the detractor response.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from radar_health.domain import formatting as fmt
 from radar_health.domain.alert_rules.context import RuleContext, at_most
@@ -127,7 +127,7 @@ def champion_left(ctx: RuleContext) -> list[Condition]:
                 dedup_key=dedup_key(AlertRule.CHAMPION_LEFT, ctx.account_id, contact.contact_id),
                 account_id=ctx.account_id,
                 title=f"{role.capitalize()} {who} left",
-                summary=f"{left}; no {role} named since." + _renewal_note(days_to_renewal),
+                summary=f"{left}; no {role} named since." + _renewal_note(renewal, days_to_renewal),
                 drivers=tuple(drivers),
                 recommended_actions=settings.actions,
                 subject_id=contact.contact_id,
@@ -137,12 +137,13 @@ def champion_left(ctx: RuleContext) -> list[Condition]:
     return conditions
 
 
-def _renewal_note(days_to_renewal: int | None) -> str:
-    if days_to_renewal is None:
+def _renewal_note(renewal: date | None, days_to_renewal: int | None) -> str:
+    # Dated, not "in N days": the alert may be read long after it was raised.
+    if renewal is None or days_to_renewal is None:
         return ""
     if days_to_renewal < 0:
-        return f" The renewal date passed {fmt.plural(-days_to_renewal, 'day')} ago."
-    return f" Renewal in {fmt.plural(days_to_renewal, 'day')}."
+        return f" The renewal date {renewal} had passed."
+    return f" Renewal on {renewal}, {fmt.plural(days_to_renewal, 'day')} later."
 
 
 def escalations(signals: AccountSignals, settings: SupportEscalationSettings) -> list[OpenTicket]:
