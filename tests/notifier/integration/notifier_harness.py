@@ -34,7 +34,13 @@ from radar_runtime.local import free_port
 from radar_runtime.testing.auth import api_token, bearer
 from radar_runtime.testing.helpers import eventually, isolated_settings, publish
 from radar_schemas.common import Person
-from radar_schemas.derived import Alert, AlertRaisedEvent, AlertResolvedEvent, Driver
+from radar_schemas.derived import (
+    Alert,
+    AlertRaisedEvent,
+    AlertResolvedEvent,
+    Driver,
+    RenewalStateChangedEvent,
+)
 from radar_schemas.envelope import Envelope
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -128,6 +134,28 @@ def alert(
     kind = AlertResolvedEvent if resolved else AlertRaisedEvent
     return kind(
         event_id=event_id or uuid.uuid4(), account_id=account, occurred_at=at, payload=payload
+    )
+
+
+def renewal(
+    account: str, subscription: str, due: date, state: str, arr: float, at: datetime
+) -> Envelope:
+    """A renewal.state_changed of one term, as renewals publish it."""
+    return RenewalStateChangedEvent(
+        event_id=uuid.uuid4(),
+        account_id=account,
+        occurred_at=at,
+        payload={
+            "subscription_id": subscription,
+            "state": state,
+            "renewal_date": due,
+            "days_to_renewal": (due - at.date()).days,
+            "risk_score": 40.0,
+            "risk_band": "medium",
+            "p_renew": 0.6,
+            "arr": arr,
+            "expected_arr": arr * 0.6,
+        },
     )
 
 

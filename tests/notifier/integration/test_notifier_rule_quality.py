@@ -3,14 +3,12 @@ accounts the churn-warning rules fired on, learnt from renewal.state_changed."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, timedelta
 
 import pytest
-from notifier_harness import T0, alert
+from notifier_harness import T0, alert, renewal
 
 from radar_runtime.auth.roles import Role
-from radar_schemas.derived import RenewalStateChangedEvent
 
 pytestmark = pytest.mark.integration
 
@@ -20,25 +18,6 @@ MARCH = {"from": "2026-03-01", "to": "2026-03-31"}
 
 def smb(account: str, **fields):
     return alert(account, segment="smb", **fields)
-
-
-def renewal(account: str, subscription: str, due: date, state: str, arr: float, at):
-    return RenewalStateChangedEvent(
-        event_id=uuid.uuid4(),
-        account_id=account,
-        occurred_at=at,
-        payload={
-            "subscription_id": subscription,
-            "state": state,
-            "renewal_date": due,
-            "days_to_renewal": (due - at.date()).days,
-            "risk_score": 40.0,
-            "risk_band": "medium",
-            "p_renew": 0.6,
-            "arr": arr,
-            "expected_arr": arr * 0.6,
-        },
-    )
 
 
 async def report(notifier, **params) -> dict[str, dict]:

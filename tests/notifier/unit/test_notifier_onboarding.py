@@ -37,9 +37,9 @@ def test_a_resolve_whose_raise_was_never_told_is_dropped() -> None:
     resolved = apply_alert(raised, make_alert(resolved=True, occurred_at=T0 + minutes(1)))
     record = AlertRecord(state=resolved, view=make_alert(resolved=True))
     active = ActiveAlerts([], ())
-    assert recheck_reason(RESOLVE, record, active, T0, ()) == "never_told"
+    assert recheck_reason(RESOLVE, record, active, T0, config()) == "never_told"
     told = AlertRecord(state=replace(resolved, last_notified_at={KEY: T0}), view=record.view)
-    assert recheck_reason(RESOLVE, told, active, T0, ()) is None
+    assert recheck_reason(RESOLVE, told, active, T0, config()) is None
 
 
 def test_history_is_an_event_older_than_late_after_and_waits_until_it_settles() -> None:

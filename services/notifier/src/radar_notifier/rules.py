@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from radar_notifier.domain.channels import ChannelKind, slack_webhook_env_var
 from radar_notifier.domain.email_links import LinkRules
 from radar_notifier.domain.fatigue import History, InhibitRule, Timings
+from radar_notifier.domain.former_customers import FormerCustomers
 from radar_notifier.domain.people import PersonEntry
 from radar_notifier.domain.quality import QualityRules
 from radar_notifier.domain.retry import RetryPolicy
@@ -45,6 +46,7 @@ class NotifierRules(BaseModel):
     routes: tuple[Route, ...]
     default_route: DefaultRoute
     inhibit_rules: tuple[InhibitRule, ...]
+    former_customers: FormerCustomers
     people: tuple[PersonEntry, ...]
     email_links: LinkRules
     quality: QualityRules

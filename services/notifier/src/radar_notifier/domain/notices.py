@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
@@ -28,6 +28,7 @@ from radar_notifier.domain.fatigue import (
     repeat_after,
     should_notify,
 )
+from radar_notifier.domain.former_customers import FormerCustomers
 from radar_notifier.domain.routing import (
     Recipient,
     Routing,
@@ -55,6 +56,9 @@ class NoticeRules(Routing, Protocol):
     @property
     def inhibit_rules(self) -> Sequence[InhibitRule]: ...
 
+    @property
+    def former_customers(self) -> FormerCustomers: ...
+
 
 @dataclass
 class AlertRecord:
@@ -78,9 +82,15 @@ class AlertRecord:
 class ActiveAlerts:
     """Raised alerts as inhibition sources, indexed by account when every inhibit rule
     compares accounts (the default), so each check looks at one account's alerts
-    instead of all of them."""
+    instead of all of them; and which of those accounts are former customers."""
 
-    def __init__(self, views: Iterable[AlertView], rules: Sequence[InhibitRule]) -> None:
+    def __init__(
+        self,
+        views: Iterable[AlertView],
+        rules: Sequence[InhibitRule],
+        former_customers: Collection[str] = (),
+    ) -> None:
+        self.former_customers = former_customers
         self._all = [v for v in views if not v.resolved]
         self._per_account = inhibits_within_accounts(rules)
         self._by_account: dict[str, list[AlertView]] = defaultdict(list)
@@ -178,10 +188,11 @@ def evaluate_all(
     sources: Iterable[AlertView],
     now: datetime,
     rules: NoticeRules,
+    former_customers: Collection[str] = (),
 ) -> Evaluation:
     """Evaluate the records in `caused_at` (event-caused) and `also` (time-caused),
     against the raised alerts among `sources` as possible inhibitors."""
-    active = ActiveAlerts(sources, rules.inhibit_rules)
+    active = ActiveAlerts(sources, rules.inhibit_rules, former_customers)
     evaluation = Evaluation()
     for key in sorted(set(caused_at) | set(also)):
         record = records[key]
@@ -208,6 +219,9 @@ def evaluate(
     record.routing = routing
     record.recheck_at = None
     record.inhibited_by = None
+    if record.raised and rules.former_customers.mutes(record.view, active.former_customers):
+        into.suppressed["former_customer"] += len(routing.recipients)
+        return
     if record.raised:
         view = record.active_view()
         inhibition = find_inhibitor(view, active.sources_for(view), rules.inhibit_rules)
@@ -296,7 +310,7 @@ def recheck_reason(
     record: AlertRecord | None,
     active: ActiveAlerts,
     now: datetime,
-    rules: Sequence[InhibitRule],
+    rules: NoticeRules,
 ) -> str | None:
     """Why a queued notice must no longer be sent, or None to send it."""
     if record is None:
@@ -309,12 +323,14 @@ def recheck_reason(
         return None if queued.recipient_key in state.last_notified_at else "never_told"
     if not record.raised:
         return "resolved"
+    if rules.former_customers.mutes(record.view, active.former_customers):
+        return "former_customer"
     if state.acked and queued.reason is not NoticeReason.WORSE:
         return "acknowledged"
     if state.snoozed_until is not None and now < state.snoozed_until:
         return "snoozed"
     view = record.active_view()
-    inhibition = find_inhibitor(view, active.sources_for(view), rules)
+    inhibition = find_inhibitor(view, active.sources_for(view), rules.inhibit_rules)
     if inhibition is not None:
         record.inhibited_by = inhibition.source_dedup_key
         return "inhibited"

@@ -19,7 +19,7 @@ from radar_notifier.domain.notices import (
     evaluate_all,
     lifted_inhibitions,
 )
-from radar_notifier.store import alerts, episodes, notices
+from radar_notifier.store import alerts, episodes, notices, renewals
 from radar_runtime import UnitOfWork
 from radar_schemas import derived
 from radar_schemas.common import Person as WirePerson
@@ -49,7 +49,10 @@ class AlertProjector:
         caused_at = apply_alerts(records, views)
         also = lifted_inhibitions(records, caused_at)
         sources = await alerts.inhibition_sources(session, records, self._rules.inhibit_rules)
-        evaluation = evaluate_all(records, caused_at, also, sources, uow.now, self._rules)
+        former = await renewals.former_customers_among(
+            session, {r.view.account_id for r in records.values()}
+        )
+        evaluation = evaluate_all(records, caused_at, also, sources, uow.now, self._rules, former)
         await alerts.save_evaluation(session, evaluation, uow.now)
         await episodes.save(session, evaluation.records, uow.now)
         if any(self._rules.history.is_late(view.occurred_at, uow.now) for view in views):

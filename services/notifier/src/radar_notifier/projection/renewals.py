@@ -1,6 +1,6 @@
 """`renewal.state_changed` → each renewal term's state, so the rule quality report can
-say what became of the accounts an alert fired on. The notifier only reads
-cs.renewals.v1; it publishes nothing there."""
+say what became of the accounts an alert fired on, and former customers page nobody.
+The notifier only reads cs.renewals.v1; it publishes nothing there."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from radar_notifier.domain.former_customers import former_customers
 from radar_notifier.domain.quality import Term
 from radar_notifier.store.tables import renewal_terms
 from radar_runtime.sql import among
@@ -52,6 +53,10 @@ async def save(session: AsyncSession, terms: Sequence[Term]) -> None:
         ),
         rows,
     )
+
+
+async def former_customers_among(session: AsyncSession, accounts: Collection[str]) -> set[str]:
+    return former_customers(await of_accounts(session, accounts))
 
 
 async def of_accounts(session: AsyncSession, accounts: Collection[str]) -> list[Term]:

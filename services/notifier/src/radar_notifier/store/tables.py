@@ -16,7 +16,8 @@ migrations" in the top-level README).
   (valid within Slack's five minutes) changes nothing.
 - `used_links`: email action links already used (each works once).
 - `renewal_terms`: each renewal term's state as `renewal.state_changed` tells it, so
-  the rule quality report can say what became of the accounts an alert fired on.
+  the rule quality report can say what became of the accounts an alert fired on, and
+  the notices of former customers (every term churned) are held back.
 - `deliveries`: the delivery log; a row is written, with its rendered message, before
   the first attempt, and keeps attempts, the last error and the outcome. A row is
   marked `sending` before its message goes out and its outcome recorded after, so an

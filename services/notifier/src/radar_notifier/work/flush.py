@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -31,7 +31,7 @@ from radar_notifier.domain.notices import (
 )
 from radar_notifier.domain.render import Links, render_email, render_slack
 from radar_notifier.domain.render.formatting import headline
-from radar_notifier.store import alerts, deliveries, episodes, notices
+from radar_notifier.store import alerts, deliveries, episodes, notices, renewals
 from radar_notifier.store.deliveries import NewDelivery
 from radar_notifier.store.episodes import EpisodeKey
 from radar_notifier.store.notices import Settled, WaitingNotice
@@ -78,7 +78,8 @@ async def flush_due_groups(
         keys={a.dedup_key for a in due_alerts},
         raised_in_accounts={a.account_id for a in due_alerts},
     )
-    flush = _Flush(rows, records, rules, now, links)
+    former = await renewals.former_customers_among(session, {a.account_id for a in due_alerts})
+    flush = _Flush(rows, records, rules, now, links, former)
     for digest in digests:
         flush.check(digest)
     await deliveries.add(session, flush.deliveries, now)
@@ -101,6 +102,7 @@ class _Flush:
         rules: NoticeRules,
         now: datetime,
         links: Links,
+        former_customers: Collection[str],
     ) -> None:
         self._rows = {id(r.notice): r for r in rows}
         self._records = records
@@ -108,7 +110,7 @@ class _Flush:
         self._now = now
         self._links = links
         self._active = ActiveAlerts(
-            [r.active_view() for r in records.values()], rules.inhibit_rules
+            [r.active_view() for r in records.values()], rules.inhibit_rules, former_customers
         )
         self.deliveries: list[NewDelivery] = []
         self.settled: list[Settled] = []
@@ -132,9 +134,7 @@ class _Flush:
                 gone.add(key)
                 self._forget(record, before[0], "came_and_went")
             else:
-                reason = recheck_reason(
-                    row.queued, record, self._active, self._now, self._rules.inhibit_rules
-                )
+                reason = recheck_reason(row.queued, record, self._active, self._now, self._rules)
             if reason is None:
                 kept.append(item)
                 continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from radar_notifier.domain.notices import Evaluation, NoticeRules, evaluate_all
-from radar_notifier.store import alerts
+from radar_notifier.store import alerts, renewals
 from radar_runtime import UnitOfWork
 
 MAX_RECHECKS_PER_RUN = 500
@@ -29,6 +29,9 @@ async def recheck_due_alerts(uow: UnitOfWork, rules: NoticeRules, now: datetime)
     )
     records.update(due)
     sources = await alerts.inhibition_sources(session, records, rules.inhibit_rules)
-    evaluation = evaluate_all(records, {}, due, sources, now, rules)
+    former = await renewals.former_customers_among(
+        session, {r.view.account_id for r in due.values()}
+    )
+    evaluation = evaluate_all(records, {}, due, sources, now, rules, former)
     await alerts.save_evaluation(session, evaluation, now)
     return evaluation
