@@ -138,9 +138,16 @@ def alert(
 
 
 def renewal(
-    account: str, subscription: str, due: date, state: str, arr: float, at: datetime
+    account: str,
+    subscription: str,
+    due: date,
+    state: str,
+    arr: float,
+    at: datetime,
+    evaluated_at: datetime | None = None,
 ) -> Envelope:
-    """A renewal.state_changed of one term, as renewals publish it."""
+    """A renewal.state_changed of one term, as renewals publish it: about a fact `at`,
+    judged at `evaluated_at` (by default then)."""
     return RenewalStateChangedEvent(
         event_id=uuid.uuid4(),
         account_id=account,
@@ -155,6 +162,7 @@ def renewal(
             "p_renew": 0.6,
             "arr": arr,
             "expected_arr": arr * 0.6,
+            "evaluated_at": evaluated_at or at,
         },
     )
 

@@ -72,3 +72,18 @@ async def test_a_win_back_makes_the_account_a_customer_again(notifier, smtp_catc
     await notifier.deliver(after=GROUP_WAIT + timedelta(minutes=1))
     [email] = smtp_catcher.to(JANE)
     assert "usage.sharp_drop on acct-back" in email.subject + email.part("plain")
+
+
+async def test_a_churn_of_long_ago_judged_last_makes_a_former_customer(notifier, smtp_catcher):
+    # A history loads: renewals judged the term overdue today, then the cancellation of
+    # months ago arrived and it judged the term churned: the newer verdict.
+    today = T0 - timedelta(minutes=5)
+    overdue = renewal("acct-old", "sub-old", DUE, "overdue", 9_000.0, today)
+    long_ago = T0 - timedelta(days=120)
+    churned = renewal("acct-old", "sub-old", DUE, "churned", 9_000.0, long_ago, evaluated_at=T0)
+    await notifier.publish(overdue)
+    await notifier.publish(churned)
+    await notifier.publish(smb("acct-old", rule="champion.left", severity="critical"))
+    await notifier.deliver(after=GROUP_WAIT)
+    await notifier.deliver(after=timedelta(hours=1))
+    assert smtp_catcher.messages == []

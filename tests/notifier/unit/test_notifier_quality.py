@@ -46,3 +46,15 @@ def test_the_newest_event_of_a_term_wins_whatever_their_order() -> None:
         shuffled = random.Random(seed).sample(told, len(told))
         [term] = newest_terms(shuffled)
         assert (term.state, term.decided_at) == ("churned", T0 + 3 * DAY)
+
+
+def test_the_verdict_renewals_reached_last_wins_over_a_fact_stamped_later() -> None:
+    # A history loads: renewals judged the term overdue today, then the cancellation of
+    # months ago arrived and it judged it churned. The churn is the newer verdict.
+    overdue = term_from("s1", date(2026, 6, 1), "a1", "overdue", 100.0, T0, evaluated_at=T0)
+    churned = term_from(
+        "s1", date(2026, 6, 1), "a1", "churned", 100.0, T0 - 90 * DAY, evaluated_at=T0 + DAY
+    )
+    for order in ([overdue, churned], [churned, overdue]):
+        [term] = newest_terms(order)
+        assert (term.state, term.decided_at) == ("churned", T0 - 90 * DAY)

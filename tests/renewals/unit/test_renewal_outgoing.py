@@ -12,6 +12,7 @@ from radar_schemas import AlertRaisedEvent, AlertResolvedEvent, RenewalStateChan
 from radar_schemas.codec import decode, encode
 
 AT = datetime(2025, 5, 1, 9, tzinfo=UTC)
+NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 EVALUATOR = Evaluator(RULES)
 OWNER = {"name": "Dana Reyes", "email": "dana@example.com", "slack_id": None}
 
@@ -19,7 +20,7 @@ OWNER = {"name": "Dana Reyes", "email": "dana@example.com", "slack_id": None}
 def test_state_changed_round_trips_through_the_contract() -> None:
     term = make_term(health=HealthSnapshot(30.0, "red", 70.0), segment="smb", owner="d@x.io")
     evaluation = EVALUATOR.evaluate(term, END - days(60))
-    event = state_changed(evaluation, State.UPCOMING, AT)
+    event = state_changed(evaluation, State.UPCOMING, AT, NOW)
     decoded = decode(encode(event))
     assert isinstance(decoded, RenewalStateChangedEvent)
     assert decoded == event
@@ -30,8 +31,10 @@ def test_state_changed_round_trips_through_the_contract() -> None:
         60,
     )
     assert payload.risk_score == evaluation.risk.score
+    # When the fact happened, and when renewals reached the verdict.
+    assert (decoded.occurred_at, payload.evaluated_at) == (AT, NOW)
     assert [d.name for d in payload.drivers][:2] == ["health_score", "health_trend"]
-    assert state_changed(evaluation, State.UPCOMING, AT).event_id == event.event_id
+    assert state_changed(evaluation, State.UPCOMING, AT, NOW).event_id == event.event_id
 
 
 def test_alerts_carry_the_owner_and_resolve_under_the_same_alert_id() -> None:

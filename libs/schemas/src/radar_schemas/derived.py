@@ -22,6 +22,7 @@ from radar_schemas.common import (
     Count,
     Currency,
     Id,
+    Instant,
     Key,
     Money,
     Name,
@@ -132,6 +133,15 @@ class RenewalStateChanged(Payload):
     arr: Money
     expected_arr: Money
     drivers: list[Driver] = Field(default_factory=list, max_length=MAX_ITEMS)
+    evaluated_at: Instant | None = Field(
+        default=None,
+        description=(
+            "When renewals reached this verdict (its clock). A term's newest verdict is "
+            "the one evaluated last: while a history loads, a fact from long ago can "
+            "arrive after a verdict stamped today, so occurred_at (when the fact behind "
+            "it happened) cannot tell which is newer."
+        ),
+    )
 
 
 class RenewalStateChangedEvent(Envelope):

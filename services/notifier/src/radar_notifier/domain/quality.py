@@ -62,22 +62,36 @@ class Term:
     state_at: datetime
     # When its outcome (renewed or churned) was decided; None while open.
     decided_at: datetime | None
+    # When renewals reached this verdict; None from producers that predate it.
+    evaluated_at: datetime | None = None
+
+    @property
+    def verdict_order(self) -> datetime:
+        """What orders a term's verdicts: the newest evaluated wins. (While a history
+        loads, a fact from long ago can arrive after a verdict stamped today.)"""
+        return self.evaluated_at or self.state_at
 
 
 def term_from(
-    subscription_id: str, renewal_date: date, account_id: str, state: str, arr: float, at: datetime
+    subscription_id: str,
+    renewal_date: date,
+    account_id: str,
+    state: str,
+    arr: float,
+    at: datetime,
+    evaluated_at: datetime | None = None,
 ) -> Term:
     """A term as an event at `at` tells it: decided then when it renewed or churned."""
     decided = at if state in RENEWED_STATES or state == CHURNED else None
-    return Term(subscription_id, renewal_date, account_id, state, arr, at, decided)
+    return Term(subscription_id, renewal_date, account_id, state, arr, at, decided, evaluated_at)
 
 
 def newest_terms(terms: Iterable[Term]) -> list[Term]:
-    """One per term: the one told by the newest event."""
+    """One per term: renewals' newest verdict."""
     newest: dict[tuple[str, date], Term] = {}
     for term in terms:
         key = (term.subscription_id, term.renewal_date)
-        if key not in newest or newest[key].state_at <= term.state_at:
+        if key not in newest or newest[key].verdict_order <= term.verdict_order:
             newest[key] = term
     return list(newest.values())
 

@@ -25,6 +25,7 @@ class RenewalOutcomes:
                     change.state,
                     change.arr,
                     event.occurred_at,
+                    change.evaluated_at,
                 )
             )
         await renewals.save(uow.session, newest_terms(terms))

@@ -1,9 +1,10 @@
-"""Renewal terms (`renewal_terms`) as `renewal.state_changed` tells them: the newest
-event of each term wins, whatever order they arrive in."""
+"""Renewal terms (`renewal_terms`) as `renewal.state_changed` tells them: renewals'
+newest verdict on each term wins, whatever order they arrive in."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.dialects.postgresql import insert
@@ -30,6 +31,7 @@ async def save(session: AsyncSession, terms: Sequence[Term]) -> None:
             "arr": t.arr,
             "state_at": t.state_at,
             "decided_at": t.decided_at,
+            "evaluated_at": t.evaluated_at,
         }
         for t in terms
     ]
@@ -43,13 +45,14 @@ async def save(session: AsyncSession, terms: Sequence[Term]) -> None:
                 "state": new.state,
                 "arr": new.arr,
                 "state_at": new.state_at,
+                "evaluated_at": new.evaluated_at,
                 # Still decided: the first time it was; reopened: open.
                 "decided_at": case(
                     (new.decided_at.is_(None), None),
                     else_=func.least(func.coalesce(r.c.decided_at, new.decided_at), new.decided_at),
                 ),
             },
-            where=r.c.state_at <= new.state_at,
+            where=_verdict_order(r.c) <= _verdict_order(new),
         ),
         rows,
     )
@@ -72,6 +75,12 @@ async def of_accounts(session: AsyncSession, accounts: Collection[str]) -> list[
             row.arr,
             row.state_at,
             row.decided_at,
+            row.evaluated_at,
         )
         for row in rows
     ]
+
+
+def _verdict_order(columns: Any) -> Any:
+    # As Term.verdict_order: when renewals reached the verdict, else when its fact happened.
+    return func.coalesce(columns.evaluated_at, columns.state_at)

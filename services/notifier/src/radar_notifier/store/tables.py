@@ -207,10 +207,13 @@ renewal_terms = Table(
     Column("account_id", Text, nullable=False),
     Column("state", Text, nullable=False),
     Column("arr", Float, nullable=False),
-    # The occurred_at of the event the row holds (the newest wins).
+    # The occurred_at of the event the row holds.
     Column("state_at", DateTime(timezone=True), nullable=False),
     # When the term was first seen renewed or churned; null while it is open.
     Column("decided_at", DateTime(timezone=True)),
+    # When renewals reached the verdict the row holds (null from producers that predate
+    # it): the newest verdict wins, ordered by this, else by state_at.
+    Column("evaluated_at", DateTime(timezone=True)),
     Index("renewal_terms_account", "account_id"),
 )
 

@@ -52,7 +52,7 @@ def contract_driver(driver: DomainDriver) -> Driver:
 
 
 def state_changed(
-    evaluation: Evaluation, previous: State | None, occurred_at: datetime
+    evaluation: Evaluation, previous: State | None, occurred_at: datetime, evaluated_at: datetime
 ) -> RenewalStateChangedEvent:
     term, risk = evaluation.term, evaluation.risk
     # Validated from plain data in one call: pydantic does that in Rust, faster than
@@ -81,6 +81,7 @@ def state_changed(
                 "arr": float(term.arr),
                 "expected_arr": float(evaluation.expected_arr),
                 "drivers": [driver_json(d) for d in risk.drivers][:MAX_ITEMS],
+                "evaluated_at": evaluated_at,
             },
         }
     )

@@ -239,7 +239,7 @@ class Refresher:
         history = []
         for evaluation, before, at in plan.changes:
             previous = State(before.state) if before else None
-            uow.emit(state_changed(evaluation, previous, at))
+            uow.emit(state_changed(evaluation, previous, at, uow.now))
             history.append(
                 {
                     "subscription_id": evaluation.term.subscription_id,
