@@ -286,3 +286,29 @@ async def test_health_history_being_replayed_holds_the_at_risk_verdict(
         assert raised.payload.health_score == 22.0
         detail = await service.get("/v1/renewals/sub-replay")
         assert [a["rule"] for a in detail["active_alerts"]] == ["renewal.at_risk"]
+
+
+async def test_a_crm_history_beside_todays_health_is_dated_by_its_own_facts(
+    kafka_bootstrap, database_url
+):
+    """A term found overdue in a CRM history being loaded is stamped when it became
+    overdue, not by a signal of today in the same batch (a contact change; today's health
+    score alike): the notifier holds it as history, so a booking still to come in that
+    history pages nobody."""
+    ended = date(2025, 12, 1)
+    crm = [
+        account("acct-import", at(date(2024, 12, 1))),
+        subscription(
+            "acct-import", "sub-import", at(date(2024, 12, 1)), start=date(2024, 12, 2), end=ended
+        ),
+    ]
+    today = contact("acct-import", at(TODAY), contact_id="c-1", role="champion", change="joined")
+    async with running_service(kafka_bootstrap, database_url, at(TODAY, hour=12)) as service:
+        await service.publish([*crm, today])
+        await service.wait_processed([*crm, today])
+        alerts = await service.alerts(expect=1)
+        overdue = [a for a in alerts if a.payload.rule == "renewal.overdue"]
+        assert [a.occurred_at.date() for a in overdue] == [date(2025, 12, 2)]
+        assert all(a.occurred_at < at(TODAY) for a in alerts)
+        [changed] = await service.state_changes(expect=1)
+        assert changed.occurred_at == at(date(2024, 12, 1))

@@ -50,13 +50,17 @@ class Touched:
 
 async def rederive(refresher: Refresher, uow: UnitOfWork, batch: Batch) -> None:
     """Re-derive every subscription the batch touched, once, each with the time of its
-    newest event (what it emits carries that time)."""
+    newest own fact, else of its account's newest fact or signal (what it emits carries
+    that time)."""
     touched = Touched.by(batch)
-    causes = dict(touched.subscriptions)
     renamed = await subscriptions_of(uow.session, touched.accounts)
-    _merge(causes, renamed)
-    fully = set(causes)
+    fully = set(touched.subscriptions) | set(renamed)
+    causes = dict(renamed)
     _merge(causes, await subscriptions_of(uow.session, touched.signals))
+    # A subscription's own facts date what its refresh emits, whatever else the batch
+    # held: today's health beside a CRM history being loaded must not make a verdict on
+    # half-loaded facts (overdue, its booking not yet arrived) look live.
+    causes.update(touched.subscriptions)
     await refresher.refresh(
         uow,
         causes,
