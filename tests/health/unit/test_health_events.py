@@ -155,3 +155,27 @@ def test_an_open_alert_is_shown_again_when_who_it_names_becomes_known():
     assert (alert.arr, alert.currency) == (120_000.0, "EUR")
     assert event.event_id != raised.event_id
     assert rerendered_alert(again, now_named, named, 60.0, AS_OF + timedelta(hours=2)) is None
+
+
+def test_an_open_alert_is_shown_again_with_the_renewal_it_faces_now():
+    """Held since before the account renewed: shown again with the new term's date and
+    ARR (and the summary as the condition reads now), not the term it renewed."""
+    [champion] = [
+        c
+        for c in assess_by_default(FACTS, StoredHealth("acct-1")).changes.raised
+        if c.rule.value == "champion.left"
+    ]
+    stored, raised = raised_alert(champion, FACTS, 60.0, AS_OF)
+    next_term = AS_OF.date() + timedelta(days=425)
+    renewed = replace(FACTS, signals=replace(FACTS.signals, renewal_date=next_term), arr=132_000.0)
+    [holding] = [
+        c
+        for c in assess_by_default(renewed, StoredHealth("acct-1")).changes.raised
+        if c.rule.value == "champion.left"
+    ]
+    shown = rerendered_alert(stored, holding, renewed, 60.0, AS_OF + timedelta(days=70))
+    assert shown is not None
+    alert = shown[1].payload
+    assert alert.alert_id == raised.payload.alert_id
+    assert (alert.renewal_date, alert.arr) == (next_term, 132_000.0)
+    assert f"Renewal on {next_term}, 425 days later." in alert.summary

@@ -195,8 +195,16 @@ def _raised_event(cause: str, alert: Alert, account_id: str, as_of: datetime) ->
 
 
 def _who(alert: Alert) -> tuple[object, ...]:
-    """What names the account, its people and its money: a change re-renders an open alert."""
-    return (alert.account_name, alert.owner, alert.manager, alert.currency)
+    """What names the account, its people, its money and its renewal: a change re-renders
+    an open alert (an alert held for months must not show the term it renewed since)."""
+    return (
+        alert.account_name,
+        alert.owner,
+        alert.manager,
+        alert.currency,
+        alert.arr,
+        alert.renewal_date,
+    )
 
 
 def rerendered_alert(
@@ -207,7 +215,8 @@ def rerendered_alert(
     as_of: datetime,
 ) -> tuple[StoredAlert, AlertRaisedEvent] | None:
     """An open alert shown again when who it names became known or changed since it was
-    raised (the account's name and owner arrived later, a contact's name): `alert.raised`
+    raised (the account's name and owner arrived later, a contact's name, the term
+    renewed): `alert.raised`
     again with the same `alert_id`, an update of the open alert, not a new one. None when
     nothing it names changed; titles that carry a measurement are not compared."""
     before = Alert.model_validate_json(stored.payload_json)
