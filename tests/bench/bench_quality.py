@@ -9,7 +9,8 @@ against the outcomes observed and against the simulation's truth file. The notif
 (shipped rules, email to a local SMTP catcher) takes both services' alerts, so the run
 also counts what loading the year told people: notifications per account, notified
 alerts that flapped (a second notified episode of one condition, or one over within 10
-minutes), and amounts in alerts shown in a currency other than their own.
+minutes by event time, or told resolved to someone within 10 minutes of being told it was
+raised), and amounts in alerts shown in a currency other than their own.
 
 Target (issue: signals people can trust): AUC >= 0.75 at the 90-day horizon against the
 observed outcomes, on each seed, with the calibration spread over several buckets. The
@@ -31,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from radar_cli.simulate.model import SimulationConfig, generate
 from radar_cli.simulate.truth import build_truth
@@ -42,7 +43,7 @@ from radar_notifier.main import create_app as notifier_app
 from radar_notifier.settings import NotifierSettings
 from radar_notifier.store.notices import count_waiting
 from radar_notifier.store.tables import alerts as notifier_alerts
-from radar_notifier.store.tables import deliveries, episodes
+from radar_notifier.store.tables import deliveries, episodes, pending_notifications
 from radar_renewals.domain.predictions import Backtest, truth_outcomes
 from radar_renewals.main import create_app as renewals_app
 from radar_renewals.parts import RenewalsParts
@@ -191,6 +192,13 @@ async def measure(seed: int, smtp_port: int, tmp: Path) -> list[dict[str, object
             told["brief"] == 0,
         ),
         row(
+            f"told resolved within 10 minutes of being told raised ({label})",
+            told["retracted"],
+            "notices",
+            "0",
+            told["retracted"] == 0,
+        ),
+        row(
             f"amounts in alerts in another currency ({label})",
             told["wrong_currency"],
             "amounts",
@@ -280,6 +288,7 @@ async def _told(runtime: Runtime) -> dict[str, int]:
             select(func.count()).select_from(deliveries).where(deliveries.c.status == "sent")
         )
         views = (await session.execute(select(notifier_alerts.c.view))).scalars().all()
+        retracted = await session.scalar(_told_resolved_within(timedelta(minutes=10)))
     per_condition: dict[str, int] = {}
     for dedup_key, _, _ in told:
         per_condition[dedup_key] = per_condition.get(dedup_key, 0) + 1
@@ -292,9 +301,35 @@ async def _told(runtime: Runtime) -> dict[str, int]:
         "notified": len(per_condition),
         "flapped": sum(1 for count in per_condition.values() if count > 1),
         "brief": brief,
+        "retracted": retracted or 0,
         "amounts": amounts,
         "wrong_currency": wrong,
     }
+
+
+def _told_resolved_within(span: timedelta) -> Any:
+    """Recipients told an alert resolved within `span` (by the clock) of being told it
+    was raised: what a person experiences as a flap, whatever the events' own times."""
+    up, down = pending_notifications.alias("up"), pending_notifications.alias("down")
+    return (
+        select(func.count())
+        .select_from(
+            up.join(
+                down,
+                and_(
+                    up.c.recipient_key == down.c.recipient_key, up.c.dedup_key == down.c.dedup_key
+                ),
+            )
+        )
+        .where(
+            up.c.notice == "raised",
+            up.c.status == "grouped",
+            down.c.notice == "resolved",
+            down.c.status == "grouped",
+            down.c.enqueued_at > up.c.enqueued_at,
+            down.c.enqueued_at <= up.c.enqueued_at + span,
+        )
+    )
 
 
 def _currency_check(views: list[Any]) -> tuple[int, int]:

@@ -135,9 +135,13 @@ async def test_override_requests_are_validated(kafka_bootstrap, database_url):
             ("reason", " "),
             ("band", "blue"),
             ("expires_at", "2026-04-01T00:00:00"),
+            ("reason", "churn\x00risk"),  # PostgreSQL text cannot hold NUL
         ]:
             response = await health.client.put(url, json={**valid, field: value})
             assert response.status_code == 422, (field, response.text)
+            assert response.json()["error"]["details"][0]["field"] == f"body.{field}"
+        lines = await health.client.put(url, json={**valid, "reason": "churn risk:\n\tno champion"})
+        assert lines.status_code == 200, lines.text
 
         unknown = await health.client.put("/v1/accounts/nobody/health/override", json=valid)
         assert unknown.status_code == 404

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from radar_schemas.common import Band, Person, Region, Segment
+from radar_schemas.common import TEXT_PATTERN, Band, Person, Region, Segment
 
 Source = Literal["computed", "override"]
 
@@ -124,7 +124,13 @@ class OverrideIn(BaseModel):
     # Leave one out rather than sending null; at least one of them is set.
     score: Annotated[float, Field(ge=0, le=100)] = None  # type: ignore[assignment]
     band: Band = None  # type: ignore[assignment]
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    # Free text, but no NUL or other control characters: PostgreSQL text cannot hold NUL.
+    reason: Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=1, max_length=2000, pattern=TEXT_PATTERN
+        ),
+    ]
     expires_at: AwareDatetime
 
     @model_validator(mode="after")

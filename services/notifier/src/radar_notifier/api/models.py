@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from radar_notifier.domain.actions import Reason
-from radar_schemas.common import AlertRule, Severity
+from radar_schemas.common import TEXT_PATTERN, AlertRule, Severity
 
 AlertStateName = Literal["raised", "resolved", "acked", "snoozed"]
 DeliveryStatus = Literal["pending", "sending", "sent", "failed"]
@@ -65,7 +65,7 @@ class FeedbackIn(BaseModel):
         None,
         max_length=2000,
         # Line breaks and tabs, but no other control characters (PostgreSQL text has no NUL).
-        pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
+        pattern=TEXT_PATTERN,
         description="Anything the rule's owner should know.",
     )
 

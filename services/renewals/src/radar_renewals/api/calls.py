@@ -26,6 +26,7 @@ from radar_runtime.auth.audit import record
 from radar_runtime.auth.http import requires
 from radar_runtime.auth.roles import AccessRules, Owned, Principal, Role, may_act_on
 from radar_runtime.errors import ErrorBody
+from radar_schemas.common import TEXT_PATTERN
 
 router = APIRouter(prefix="/v1", tags=["calls"])
 
@@ -33,7 +34,6 @@ router = APIRouter(prefix="/v1", tags=["calls"])
 Manager = Annotated[Principal, requires(Role.MANAGER)]
 # One line of text: no control characters; a note may also hold tabs and line breaks.
 LINE = r"^[^\x00-\x1f\x7f]*$"
-TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
 
 class CallIn(BaseModel):
@@ -42,7 +42,7 @@ class CallIn(BaseModel):
     category: CallCategory
     next_step: Annotated[str, Field(min_length=1, max_length=280, pattern=LINE)]
     next_step_date: Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
-    note: Annotated[str, Field(max_length=2000, pattern=TEXT)] = ""
+    note: Annotated[str, Field(max_length=2000, pattern=TEXT_PATTERN)] = ""
     renewal_date: Annotated[
         date | None,
         Field(description="The renewal called; default: the subscription's current term."),
