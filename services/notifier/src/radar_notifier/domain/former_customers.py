@@ -11,7 +11,6 @@ win-back (a new term) makes the account a customer again.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from datetime import date
 from fnmatch import fnmatchcase
 
 from pydantic import BaseModel, ConfigDict
@@ -36,15 +35,10 @@ class FormerCustomers(BaseModel):
 
 def former_customers(terms: Iterable[Term]) -> set[str]:
     """The accounts whose every subscription's newest term churned."""
-    newest: dict[str, tuple[date, Term]] = {}
+    newest: dict[str, Term] = {}
     for term in terms:
         kept = newest.get(term.subscription_id)
-        if kept is None or kept[0] < term.renewal_date:
-            newest[term.subscription_id] = (term.renewal_date, term)
-    customers: set[str] = set()
-    accounts: set[str] = set()
-    for _, term in newest.values():
-        accounts.add(term.account_id)
-        if term.state != CHURNED:
-            customers.add(term.account_id)
-    return accounts - customers
+        if kept is None or kept.renewal_date < term.renewal_date:
+            newest[term.subscription_id] = term
+    accounts = {term.account_id for term in newest.values()}
+    return accounts - {term.account_id for term in newest.values() if term.state != CHURNED}
